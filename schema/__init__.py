@@ -1,0 +1,27 @@
+"""The GraphQL schema: one Query and one Mutation part per domain, merged here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from schema.nodes import NodeQueries
+from schema.users import UserMutations, UserQueries
+
+SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
+
+Query = merge_types("Query", (UserQueries, NodeQueries))
+Mutation = merge_types("Mutation", (UserMutations,))
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    config=StrawberryConfig(auto_camel_case=True),
+)
+
+
+def printed() -> str:
+    return schema.as_str() + "\n"

@@ -1,0 +1,53 @@
+"""What every resolver receives: the caller, the request id and per-request loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from server.services import users
+from server.services.actors import Actor, Anonymous
+from server.settings import Settings
+
+
+@dataclass
+class CookieChange:
+    name: str
+    value: str | None  # None deletes the cookie
+    max_age: int | None = None
+
+
+@dataclass
+class Context:
+    settings: Settings
+    caller: Actor | Anonymous
+    request_id: str
+    base_url: str = ""
+    user_agent: str = ""
+    session_secret: str | None = None
+    cookies: list[CookieChange] = field(default_factory=list)
+    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    connection_params: dict[str, Any] | None = None  # set by graphql-transport-ws
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.caller if isinstance(self.caller, Actor) else None
+
+    def loader(self, name: str) -> DataLoader[Any, Any]:
+        existing = self.loaders.get(name)
+        if existing is None:
+            existing = self.loaders[name] = DataLoader(load_fn=LOADERS[name])
+        return existing
+
+
+async def _load_users(keys: list[int]) -> list[Any]:
+    found = await users.users_by_ids(keys)
+    return [found.get(k) for k in keys]
+
+
+LOADERS = {"user": _load_users}
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,17 @@
+"""Resolvers ask here before calling a read service; mutations are checked by the
+service layer's `mutations.run`, which applies the same table."""
+
+from __future__ import annotations
+
+from schema.context import Info
+from server.domain.errors import Unauthenticated
+from server.services.actors import Actor
+from server.services.permissions import authorize
+
+
+def require(info: Info, operation: str) -> Actor:
+    caller = info.context.caller
+    authorize(caller, operation)
+    if not isinstance(caller, Actor):
+        raise Unauthenticated("sign in or send an API token")
+    return caller

@@ -1,0 +1,155 @@
+"""The ASGI application: routes, start-up and shutdown."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from server import db, metrics
+from server.clock import clock
+from server.graphql_http import GraphQLEndpoint
+from server.services import auth, events, ids, mutations, passwords
+from server.settings import Settings, load_settings
+from server.websocket import GraphQLWebSocket
+
+log = logging.getLogger("accord.app")
+CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
+
+
+def configure_services(settings: Settings) -> None:
+    """Hand the settings to the services that keep module-level configuration."""
+    ids.configure(settings.secret_key)
+    auth.configure(settings.session_idle_hours, settings.session_absolute_days)
+    passwords.set_concurrency(settings.password_hash_concurrency)
+    mutations.set_fault_exit_after_commit(settings.fault_exit_after_commit)
+
+
+def create_app(
+    settings: Settings | None = None, *, manage_database: bool = True
+) -> Starlette:
+    """Build the app. Tests that hold their own database context pass
+    ``manage_database=False``; the server opens and closes it in the lifespan."""
+    settings = settings or load_settings()
+    configure_services(settings)
+    dispatcher = events.Dispatcher()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        ctx = (
+            await db.open_database(settings, global_fallback=True)
+            if manage_database
+            else None
+        )
+        mutations.on_commit(dispatcher.wake)
+        dispatcher.start()
+        try:
+            yield
+        finally:
+            mutations.off_commit(dispatcher.wake)
+            await dispatcher.stop()
+            await auth.touches.flush()
+            if ctx is not None:
+                await db.close_database(ctx)
+
+    app = Starlette(routes=_routes(settings), lifespan=lifespan)
+    app.state.settings = settings
+    app.state.dispatcher = dispatcher
+    return app
+
+
+def _routes(settings: Settings) -> list[BaseRoute]:
+    graphql = GraphQLEndpoint(settings)
+    routes: list[BaseRoute] = [
+        Route(
+            "/graphql",
+            graphql.handle,
+            methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+        ),
+        WebSocketRoute("/graphql", GraphQLWebSocket(settings)),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", _metrics(settings)),
+    ]
+    if settings.test_clock:
+        routes.append(Route("/_test/clock", test_clock, methods=["POST"]))
+    if CLIENT_DIR.is_dir():
+        routes.append(Mount("/", app=_StaticClient(directory=CLIENT_DIR, html=True)))
+    return routes
+
+
+class _StaticClient(StaticFiles):
+    async def get_response(self, path: str, scope: dict) -> Response:  # type: ignore[override]
+        response = await super().get_response(path, scope)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"}, headers={"cache-control": "no-store"})
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        await db.fetch("SELECT 1 AS ok")
+        pending = await db.pending_migrations()
+    except Exception as exc:
+        log.warning("not ready: %s", exc)
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable"}, status_code=503
+        )
+    if pending:
+        return JSONResponse(
+            {"status": "unavailable", "pendingMigrations": pending}, status_code=503
+        )
+    return JSONResponse({"status": "ready"}, headers={"cache-control": "no-store"})
+
+
+def _metrics(settings: Settings):  # type: ignore[no-untyped-def]
+    async def endpoint(request: Request) -> Response:
+        token = settings.metrics_token
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not token or not hmac.compare_digest(given.encode(), token.encode()):
+            return PlainTextResponse(
+                "set ACCORD_METRICS_TOKEN and send it as a Bearer token\n", 401
+            )
+        return PlainTextResponse(
+            metrics.render(), media_type="text/plain; version=0.0.4"
+        )
+
+    return endpoint
+
+
+async def test_clock(request: Request) -> Response:
+    """Pin or advance the service clock (only with ACCORD_TEST_CLOCK=1)."""
+    try:
+        body = orjson.loads(await request.body())
+        if "now" in body:
+            clock.set(datetime.fromisoformat(body["now"]))
+        elif "advance" in body:
+            clock.advance(float(body["advance"]))
+        else:
+            raise ValueError("send now or advance")
+    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    return JSONResponse({"now": clock.now().isoformat()})

@@ -1,0 +1,125 @@
+"""Database wiring: Tortoise configuration, start-up, dialect and migration status."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import generate_config
+from tortoise.context import TortoiseContext, get_current_context
+from tortoise.migrations.executor import MigrationExecutor
+
+from server.settings import DEFAULT_DATABASE_URL, Settings
+
+APP_LABEL = "models"
+MODEL_MODULES = ["server.models"]
+MIGRATIONS_MODULE = "server.migrations"
+SQLITE_PRAGMAS = {
+    "busy_timeout": "10000",
+    "synchronous": "NORMAL",
+    "journal_mode": "WAL",
+}
+PG_POOL = {"minsize": "1", "maxsize": "10"}
+
+
+def connection_url(database_url: str) -> str:
+    """Add the pragmas (SQLite) or pool sizes (PostgreSQL) an operator did not set."""
+    parts = urlsplit(database_url)
+    query = dict(parse_qsl(parts.query))
+    defaults = SQLITE_PRAGMAS if parts.scheme == "sqlite" else PG_POOL
+    merged = {**defaults, **query}
+    return urlunsplit(parts._replace(query=urlencode(merged)))
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    if not database_url.startswith("sqlite://"):
+        return None
+    path = urlsplit(database_url).netloc + urlsplit(database_url).path
+    return None if path == ":memory:" else Path(path)
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    path = sqlite_path(database_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    config: dict[str, Any] = generate_config(
+        connection_url(database_url), app_modules={APP_LABEL: MODEL_MODULES}
+    )
+    config["apps"][APP_LABEL]["migrations"] = MIGRATIONS_MODULE
+    config["use_tz"] = True
+    config["timezone"] = "UTC"
+    return config
+
+
+# For Tortoise's own `tortoise makemigrations` (see pyproject.toml [tool.tortoise]).
+TORTOISE_ORM = tortoise_config(
+    os.environ.get("ACCORD_DATABASE_URL", DEFAULT_DATABASE_URL)
+)
+
+
+async def open_database(
+    settings: Settings, *, global_fallback: bool
+) -> TortoiseContext:
+    """Initialise a Tortoise context; ``global_fallback`` lets request tasks see it."""
+    ctx = TortoiseContext()
+    ctx.__enter__()
+    try:
+        await ctx.init(
+            config=tortoise_config(settings.database_url),
+            _enable_global_fallback=global_fallback,
+        )
+    except BaseException:
+        await ctx.__aexit__(None, None, None)
+        raise
+    return ctx
+
+
+async def close_database(ctx: TortoiseContext) -> None:
+    await ctx.__aexit__(None, None, None)
+
+
+def connection() -> BaseDBAsyncClient:
+    ctx = get_current_context()
+    if ctx is None:
+        raise RuntimeError("the database is not open")
+    return ctx.db()
+
+
+def dialect() -> str:
+    """``sqlite`` or ``postgres``: the few SQL statements that differ branch on it."""
+    return "sqlite" if connection().capabilities.dialect == "sqlite" else "postgres"
+
+
+async def pending_migrations() -> list[str]:
+    """Names of migrations on disk that the database has not applied yet."""
+    ctx = get_current_context()
+    assert ctx is not None
+    apps = {APP_LABEL: {"models": MODEL_MODULES, "migrations": MIGRATIONS_MODULE}}
+    executor = MigrationExecutor(connection(), apps)
+    plan = await executor.plan(None)
+    return [f"{step.migration.app_label}.{step.migration.name}" for step in plan]
+
+
+def placeholders(sql: str) -> str:
+    """Write SQL with ``?`` placeholders; PostgreSQL gets ``$1, $2, …``."""
+    if dialect() == "sqlite":
+        return sql
+    parts = sql.split("?")
+    out = [parts[0]]
+    for n, part in enumerate(parts[1:], start=1):
+        out.append(f"${n}{part}")
+    return "".join(out)
+
+
+async def fetch(sql: str, *params: object) -> list[dict[str, Any]]:
+    """Run one statement on the current connection (or transaction) and return rows."""
+    _, rows = await connection().execute_query(placeholders(sql), list(params))
+    return [dict(row) for row in rows]
+
+
+async def execute(sql: str, *params: object) -> int:
+    count, _ = await connection().execute_query(placeholders(sql), list(params))
+    return int(count)

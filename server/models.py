@@ -1,0 +1,159 @@
+"""Tables. Only `server/services/` and `server/db.py` import this module."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=320, unique=True)
+    name = fields.CharField(max_length=200)
+    team = fields.CharField(max_length=16)
+    role = fields.CharField(max_length=16)
+    active = fields.BooleanField(default=True)
+    timezone = fields.CharField(max_length=64, default="UTC")
+    out_of_office = fields.BooleanField(default=False)
+    accepts_leads = fields.BooleanField(default=True)
+    password_hash = fields.CharField(max_length=255, null=True)
+    role_granted_by = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    role_granted_at = fields.DatetimeField(null=True)
+    credentials_issued_by = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    credentials_issued_at = fields.DatetimeField(null=True)
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "app_user"
+        indexes = (
+            Index(fields=("name", "id"), name="app_user_name_id"),
+            Index(fields=("created_at", "id"), name="app_user_created_id"),
+            Index(fields=("team", "role", "active"), name="app_user_team_role"),
+        )
+
+
+class Session(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="sessions")
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    user_agent = fields.CharField(max_length=300, default="")
+    client_address = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "user_session"
+        indexes = (Index(fields=("user_id", "created_at"), name="user_session_user"),)
+
+
+class ApiToken(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="api_tokens")
+    name = fields.CharField(max_length=200)
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    prefix = fields.CharField(max_length=16)
+    scopes = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(null=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_by = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "api_token"
+        indexes = (Index(fields=("user_id", "created_at"), name="api_token_user"),)
+
+
+class SetPasswordLink(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="set_password_links")
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    created_by = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "set_password_link"
+
+
+class AuditEntry(Model):
+    id = fields.BigIntField(primary_key=True)
+    actor = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    credential = fields.CharField(max_length=32, default="")
+    action = fields.CharField(max_length=64)
+    outcome = fields.CharField(max_length=16, default="OK")
+    entity_type = fields.CharField(max_length=32, default="")
+    entity_id = fields.BigIntField(null=True)
+    changes = fields.JSONField(default=dict)
+    request_id = fields.CharField(max_length=64, default="")
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "audit_entry"
+        indexes = (
+            Index(fields=("at", "id"), name="audit_entry_at_id"),
+            Index(fields=("entity_type", "entity_id"), name="audit_entry_entity"),
+        )
+
+
+class OutboxEvent(Model):
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=40)
+    subject_type = fields.CharField(max_length=32)
+    subject_id = fields.BigIntField()
+    sequence = fields.IntField()
+    actor = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    payload = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField()
+    dispatched_at = fields.DatetimeField(null=True)
+    attempts = fields.IntField(default=0)
+    retry_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+
+    class Meta:
+        table = "outbox_event"
+        unique_together = (("subject_type", "subject_id", "sequence"),)
+        indexes = (Index(fields=("dispatched_at", "id"), name="outbox_event_pending"),)
+
+
+class SubjectSequence(Model):
+    """Last event sequence number per subject, bumped in the event's transaction."""
+
+    subject = fields.CharField(max_length=64, primary_key=True)
+    last_sequence = fields.IntField(default=0)
+
+    class Meta:
+        table = "subject_sequence"
+
+
+class IdempotencyRecord(Model):
+    id = fields.BigIntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name=False)
+    key = fields.CharField(max_length=200)
+    operation = fields.CharField(max_length=64)
+    request_hash = fields.CharField(max_length=64)
+    result = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "idempotency_record"
+        unique_together = (("user_id", "key"),)
+        indexes = (Index(fields=("created_at",), name="idempotency_created"),)

@@ -1,0 +1,238 @@
+"""Settings read from the environment once at start, each value validated.
+
+Every bad value is reported with the variable's name and what is expected, all at
+once, so an operator fixes the configuration in one go.
+"""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+T = TypeVar("T")
+
+DEFAULT_DATABASE_URL = "sqlite://data/accord.db"
+DEMO_SECRET_KEY = "accord-demo-mode-secret-key-not-for-production-use"
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """Raised with one line per bad setting."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_cost: int = 50_000
+    rate_limit_per_minute: int = 500_000
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_page_size: int = 100
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = DEMO_SECRET_KEY
+    public_url: str | None = None
+    demo: bool = False
+    debug: bool = False
+    test_clock: bool = False
+    reporting_timezone: str = "UTC"
+    currency: str = "USD"
+    smtp_url: str | None = None
+    metrics_token: str | None = None
+    retention_days: int = 90
+    webhook_allow_private: bool = False
+    session_idle_hours: float = 12.0
+    session_absolute_days: float = 7.0
+    password_hash_concurrency: int = 2
+    fault_exit_after_commit: bool = False
+    log_level: str = "INFO"
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+class _Reader:
+    """Collects problems instead of stopping at the first one."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def get(self, name: str, default: T, parse: Callable[[str], T], want: str) -> T:
+        raw = self.env.get(name)
+        if raw is None:
+            return default
+        try:
+            return parse(raw.strip())
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+            self.problems.append(f"{name}={raw!r} is not valid: expected {want}")
+            return default
+
+
+def _bool(raw: str) -> bool:
+    word = raw.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(raw)
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError(raw)
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError(raw)
+    return value
+
+
+def _timezone(raw: str) -> str:
+    if not raw:
+        raise ValueError(raw)
+    zoneinfo.ZoneInfo(raw)
+    return raw
+
+
+def _http_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(raw)
+    return raw.rstrip("/")
+
+
+def _database_url(raw: str) -> str:
+    scheme = raw.split(":", 1)[0]
+    if (
+        scheme not in {"sqlite", "postgres", "postgresql", "asyncpg"}
+        or "://" not in raw
+    ):
+        raise ValueError(raw)
+    return raw
+
+
+def _smtp_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in {"smtp", "smtps", "smtp+starttls"} or not parts.hostname:
+        raise ValueError(raw)
+    return raw
+
+
+def _currency(raw: str) -> str:
+    if len(raw) != 3 or not raw.isalpha():
+        raise ValueError(raw)
+    return raw.upper()
+
+
+def _log_level(raw: str) -> str:
+    if raw.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError(raw)
+    return raw.upper()
+
+
+def _read_limits(r: _Reader) -> Limits:
+    d = Limits()
+    return Limits(
+        max_depth=r.get(
+            "ACCORD_MAX_DEPTH", d.max_depth, _positive_int, "an integer ≥ 1"
+        ),
+        max_aliases=r.get(
+            "ACCORD_MAX_ALIASES", d.max_aliases, _positive_int, "an integer ≥ 1"
+        ),
+        max_tokens=r.get(
+            "ACCORD_MAX_TOKENS", d.max_tokens, _positive_int, "an integer ≥ 1"
+        ),
+        max_cost=r.get("ACCORD_MAX_COST", d.max_cost, _positive_int, "an integer ≥ 1"),
+        rate_limit_per_minute=r.get(
+            "ACCORD_RATE_LIMIT_PER_MINUTE",
+            d.rate_limit_per_minute,
+            _positive_int,
+            "cost points per user per minute, an integer ≥ 1",
+        ),
+        max_body_bytes=r.get(
+            "ACCORD_MAX_BODY_BYTES", d.max_body_bytes, _positive_int, "bytes, ≥ 1"
+        ),
+    )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every ``ACCORD_*`` variable; SettingsError lists the bad ones."""
+    r = _Reader(os.environ if env is None else env)
+    demo = r.get("ACCORD_DEMO", False, _bool, "1/0, true/false, yes/no")
+    secret = r.get("ACCORD_SECRET_KEY", "", str, "a string")
+    if not secret and demo:
+        secret = DEMO_SECRET_KEY
+    elif not secret:
+        r.problems.append(
+            "ACCORD_SECRET_KEY is required outside demo mode (ACCORD_DEMO=1): "
+            "set it to a random string of at least 32 characters"
+        )
+    elif len(secret) < 32:
+        r.problems.append("ACCORD_SECRET_KEY is too short: use at least 32 characters")
+    settings = Settings(
+        database_url=r.get(
+            "ACCORD_DATABASE_URL",
+            DEFAULT_DATABASE_URL,
+            _database_url,
+            "sqlite://PATH or postgres://USER@HOST:PORT/DB",
+        ),
+        secret_key=secret,
+        public_url=r.get("ACCORD_PUBLIC_URL", None, _http_url, "an http(s) URL"),
+        demo=demo,
+        debug=r.get("ACCORD_DEBUG", False, _bool, "1/0, true/false, yes/no"),
+        test_clock=r.get("ACCORD_TEST_CLOCK", False, _bool, "1/0, true/false, yes/no"),
+        reporting_timezone=r.get(
+            "ACCORD_REPORTING_TIMEZONE", "UTC", _timezone, "an IANA timezone name"
+        ),
+        currency=r.get("ACCORD_CURRENCY", "USD", _currency, "an ISO 4217 code"),
+        smtp_url=r.get(
+            "ACCORD_SMTP_URL", None, _smtp_url, "smtp://[user:pass@]host[:port]"
+        ),
+        metrics_token=r.get("ACCORD_METRICS_TOKEN", None, str, "a string") or None,
+        retention_days=r.get(
+            "ACCORD_RETENTION_DAYS", 90, _positive_int, "a number of days ≥ 1"
+        ),
+        webhook_allow_private=r.get(
+            "ACCORD_WEBHOOK_ALLOW_PRIVATE", False, _bool, "1/0, true/false, yes/no"
+        ),
+        session_idle_hours=r.get(
+            "ACCORD_SESSION_IDLE_HOURS", 12.0, _positive_float, "hours > 0"
+        ),
+        session_absolute_days=r.get(
+            "ACCORD_SESSION_ABSOLUTE_DAYS", 7.0, _positive_float, "days > 0"
+        ),
+        password_hash_concurrency=r.get(
+            "ACCORD_PASSWORD_HASH_CONCURRENCY", 2, _positive_int, "an integer ≥ 1"
+        ),
+        fault_exit_after_commit=r.get(
+            "ACCORD_FAULT_EXIT_AFTER_COMMIT", False, _bool, "1/0 (testing only)"
+        ),
+        log_level=r.get("ACCORD_LOG_LEVEL", "INFO", _log_level, "DEBUG/INFO/WARNING"),
+        limits=_read_limits(r),
+    )
+    if r.problems:
+        raise SettingsError(r.problems)
+    return settings
