@@ -103,6 +103,33 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
     await _with_database(settings, work)
 
 
+async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
+    """Create the first admin, with a generated password, when there are no users."""
+    from server.app import configure_services
+    from server.services import passwords, users
+
+    configure_services(settings)
+
+    async def work() -> None:
+        if await _pending(settings):
+            raise CommandError("the database is not migrated: run `accord migrate` first")
+        if await users.count_users():
+            print("users exist already: sign in with your account")
+            return
+        password = passwords.new_secret(12)
+        new = users.NewUser(args.email, "Administrator", "LEADERSHIP", "ADMIN", "UTC", password)
+        outcome = await users.create_user_from_cli(new)
+        if outcome.errors:
+            raise CommandError("; ".join(e.message for e in outcome.errors))
+        print(
+            "\n  First start: an admin account was created. Sign in at the URL below with\n"
+            f"    e-mail:   {args.email}\n    password: {password}\n"
+            "  (shown once; change it after signing in)\n"
+        )
+
+    await _with_database(settings, work)
+
+
 async def _pending(settings: Settings) -> list[str]:
     from server import db
 
@@ -163,6 +190,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--role", required=True, help="MEMBER, MANAGER or ADMIN")
     c.add_argument("--password", required=True)
     c.add_argument("--timezone", default="UTC")
+    b = sub.add_parser("bootstrap", help="create the first admin when there are no users")
+    b.add_argument("--email", default="admin@accord.local")
     e = sub.add_parser("export-schema", help="print the GraphQL schema")
     e.add_argument("--output", default="-", help="file to write, - for stdout")
     return parser
@@ -191,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             _run(migrate(settings))
         elif args.command == "create-user":
             _run(create_user(settings, args))
+        elif args.command == "bootstrap":
+            _run(bootstrap(settings, args))
     except CommandError as exc:
         print(f"accord {args.command}: {exc}", file=sys.stderr)
         return 1

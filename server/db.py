@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -123,3 +127,47 @@ async def fetch(sql: str, *params: object) -> list[dict[str, Any]]:
 async def execute(sql: str, *params: object) -> int:
     count, _ = await connection().execute_query(placeholders(sql), list(params))
     return int(count)
+
+
+class _StatementSink(logging.Handler):
+    """Collects every statement Tortoise's clients log, for the current task only."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sink = _statements.get()
+        if sink is None or not record.args or record.msg != "%s: %s":
+            return
+        args = record.args if isinstance(record.args, tuple) else (record.args,)
+        sink.append(str(args[0]))
+
+
+_statements: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "accord_sql_statements", default=None
+)
+_sink = _StatementSink()
+_active_counters = 0
+
+
+@contextlib.contextmanager
+def count_statements() -> Iterator[list[str]]:
+    """Record the SQL statements run inside the block (tests and the benchmark).
+
+    Transaction control (BEGIN, COMMIT) is not counted: only data statements.
+    """
+    global _active_counters
+    statements: list[str] = []
+    token = _statements.set(statements)
+    logger = logging.getLogger("tortoise.db_client")
+    if _active_counters == 0:
+        logger.addHandler(_sink)
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+    _active_counters += 1
+    try:
+        yield statements
+    finally:
+        _active_counters -= 1
+        if _active_counters == 0:
+            logger.removeHandler(_sink)
+            logger.setLevel(logging.NOTSET)
+            logger.propagate = True
+        _statements.reset(token)

@@ -390,3 +390,7 @@ async def users_by_ids(keys: list[int]) -> dict[int, User]:
 
 async def get_user(key: int) -> User | None:
     return await User.get_or_none(id=key)
+
+
+async def count_users() -> int:
+    return await User.all().count()

@@ -1,0 +1,44 @@
+# One command per job; CI calls the same targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format schema bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	ACCORD_DEMO=1 $(BIN)/accord migrate
+	ACCORD_DEMO=1 $(BIN)/accord bootstrap
+	ACCORD_DEMO=1 $(BIN)/accord serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check server schema tests bench
+	$(BIN)/ruff check server schema tests bench
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format server schema tests bench
+	$(BIN)/ruff check --fix server schema tests bench
+
+schema: $(STAMP)
+	$(BIN)/accord export-schema --output schema/schema.graphql
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
