@@ -120,7 +120,7 @@ def placeholders(sql: str) -> str:
 
 async def fetch(sql: str, *params: object) -> list[dict[str, Any]]:
     """Run one statement on the current connection (or transaction) and return rows."""
-    _, rows = await connection().execute_query(placeholders(sql), list(params))
+    rows = await connection().execute_query_dict(placeholders(sql), list(params))
     return [dict(row) for row in rows]
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 
 from server import db
@@ -136,6 +137,9 @@ async def database(settings: Settings, backend: str) -> AsyncIterator[TortoiseCo
 
 
 def _reset_process_state() -> None:
+    # Tortoise caches insert/update SQL per connection name across contexts; the
+    # suite switches between SQLite and PostgreSQL under the same name.
+    EXECUTOR_CACHE.clear()
     clock.reset()
     auth.touches.sessions.clear()
     auth.touches.tokens.clear()

@@ -57,6 +57,7 @@ RULES: dict[str, Rule] = {
     "logoutEverywhere": Rule(
         "any user, for their own sessions", _anyone, session_only=True
     ),
+    "changePassword": Rule("any user, for themselves", _anyone, session_only=True),
     "createApiToken": Rule("any user, for themselves", _anyone, session_only=True),
     "revokeApiToken": Rule("the token's owner; admins for any token", _anyone),
     # users (admin)
