@@ -200,6 +200,8 @@ class Dispatcher:
 
     async def _loop(self) -> None:
         while not self._stopping:
+            # Cleared before looking, so a commit during the look is not missed.
+            self._wake.clear()
             try:
                 handled = await dispatch_once()
             except Exception:
@@ -207,7 +209,6 @@ class Dispatcher:
                 handled = 0
             if handled:
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_seconds):
                     await self._wake.wait()
