@@ -1,0 +1,100 @@
+"""Command-line options of `python -m bench` (`make bench BENCH_ARGS="…"`)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.database import DEFAULT_PG_URL
+
+REPO = Path(__file__).resolve().parent.parent
+SMOKE = {
+    "users": 60,
+    "tokens": 10,
+    "connections": [1],
+    "duration": 1.0,
+    "warmup": 0.3,
+    "loadgen": "python",
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    db: str = "sqlite"
+    pg_url: str = DEFAULT_PG_URL
+    users: int = 1000
+    tokens: int = 200
+    workers: int = 1
+    connections: tuple[int, ...] = (2, 16)
+    duration: float = 10.0
+    warmup: float = 3.0
+    operations: tuple[str, ...] = ()
+    loadgen: str = "auto"
+    floor: bool = True
+    peers: bool = False
+    peers_dir: Path = REPO.parent / "shared" / "peers"
+    peers_results: Path | None = None
+    out: Path = REPO / "bench" / "results"
+    keep_db: bool = False
+    smoke: bool = False
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    values = tuple(int(v) for v in text.split(",") if v.strip())
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("give positive integers, e.g. 2,16")
+    return values
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in text.split(",") if v.strip())
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark Accord over HTTP beside a raw-SQL floor and the peers.",
+    )
+    p.add_argument("--db", choices=["sqlite", "postgres"], help="default sqlite")
+    p.add_argument(
+        "--pg-url",
+        help=f"PostgreSQL database to (re)create, named accord_bench…; "
+        f"default {DEFAULT_PG_URL}",
+    )
+    p.add_argument("--users", type=int, help="users to seed (default 1000)")
+    p.add_argument(
+        "--tokens", type=int, help="API tokens (one per user) the load spreads over"
+    )
+    p.add_argument("--workers", type=int, help="accord serve --workers (default 1)")
+    p.add_argument("--connections", type=_ints, help="e.g. 2,16 (the default)")
+    p.add_argument("--duration", type=float, help="seconds per measurement (10)")
+    p.add_argument("--warmup", type=float, help="seconds of warm-up per operation (3)")
+    p.add_argument("--operations", type=_names, help="e.g. viewer,users (all)")
+    p.add_argument("--loadgen", choices=["auto", "wrk", "python"])
+    p.add_argument("--no-floor", dest="floor", action="store_false", default=None)
+    p.add_argument("--peers", action="store_true", default=None, help="run the peers")
+    p.add_argument("--peers-dir", type=Path, help="default ../shared/peers")
+    p.add_argument(
+        "--peers-results",
+        type=Path,
+        help="read peers' results.json from an earlier run instead of running them",
+    )
+    p.add_argument("--out", type=Path, help="results folder (default bench/results)")
+    p.add_argument("--keep-db", action="store_true", default=None)
+    p.add_argument(
+        "--smoke", action="store_true", default=None, help="seconds-long check run"
+    )
+    return p
+
+
+def parse(argv: list[str] | None = None) -> Options:
+    given = {k: v for k, v in vars(parser().parse_args(argv)).items() if v is not None}
+    preset = SMOKE if given.get("smoke") else {}
+    merged = {**preset, **given}
+    if "connections" in merged:
+        merged["connections"] = tuple(merged["connections"])
+    options = Options(**merged)
+    if options.db == "sqlite" and options.workers > 1:
+        raise SystemExit("--workers > 1 needs --db postgres (SQLite has one writer)")
+    return options

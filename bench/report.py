@@ -1,0 +1,254 @@
+"""The run's files: ``<stamp>-<db>.json`` and ``.md``, and ``latest-<db>.md``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+PEER_QUERIES = {
+    "Q1": "lead list page",
+    "Q2": "lead detail",
+    "Q3": "funnel",
+}
+PEER_SYSTEMS = (
+    "postgraphile",
+    "peer_b_pg",
+    "peer_b_pg_caches",
+    "peer_b_pg_w2",
+    "peer_b_sqlite",
+    "raw_asyncpg",
+    "pgbench",
+)
+
+
+def rate(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    if not a or not b:
+        return "—"
+    return f"{a / b:.3f}" if a / b < 1 else f"{a / b:.2f}"
+
+
+def per_request(seconds: float | None, requests: int) -> str:
+    if seconds is None or not requests:
+        return "—"
+    return f"{seconds * 1000 / requests:.2f}"
+
+
+def write(result: dict[str, Any], out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    base = out / f"{result['stamp']}-{result['database']['kind']}"
+    Path(f"{base}.json").write_bytes(
+        orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    )
+    text = markdown(result)
+    Path(f"{base}.md").write_text(text)
+    (out / f"latest-{result['database']['kind']}.md").write_text(text)
+    return Path(f"{base}.json")
+
+
+def markdown(r: dict[str, Any]) -> str:
+    parts = [
+        _heading(r),
+        _accord_table(r),
+        _footnotes(r),
+        _checks(r),
+        _peers(r),
+        _notes(r),
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _heading(r: dict[str, Any]) -> str:
+    o, m, db = r["options"], r["machine"], r["database"]
+    seeded = ", ".join(f"{s['rows']:,} {s['table']}" for s in r["seeded"])
+    workers = o["workers"]
+    return (
+        f"# Accord benchmark, {db['kind']}, {r['started']}\n\n"
+        f"- Commit `{r['commit']}`; {db['version'].split(' on ')[0]}; "
+        f"`accord serve --workers {workers}` with every limit at its production "
+        f"default (rate limit {r['limits']['rate_limit_per_minute']:,} cost points "
+        f"per user per minute), authenticated with API tokens.\n"
+        f"- Machine: {m['cpu']} × {m['cores']} cores, {m['memory_gib']} GiB, "
+        f"{m['kernel']}, Python {m['python']}; load average "
+        f"{_load(r['load_average_at_start'])} at the start, "
+        f"{_load(m['load_average_at_end'])} at the end.\n"
+        f"- Data: {seeded}. The load cycles over {r['callers']} users' tokens.\n"
+        f"- Load: {r['loadgen']}, closed loop, from its own process; "
+        f"{o['duration']:g} s per measurement after {o['warmup']:g} s of warm-up.\n"
+    )
+
+
+def _load(averages: list[float]) -> str:
+    return "/".join(f"{x:.2f}" for x in averages)
+
+
+def _accord_table(r: dict[str, Any]) -> str:
+    rows = [
+        "## Accord beside the raw floor\n",
+        "| operation | conns | req/s | p50 ms | p99 ms | errors | SQL/op | "
+        "floor req/s | floor p50 ms | Accord ÷ floor | "
+        "server CPU ms/req | PG CPU ms/req | loadgen CPU ms/req (% of a core) | "
+        "busy % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for op in r["operations"]:
+        floors = {f["conns"]: f for f in op.get("floor", [])}
+        for run in op["runs"]:
+            if r["database"]["kind"] != "postgres":
+                run = {**run, "postgres_cpu_s": None}  # PostgreSQL is not in play
+            rows.append(_accord_row(op, run, floors.get(run["conns"])))
+        if not op["runs"]:
+            rows.append(
+                f"| {op['name']} | — | not timed: the check failed |" + " |" * 12
+            )
+    return "\n".join(rows) + "\n"
+
+
+def _accord_row(
+    op: dict[str, Any], run: dict[str, Any], floor: dict[str, Any] | None
+) -> str:
+    f = floor or {}
+    sql = f"{op['statements']} (floor {op['floor_statements']})"
+    cells = [
+        op["name"],
+        str(run["conns"]),
+        rate(run["rps"]),
+        ms(run["p50_ms"]),
+        ms(run["p99_ms"]),
+        str(run["errors"]),
+        sql,
+        rate(f.get("rps")),
+        ms(f.get("p50_ms")),
+        ratio(run["rps"], f.get("rps")),
+        per_request(run["server_cpu_s"], run["requests"]),
+        per_request(run["postgres_cpu_s"], run["requests"]),
+        f"{per_request(run['loadgen_cpu_s'], run['requests'])} "
+        f"({100 * run['loadgen_cpu_s'] / run['seconds']:.0f} %)",
+        f"{run['machine_busy_pct']:.0f}",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _footnotes(r: dict[str, Any]) -> str:
+    s = r["server"]
+    peak = "peak under load" if s.get("peak_reset") else "peak since start"
+    costs = ", ".join(
+        f"{op['name']} {op['cost']:,}" for op in r["operations"] if op.get("cost")
+    )
+    return (
+        f"Server memory (RSS of the whole process tree): {s['idle_rss_mib']:.0f} MiB "
+        f"idle after start, {s['peak_rss_mib']:.0f} MiB {peak} (VmHWM), "
+        f"{s['end_rss_mib']:.0f} MiB at the end; start-up alone peaked at "
+        f"{s['startup_peak_rss_mib']:.0f} MiB.\n\n"
+        "SQL/op: statements Accord runs per request, authentication included "
+        "(counted in-process); the floor runs only the operation's own statements. "
+        "The floor fetches the same rows by raw SQL and serialises them with orjson, "
+        "with as many concurrent clients as the server had connections and no HTTP. "
+        "Accord ÷ floor is the ratio of req/s: the share of the floor's throughput "
+        "left after HTTP, authentication, GraphQL and the ORM. CPU columns are "
+        "CPU-milliseconds per request; PG CPU counts every PostgreSQL process on "
+        "the machine; busy % is the whole machine (100 % = every core). "
+        f"Static cost per request: {costs or '—'} points.\n"
+    )
+
+
+def _checks(r: dict[str, Any]) -> str:
+    lines = ["## Answers checked against raw SQL before timing\n"]
+    for op in r["operations"]:
+        c = op["check"]
+        verdict = "passed" if c["passed"] else f"**failed**: {c['problem']}"
+        lines.append(f"- {op['name']}: {c['checked']} requests compared, {verdict}")
+    return "\n".join(lines) + "\n"
+
+
+def _notes(r: dict[str, Any]) -> str:
+    if not r["notes"]:
+        return ""
+    return "## Notes\n\n" + "\n".join(f"- {n}" for n in r["notes"]) + "\n"
+
+
+def _peers(r: dict[str, Any]) -> str:
+    run = r.get("peers")
+    if not run:
+        return "## Peers\n\nNot run (add `--peers` to measure them in the same run).\n"
+    by_key = {(x["system"], x["query"].upper(), x["conns"]): x for x in run["results"]}
+    systems = [s for s in PEER_SYSTEMS if any(k[0] == s for k in by_key)]
+    accord = _accord_by_peer(r)
+    when = "measured in this run" if run["fresh"] else f"read from {run['source']}"
+    rows = [
+        f"## Peers ({when}: {run['started']} to {run['finished']})\n",
+        "Peer cells are req/s (p50 / p99 ms). Ratios are Accord's req/s ÷ the peer's, "
+        "from this one run (each figure is ±25 %).\n",
+        "| query | conns | "
+        + " | ".join(systems)
+        + " | Accord | "
+        + " | ".join(f"Accord ÷ {s}" for s in systems)
+        + " |",
+        "|---|---:|" + "---:|" * (2 * len(systems) + 1),
+    ]
+    for query, label in PEER_QUERIES.items():
+        for conns in sorted({k[2] for k in by_key if k[1] == query}):
+            peer_cells = [_peer_cell(by_key.get((s, query, conns))) for s in systems]
+            mine = accord.get((query, conns))
+            mine_cell = f"{mine[0]}: {rate(mine[1])}" if mine else "no equivalent yet"
+            ratios = [
+                ratio(mine[1], by_key[(s, query, conns)]["rps"])
+                if mine and (s, query, conns) in by_key
+                else "—"
+                for s in systems
+            ]
+            rows.append(
+                f"| {query} {label} | {conns} | "
+                + " | ".join([*peer_cells, mine_cell, *ratios])
+                + " |"
+            )
+    return "\n".join(rows) + "\n" + _peer_memory(run) + _unmatched(r)
+
+
+def _peer_cell(x: dict[str, Any] | None) -> str:
+    if x is None:
+        return "—"
+    return f"{rate(x['rps'])} ({ms(x['p50_us'] / 1000)} / {ms(x['p99_us'] / 1000)})"
+
+
+def _accord_by_peer(r: dict[str, Any]) -> dict[tuple[str, int], tuple[str, float]]:
+    found = {}
+    for op in r["operations"]:
+        if op["peer_equivalent"]:
+            for run in op["runs"]:
+                found[(op["peer_equivalent"], run["conns"])] = (op["name"], run["rps"])
+    return found
+
+
+def _peer_memory(run: dict[str, Any]) -> str:
+    peaks: dict[str, Any] = {}
+    for x in run["results"]:
+        if x.get("server_peak_rss_mib") is not None:
+            peaks[x["system"]] = x["server_peak_rss_mib"]
+    if not peaks:
+        return ""
+    listed = ", ".join(f"{s} {v} MiB" for s, v in peaks.items())
+    return f"\nPeer servers' peak RSS (VmHWM): {listed}.\n"
+
+
+def _unmatched(r: dict[str, Any]) -> str:
+    lone = [op["name"] for op in r["operations"] if not op["peer_equivalent"]]
+    if not lone:
+        return ""
+    return (
+        f"\nAccord operations without a peer equivalent (no ratio): "
+        f"{', '.join(lone)}.\n"
+    )
