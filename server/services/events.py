@@ -190,13 +190,18 @@ class Dispatcher:
         self._stopping = False
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
-    async def stop(self) -> None:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Let the current batch finish: cancelling inside a transaction's start
+        can leak Tortoise's SQLite connection lock, so cancel only as a last resort."""
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
+        if self._task is None:
+            return
+        done, _ = await asyncio.wait([self._task], timeout=grace_seconds)
+        if not done:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        self._task = None
 
     async def _loop(self) -> None:
         while not self._stopping:
