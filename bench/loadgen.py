@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import orjson
+import uvloop
 
 from bench.timing import summarise
 
@@ -69,6 +70,27 @@ async def _exchange(
     return status, await reader.readexactly(length)
 
 
+async def _session(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    requests: list[bytes],
+    n: int,
+    until: float,
+    limit_s: float,
+    tally: Tally,
+) -> int:
+    """Requests on one open connection until time is up; returns the next index."""
+    while time.monotonic() < until:
+        sent = time.perf_counter()
+        exchange = _exchange(reader, writer, requests[n % len(requests)])
+        status, body = await asyncio.wait_for(exchange, limit_s)
+        tally.latencies_ms.append((time.perf_counter() - sent) * 1000)
+        n += 1
+        if status != 200 or b'"errors"' in body:
+            tally.fail(f"HTTP {status}: {body[:250].decode(errors='replace')}")
+    return n
+
+
 async def _connection(
     host: str,
     port: int,
@@ -78,6 +100,7 @@ async def _connection(
     limit_s: float,
     tally: Tally,
 ) -> None:
+    """One client; a broken connection is counted and opened again."""
     n = start
     while time.monotonic() < until:
         try:
@@ -87,17 +110,10 @@ async def _connection(
             await asyncio.sleep(CONNECT_RETRY_SECONDS)
             continue
         try:
-            while time.monotonic() < until:
-                sent = time.perf_counter()
-                status, body = await asyncio.wait_for(
-                    _exchange(reader, writer, requests[n % len(requests)]), limit_s
-                )
-                tally.latencies_ms.append((time.perf_counter() - sent) * 1000)
-                n += 1
-                if status != 200 or b'"errors"' in body:
-                    tally.fail(f"HTTP {status}: {body[:250].decode(errors='replace')}")
+            n = await _session(reader, writer, requests, n, until, limit_s, tally)
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
             tally.fail(f"{type(exc).__name__}: {exc}")
+            n += 1
         finally:
             writer.close()
 
@@ -129,14 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     parts = urlsplit(args.url)
     requests = read_requests(args.requests, parts.netloc, parts.path or "/")
-    try:
-        import uvloop
-
-        runner = uvloop.run
-    except ImportError:  # pragma: no cover - uvicorn[standard] brings uvloop
-        runner = asyncio.run
     started, cpu = time.perf_counter(), time.process_time()
-    tally = runner(drive(args.url, requests, args.conns, args.duration, args.timeout))
+    tally = uvloop.run(
+        drive(args.url, requests, args.conns, args.duration, args.timeout)
+    )
     timing = summarise(
         tally.latencies_ms,
         tally.errors,

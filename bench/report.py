@@ -101,8 +101,8 @@ def _accord_table(r: dict[str, Any]) -> str:
         "| operation | conns | req/s | p50 ms | p99 ms | errors | SQL/op | "
         "floor req/s | floor p50 ms | Accord ÷ floor | "
         "server CPU ms/req | PG CPU ms/req | loadgen CPU ms/req (% of a core) | "
-        "busy % |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "busy % | others' cores |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for op in r["operations"]:
         floors = {f["conns"]: f for f in op.get("floor", [])}
@@ -138,6 +138,7 @@ def _accord_row(
         f"{per_request(run['loadgen_cpu_s'], run['requests'])} "
         f"({100 * run['loadgen_cpu_s'] / run['seconds']:.0f} %)",
         f"{run['machine_busy_pct']:.0f}",
+        f"{run['other_cores']:.2f}" if "other_cores" in run else "—",
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -160,7 +161,8 @@ def _footnotes(r: dict[str, Any]) -> str:
         "Accord ÷ floor is the ratio of req/s: the share of the floor's throughput "
         "left after HTTP, authentication, GraphQL and the ORM. CPU columns are "
         "CPU-milliseconds per request; PG CPU counts every PostgreSQL process on "
-        "the machine; busy % is the whole machine (100 % = every core). "
+        "the machine; busy % is the whole machine (100 % = every core); others' "
+        "cores is the CPU taken meanwhile by processes outside the run (noise). "
         f"Static cost per request: {costs or '—'} points.\n"
     )
 
