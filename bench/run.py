@@ -123,12 +123,17 @@ def _usage_record(timing: Timing, meter: Meter) -> dict[str, Any]:
     loadgen = (
         timing.client_cpu_s if timing.client_cpu_s is not None else usage.loadgen_s
     )
+    # The child's whole CPU (start-up included) is ours, not another process's.
+    ours = usage.server_s + (usage.postgres_s or 0.0) + max(loadgen, usage.loadgen_s)
+    busy_cores = usage.machine_busy_pct / 100 * (os.cpu_count() or 1)
     return {
         **timing.as_dict(),
         "server_cpu_s": usage.server_s,
         "postgres_cpu_s": usage.postgres_s,
         "loadgen_cpu_s": loadgen,
         "machine_busy_pct": usage.machine_busy_pct,
+        # Cores kept busy by anything else on the machine: the run's noise.
+        "other_cores": max(0.0, busy_cores - ours / max(timing.seconds, 1e-9)),
     }
 
 
