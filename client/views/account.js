@@ -19,6 +19,7 @@ export function mount(root, app) {
     <section class="card" aria-labelledby="password-title">
       <h2 id="password-title">Password</h2>
       <form class="stack" data-form="change-password" novalidate>
+        <input type="email" name="username" autocomplete="username" value="${app.viewer.email}" hidden readonly>
         ${inputField('password', { name: 'currentPassword', label: 'Current password', type: 'password', required: true, autocomplete: 'current-password' })}
         ${inputField('password', { name: 'newPassword', label: 'New password', type: 'password', required: true, autocomplete: 'new-password', hint: 'At least 12 characters, not too common, and without your name or e-mail address. Your other sessions are signed out.' })}
         ${inputField('password', { name: 'repeat', label: 'Repeat the new password', type: 'password', required: true, autocomplete: 'new-password' })}

@@ -117,3 +117,30 @@ def test_signing_out_returns_to_sign_in_and_protects_the_screens(page: Any) -> N
     expect(page.get_by_role("status")).to_contain_text("You are signed out.")
     page.goto("/#/account")
     expect(heading(page)).to_have_text("Sign in to Accord")
+
+
+def test_a_manager_signs_in_by_keyboard_alone_and_reads_the_audit_log(
+    page: Any, server: Server
+) -> None:
+    server.invite("max@example.com", "Max Manager", team="MARKETING", role="MANAGER")
+    page.goto("/#/sign-in")
+    expect(heading(page)).to_be_focused()
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("E-mail")).to_be_focused()
+    page.keyboard.type("max@example.com")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery staple")
+    page.keyboard.press("Enter")
+
+    expect(heading(page)).to_have_text("My account")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Audit log")).to_be_visible()
+    expect(nav.get_by_role("link", name="Users")).to_have_count(0)
+    page.get_by_role("button", name="Sign out everywhere").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(heading(page)).to_have_text("My account")
