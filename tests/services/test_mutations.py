@@ -147,3 +147,30 @@ async def test_idempotency_keys_belong_to_one_user() -> None:
     await mutations.run(admin_actor(admin), "updateUser", body, counting_idempotency("k", {}))
     theirs = await mutations.run(admin_actor(other), "updateUser", body, counting_idempotency("k", {}))
     assert theirs.result == 2
+
+
+@pytest.mark.only_backend("postgres")
+async def test_the_same_key_fired_together_applies_once(backend: str) -> None:
+    import asyncio
+
+    admin = await make_user("root@example.com", "LEADERSHIP", "ADMIN")
+    actor = admin_actor(admin)
+    applied: list[int] = []
+
+    async def body(tx: mutations.Tx) -> int:
+        await asyncio.sleep(0.01)  # widen the window between lookup and insert
+        applied.append(1)
+        tx.audit("User", admin.id)
+        return len(applied)
+
+    for round_ in range(25):
+        key = f"race-{round_}"
+        outcomes = await asyncio.gather(*(
+            mutations.run(actor, "updateUser", body, counting_idempotency(key, {"r": round_}))
+            for _ in range(3)
+        ))
+        assert all(o.ok for o in outcomes)
+        assert len({o.result for o in outcomes}) == 1
+        assert await IdempotencyRecord.filter(key=key).count() == 1
+        assert await AuditEntry.filter(action="updateUser", outcome="OK").count() == round_ + 1
+    assert len(applied) == 25
