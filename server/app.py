@@ -16,10 +16,10 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from server import db, metrics
+from server import db, logs, metrics
 from server.clock import clock
 from server.graphql_http import GraphQLEndpoint
-from server.services import auth, events, ids, mutations, passwords
+from server.services import auth, events, ids, jobs, mutations, passwords
 from server.settings import Settings, load_settings
 from server.websocket import GraphQLWebSocket
 
@@ -52,6 +52,8 @@ def create_app(
     ``manage_database=False``; the server opens and closes it in the lifespan."""
     settings = settings or load_settings()
     configure_services(settings)
+    if manage_database:
+        logs.configure(settings.log_level)
     dispatcher = events.Dispatcher()
 
     @contextlib.asynccontextmanager
@@ -63,11 +65,15 @@ def create_app(
         )
         mutations.on_commit(dispatcher.wake)
         dispatcher.start()
+        flusher = jobs.Periodic("flush credential touches", auth.FLUSH_INTERVAL,
+                                auth.touches.flush)
+        flusher.start()
         try:
             yield
         finally:
             mutations.off_commit(dispatcher.wake)
             await dispatcher.stop()
+            await flusher.stop()
             await auth.touches.flush()
             if ctx is not None:
                 await db.close_database(ctx)

@@ -112,12 +112,16 @@ async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
 
     async def work() -> None:
         if await _pending(settings):
-            raise CommandError("the database is not migrated: run `accord migrate` first")
+            raise CommandError(
+                "the database is not migrated: run `accord migrate` first"
+            )
         if await users.count_users():
             print("users exist already: sign in with your account")
             return
         password = passwords.new_secret(12)
-        new = users.NewUser(args.email, "Administrator", "LEADERSHIP", "ADMIN", "UTC", password)
+        new = users.NewUser(
+            args.email, "Administrator", "LEADERSHIP", "ADMIN", "UTC", password
+        )
         outcome = await users.create_user_from_cli(new)
         if outcome.errors:
             raise CommandError("; ".join(e.message for e in outcome.errors))
@@ -190,7 +194,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--role", required=True, help="MEMBER, MANAGER or ADMIN")
     c.add_argument("--password", required=True)
     c.add_argument("--timezone", default="UTC")
-    b = sub.add_parser("bootstrap", help="create the first admin when there are no users")
+    b = sub.add_parser(
+        "bootstrap", help="create the first admin when there are no users"
+    )
     b.add_argument("--email", default="admin@accord.local")
     e = sub.add_parser("export-schema", help="print the GraphQL schema")
     e.add_argument("--output", default="-", help="file to write, - for stdout")

@@ -25,7 +25,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 import schema as schema_module
 from schema.context import Context
 from schema.limits import DocumentCache, OperationShape, PreparedDocument
-from server import metrics
+from server import logs, metrics
 from server.domain.errors import TopLevelError, UserErrors
 from server.services import auth
 from server.services.actors import Actor, Anonymous
@@ -73,6 +73,7 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
         request_id = _request_id(request)
+        logs.request_id.set(request_id)
         wants_gql = GRAPHQL_RESPONSE in request.headers.get("accept", "")
         try:
             response = await self._handle(request, request_id, wants_gql)
@@ -117,8 +118,6 @@ class GraphQLEndpoint:
         )
         response = self._respond(body, 200, wants_gql, request_id)
         self._apply_cookies(response, context, request)
-        if auth.touches.due():
-            await auth.touches.flush()
         return response
 
     async def _read(self, request: Request) -> GraphQLRequest:

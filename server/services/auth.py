@@ -47,20 +47,16 @@ def configure(idle_hours: float, absolute_days: float) -> None:
 
 
 class TouchCache:
-    """Last-seen instants per credential, written back at most once a minute."""
+    """Last-seen instants per credential; a background job writes them back once a
+    minute (`FLUSH_INTERVAL`) and at shutdown."""
 
     def __init__(self) -> None:
         self.sessions: dict[int, datetime] = {}
         self.tokens: dict[int, datetime] = {}
-        self._last_flush = time.monotonic()
-
-    def due(self) -> bool:
-        return time.monotonic() - self._last_flush >= FLUSH_INTERVAL
 
     async def flush(self) -> int:
         sessions, tokens = self.sessions, self.tokens
         self.sessions, self.tokens = {}, {}
-        self._last_flush = time.monotonic()
         for session_id, seen in sessions.items():
             await db.execute(
                 "UPDATE user_session SET last_seen_at = ? "
