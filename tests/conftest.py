@@ -33,7 +33,9 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 def _backends() -> list[str]:
     if IN_CI and not PG_URL:
-        raise RuntimeError("CI needs ACCORD_TEST_POSTGRES_URL: PostgreSQL must be tested")
+        raise RuntimeError(
+            "CI needs ACCORD_TEST_POSTGRES_URL: PostgreSQL must be tested"
+        )
     return ["sqlite", "postgres"] if PG_URL else ["sqlite"]
 
 
@@ -151,7 +153,9 @@ def _reset_process_state() -> None:
 
 
 @pytest.fixture
-async def app(settings: Settings, database: TortoiseContext) -> AsyncIterator[Starlette]:
+async def app(
+    settings: Settings, database: TortoiseContext
+) -> AsyncIterator[Starlette]:
     """The real application, sharing the test's database context."""
     application = create_app(settings, manage_database=False)
     async with application.router.lifespan_context(application):

@@ -15,10 +15,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def accord(*args: str, db_url: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "ACCORD_DATABASE_URL": db_url, "ACCORD_SECRET_KEY": TEST_SECRET,
-                **env}
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    full_env = {
+        **os.environ,
+        "ACCORD_DATABASE_URL": db_url,
+        "ACCORD_SECRET_KEY": TEST_SECRET,
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +42,27 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def create(url: str, email: str, team: str = "sales", role: str = "manager",
-           password: str = "correct horse battery") -> subprocess.CompletedProcess[str]:
-    return accord("create-user", "--email", email, "--name", "Ann Smith", "--team", team,
-                  "--role", role, "--password", password, db_url=url)
+def create(
+    url: str,
+    email: str,
+    team: str = "sales",
+    role: str = "manager",
+    password: str = "correct horse battery",
+) -> subprocess.CompletedProcess[str]:
+    return accord(
+        "create-user",
+        "--email",
+        email,
+        "--name",
+        "Ann Smith",
+        "--team",
+        team,
+        "--role",
+        role,
+        "--password",
+        password,
+        db_url=url,
+    )
 
 
 def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
@@ -60,8 +87,9 @@ def test_create_user_makes_a_user_who_exists_once(migrated: str) -> None:
         ({"email": "not-an-email"}, "email"),
     ],
 )
-def test_create_user_refuses_bad_input_in_one_line(migrated: str, kwargs: dict[str, str],
-                                                   reason: str) -> None:
+def test_create_user_refuses_bad_input_in_one_line(
+    migrated: str, kwargs: dict[str, str], reason: str
+) -> None:
     args = {"email": "bob@example.com", **kwargs}
     assert reason in one_line_error(create(migrated, **args))
 
@@ -88,9 +116,16 @@ def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
 
 
 def test_export_schema_prints_the_committed_schema() -> None:
-    done = subprocess.run([sys.executable, "-m", "server.cli", "export-schema"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
-    assert done.stdout == (ROOT / "schema" / "schema.graphql").read_text(encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "export-schema"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout == (ROOT / "schema" / "schema.graphql").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_bootstrap_creates_the_first_admin_once(tmp_path: Path) -> None:

@@ -33,8 +33,15 @@ def test_every_query_field_has_a_rule_except_the_open_ones() -> None:
 # Which top-level packages each layer may import from the project.
 ALLOWED = {
     "server/domain": {"server.domain"},
-    "server/services": {"server.domain", "server.services", "server.models", "server.db",
-                        "server.clock", "server.settings", "server.metrics"},
+    "server/services": {
+        "server.domain",
+        "server.services",
+        "server.models",
+        "server.db",
+        "server.clock",
+        "server.settings",
+        "server.metrics",
+    },
     "schema": {"schema", "server.domain", "server.services", "server.settings"},
 }
 FORBIDDEN_LIBRARIES = {
@@ -84,6 +91,8 @@ def test_no_layer_reaches_the_wrong_way() -> None:
                 if top in FORBIDDEN_LIBRARIES[layer]:
                     wrong.append(f"{path.relative_to(ROOT)} imports {name}")
                 project = top in {"server", "schema"}
-                if project and not any(name == a or name.startswith(a + ".") for a in allowed):
+                if project and not any(
+                    name == a or name.startswith(a + ".") for a in allowed
+                ):
                     wrong.append(f"{path.relative_to(ROOT)} imports {name}")
     assert wrong == []

@@ -27,8 +27,9 @@ def api_with(settings: Settings, database: TortoiseContext) -> MakeApi:
 
     @asynccontextmanager
     async def build(**limits: Any) -> AsyncIterator[Api]:
-        app = create_app(replace(settings, limits=replace(Limits(), **limits)),
-                         manage_database=False)
+        app = create_app(
+            replace(settings, limits=replace(Limits(), **limits)), manage_database=False
+        )
         async with app.router.lifespan_context(app), Api.for_app(app) as client:
             yield client
 
@@ -36,7 +37,9 @@ def api_with(settings: Settings, database: TortoiseContext) -> MakeApi:
 
 
 async def signed_in(api: Api) -> None:
-    api.use_session(await open_session(await make_user("ann@example.com", "SALES", "MANAGER")))
+    api.use_session(
+        await open_session(await make_user("ann@example.com", "SALES", "MANAGER"))
+    )
 
 
 async def test_queries_work_over_get_and_mutations_do_not(api: Api) -> None:
@@ -51,17 +54,26 @@ async def test_queries_work_over_get_and_mutations_do_not(api: Api) -> None:
 
 async def test_every_answer_is_marked_not_cacheable(api: Api) -> None:
     await signed_in(api)
-    for response in (await api.gql(VIEWER), await api.gql("{ nope }"),
-                     await api.gql(VIEWER, method="GET")):
+    for response in (
+        await api.gql(VIEWER),
+        await api.gql("{ nope }"),
+        await api.gql(VIEWER, method="GET"),
+    ):
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["x-request-id"]
 
 
-async def test_graphql_response_json_uses_status_codes_and_json_stays_200(api: Api) -> None:
+async def test_graphql_response_json_uses_status_codes_and_json_stays_200(
+    api: Api,
+) -> None:
     await signed_in(api)
-    modern = await api.gql("{ nope }", headers={"accept": "application/graphql-response+json"})
+    modern = await api.gql(
+        "{ nope }", headers={"accept": "application/graphql-response+json"}
+    )
     assert modern.status == 400
-    assert modern.headers["content-type"].startswith("application/graphql-response+json")
+    assert modern.headers["content-type"].startswith(
+        "application/graphql-response+json"
+    )
     assert modern.error_codes == ["GRAPHQL_VALIDATION_FAILED"]
     legacy = await api.gql("{ nope }")
     assert legacy.status == 200 and legacy.error_codes == ["GRAPHQL_VALIDATION_FAILED"]
@@ -79,11 +91,16 @@ async def test_an_unexpected_failure_is_masked_with_a_request_id(
 
     monkeypatch.setattr(users, "list_users", explode)
     with caplog.at_level(logging.ERROR, logger="accord.graphql"):
-        response = await api.gql("{ users { totalCount } }", headers={"x-request-id": "req-12345678"})
+        response = await api.gql(
+            "{ users { totalCount } }", headers={"x-request-id": "req-12345678"}
+        )
 
     error = response.body["errors"][0]
     assert error["message"] == "Internal server error"
-    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-12345678"}
+    assert error["extensions"] == {
+        "code": "INTERNAL_SERVER_ERROR",
+        "requestId": "req-12345678",
+    }
     assert "secret internal detail" not in str(response.body)
     assert "req-12345678" in caplog.text and "secret internal detail" in caplog.text
 
@@ -106,12 +123,22 @@ async def test_limits_refuse_before_any_resolver_runs(
         return await real(*args)
 
     monkeypatch.setattr(users, "list_users", spy)
-    deep = "{ users { edges { node { " + "roleGrantedBy { " * 11 + "id" + " }" * 11 + " } } } }"
+    deep = (
+        "{ users { edges { node { "
+        + "roleGrantedBy { " * 11
+        + "id"
+        + " }" * 11
+        + " } } } }"
+    )
     aliased = "{ " + " ".join(f"u{i}: users {{ totalCount }}" for i in range(31)) + " }"
     costly = "{ users(first: 100) { edges { node { roleGrantedBy { roleGrantedBy { id } } } } } }"
     async with api_with(max_cost=300) as api:
         await signed_in(api)
-        for document, reason in ((deep, "deep"), (aliased, "aliases"), (costly, "costs")):
+        for document, reason in (
+            (deep, "deep"),
+            (aliased, "aliases"),
+            (costly, "costs"),
+        ):
             refused = await api.gql(document)
             assert refused.status == 400, reason
             assert refused.error_codes == ["QUERY_TOO_COMPLEX"]
@@ -124,10 +151,15 @@ async def test_limits_refuse_before_any_resolver_runs(
         assert allowed.body["extensions"]["cost"]["requested"] > 0
 
 
-async def test_the_rate_limit_answers_throttled_with_retry_after(api_with: MakeApi) -> None:
+async def test_the_rate_limit_answers_throttled_with_retry_after(
+    api_with: MakeApi,
+) -> None:
     async with api_with(rate_limit_per_minute=30) as api:
         await signed_in(api)
-        codes = [(await api.gql("{ users(first: 2) { totalCount } }")).status for _ in range(12)]
+        codes = [
+            (await api.gql("{ users(first: 2) { totalCount } }")).status
+            for _ in range(12)
+        ]
         assert codes[0] == 200 and codes[-1] == 429
         throttled = await api.gql(VIEWER)
         assert throttled.error_codes == ["THROTTLED"]

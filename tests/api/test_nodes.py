@@ -15,7 +15,11 @@ async def test_node_resolves_a_user_by_its_global_id(api: Api) -> None:
     api.use_session(await open_session(ann))
     gid = ids.encode("User", ann.id)
     found = await api.gql(NODE, {"id": gid})
-    assert found.data["node"] == {"__typename": "User", "id": gid, "email": "ann@example.com"}
+    assert found.data["node"] == {
+        "__typename": "User",
+        "id": gid,
+        "email": "ann@example.com",
+    }
 
 
 async def test_unknown_forged_and_unreadable_ids_resolve_to_null(api: Api) -> None:
@@ -32,11 +36,18 @@ async def test_nodes_keeps_order_and_refuses_more_than_100(api: Api) -> None:
     bob = await make_user("bob@example.com")
     api.use_session(await open_session(ann))
     wanted = [ids.encode("User", bob.id), "junk", ids.encode("User", ann.id)]
-    got = await api.gql("query($ids: [ID!]!) { nodes(ids: $ids) { ... on User { email } } }",
-                        {"ids": wanted})
-    assert got.data["nodes"] == [{"email": "bob@example.com"}, None, {"email": "ann@example.com"}]
-    too_many = await api.gql("query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-                             {"ids": ["x"] * 101})
+    got = await api.gql(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { ... on User { email } } }",
+        {"ids": wanted},
+    )
+    assert got.data["nodes"] == [
+        {"email": "bob@example.com"},
+        None,
+        {"email": "ann@example.com"},
+    ]
+    too_many = await api.gql(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["x"] * 101}
+    )
     assert too_many.error_codes == ["INVALID_INPUT"]
 
 
@@ -56,7 +67,9 @@ async def test_an_id_of_the_wrong_type_is_refused_with_its_field(api: Api) -> No
 async def test_page_sizes_outside_bounds_are_top_level_invalid_input(api: Api) -> None:
     api.use_session(await open_session(await make_user("ann@example.com")))
     for size in (0, 101):
-        response = await api.gql("query($n: Int) { users(first: $n) { totalCount } }", {"n": size})
+        response = await api.gql(
+            "query($n: Int) { users(first: $n) { totalCount } }", {"n": size}
+        )
         assert response.error_codes == ["INVALID_INPUT"]
 
 

@@ -29,12 +29,16 @@ async def test_readyz_reports_unapplied_migrations(api: Api, backend: str) -> No
         assert response.status_code == 200 and response.json() == {"status": "ready"}
 
 
-async def test_metrics_need_the_metrics_token(settings: Settings, database: TortoiseContext) -> None:
+async def test_metrics_need_the_metrics_token(
+    settings: Settings, database: TortoiseContext
+) -> None:
     app = create_app(replace(settings, metrics_token="m" * 20), manage_database=False)
     async with app.router.lifespan_context(app), Api.for_app(app) as api:
         assert (await api.http.get("/metrics")).status_code == 401
         await api.gql("{ viewer { id } }")
-        ok = await api.http.get("/metrics", headers={"authorization": "Bearer " + "m" * 20})
+        ok = await api.http.get(
+            "/metrics", headers={"authorization": "Bearer " + "m" * 20}
+        )
     assert ok.status_code == 200
     assert "accord_unauthenticated_total" in ok.text
     assert metrics.value("accord_unauthenticated_total") >= 1
@@ -44,12 +48,18 @@ async def test_the_clock_route_exists_only_with_the_setting(
     settings: Settings, database: TortoiseContext, app: Starlette
 ) -> None:
     async with Api.for_app(app) as api:
-        moved = await api.http.post("/_test/clock", json={"now": "2030-01-02T03:04:05+00:00"})
+        moved = await api.http.post(
+            "/_test/clock", json={"now": "2030-01-02T03:04:05+00:00"}
+        )
         assert moved.status_code == 200
         assert clock.now().year == 2030
         await api.http.post("/_test/clock", json={"advance": 86400})
         assert clock.now() >= datetime(2030, 1, 3, 3, 4, 5, tzinfo=UTC)
-        assert (await api.http.post("/_test/clock", json={"now": "yesterday"})).status_code == 400
+        assert (
+            await api.http.post("/_test/clock", json={"now": "yesterday"})
+        ).status_code == 400
     production = create_app(replace(settings, test_clock=False), manage_database=False)
     async with Api.for_app(production) as api:
-        assert (await api.http.post("/_test/clock", json={"advance": 1})).status_code in (404, 405)
+        assert (
+            await api.http.post("/_test/clock", json={"advance": 1})
+        ).status_code in (404, 405)

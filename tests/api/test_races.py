@@ -18,7 +18,9 @@ mutation($input: UpdateUserInput!) {
 
 
 @pytest.mark.only_backend("postgres")
-async def test_two_edits_with_the_same_version_leave_one_winner(api: Api, backend: str) -> None:
+async def test_two_edits_with_the_same_version_leave_one_winner(
+    api: Api, backend: str
+) -> None:
     admin = await make_user("admin@example.com", "LEADERSHIP", "ADMIN")
     rep = await make_user("rep@example.com")
     api.use_session(await open_session(admin))
@@ -26,11 +28,21 @@ async def test_two_edits_with_the_same_version_leave_one_winner(api: Api, backen
 
     for round_ in range(30):
         version = (await User.get(id=rep.id)).version
-        answers = await asyncio.gather(*(
-            api.gql(UPDATE, {"input": {"id": gid, "expectedVersion": version,
-                                       "name": f"Name {round_}-{n}"}})
-            for n in range(2)
-        ))
+        answers = await asyncio.gather(
+            *(
+                api.gql(
+                    UPDATE,
+                    {
+                        "input": {
+                            "id": gid,
+                            "expectedVersion": version,
+                            "name": f"Name {round_}-{n}",
+                        }
+                    },
+                )
+                for n in range(2)
+            )
+        )
         results = [a.data["updateUser"] for a in answers]
         winners = [r for r in results if not r["userErrors"]]
         losers = [r for r in results if r["userErrors"]]

@@ -30,17 +30,44 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    env = {**os.environ, "ACCORD_DATABASE_URL": f"sqlite://{tmp_path_factory.mktemp('srv')}/a.db",
-           "ACCORD_SECRET_KEY": TEST_SECRET}
+    env = {
+        **os.environ,
+        "ACCORD_DATABASE_URL": f"sqlite://{tmp_path_factory.mktemp('srv')}/a.db",
+        "ACCORD_SECRET_KEY": TEST_SECRET,
+    }
     cli = [sys.executable, "-m", "server.cli"]
-    subprocess.run([*cli, "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "create-user", "--email", "mgr@example.com", "--name", "Mia",
-                    "--team", "SALES", "--role", "MANAGER", "--password", PASSWORD],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*cli, "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    subprocess.run(
+        [
+            *cli,
+            "create-user",
+            "--email",
+            "mgr@example.com",
+            "--name",
+            "Mia",
+            "--team",
+            "SALES",
+            "--role",
+            "MANAGER",
+            "--password",
+            PASSWORD,
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen([*cli, "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -59,13 +86,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-LOGIN = {"query": "mutation($i: LoginInput!) { login(input: $i) { viewer { name } } }",
-         "variables": {"i": {"email": "mgr@example.com", "password": PASSWORD}}}
+LOGIN = {
+    "query": "mutation($i: LoginInput!) { login(input: $i) { viewer { name } } }",
+    "variables": {"i": {"email": "mgr@example.com", "password": PASSWORD}},
+}
 
 
 def test_a_manager_signs_in_over_http_and_reads_viewer(server: str) -> None:
     with httpx.Client(base_url=server) as client:
-        assert client.post("/graphql", json={"query": "{ viewer { name } }"}).status_code == 401
+        assert (
+            client.post("/graphql", json={"query": "{ viewer { name } }"}).status_code
+            == 401
+        )
         signed = client.post("/graphql", json=LOGIN)
         assert signed.json()["data"]["login"]["viewer"] == {"name": "Mia"}
         viewer = client.post("/graphql", json={"query": "{ viewer { name role } }"})
@@ -79,10 +111,13 @@ def _session_cookie(server: str) -> str:
         return str(client.cookies["accord_session"])
 
 
-async def _handshake(url: str, protocol: str, cookie: str | None) -> tuple[str | None, dict]:
+async def _handshake(
+    url: str, protocol: str, cookie: str | None
+) -> tuple[str | None, dict]:
     headers = {"cookie": f"accord_session={cookie}"} if cookie else {}
-    async with websockets.connect(url, subprotocols=[protocol], additional_headers=headers,
-                                  open_timeout=5) as ws:
+    async with websockets.connect(
+        url, subprotocols=[protocol], additional_headers=headers, open_timeout=5
+    ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         try:
             reply = json.loads(await asyncio.wait_for(ws.recv(), 5))

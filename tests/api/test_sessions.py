@@ -20,7 +20,10 @@ async def test_a_sales_manager_signs_in_and_reads_viewer(api: Api) -> None:
     assert "samesite=lax" in cookie.lower()
     viewer = await api.gql(VIEWER)
     assert viewer.data["viewer"] == {
-        "name": "Ann", "email": "ann@example.com", "team": "SALES", "role": "MANAGER",
+        "name": "Ann",
+        "email": "ann@example.com",
+        "team": "SALES",
+        "role": "MANAGER",
     }
 
 
@@ -35,7 +38,9 @@ async def test_a_wrong_password_and_an_unknown_email_answer_the_same(api: Api) -
     assert api.session is None
 
 
-async def test_without_credentials_everything_but_login_is_unauthenticated(api: Api) -> None:
+async def test_without_credentials_everything_but_login_is_unauthenticated(
+    api: Api,
+) -> None:
     for document in (VIEWER, "{ users { totalCount } }", "mutation { logout { ok } }"):
         response = await api.gql(document)
         assert response.status == 401
@@ -82,7 +87,9 @@ async def test_a_session_ends_after_7_days_however_busy(api: Api) -> None:
     assert (await api.gql(VIEWER)).status == 401
 
 
-async def test_repeated_wrong_passwords_are_throttled_with_retry_after(api: Api) -> None:
+async def test_repeated_wrong_passwords_are_throttled_with_retry_after(
+    api: Api,
+) -> None:
     await make_user("ann@example.com")
     for _ in range(5):
         await api.login("ann@example.com", "wrong password here")
@@ -91,7 +98,9 @@ async def test_repeated_wrong_passwords_are_throttled_with_retry_after(api: Api)
 
     assert throttled.error_codes == ["THROTTLED"]
     assert throttled.body["errors"][0]["extensions"]["retryAfter"] > 0
-    unknown = [await api.login("ghost@example.com", "wrong password here") for _ in range(6)]
+    unknown = [
+        await api.login("ghost@example.com", "wrong password here") for _ in range(6)
+    ]
     assert unknown[-1].error_codes == ["THROTTLED"]
 
 
@@ -124,7 +133,10 @@ async def test_users_list_only_their_own_live_sessions(api: Api) -> None:
     api.use_session(await open_session(ann))
     listed = await api.gql("{ sessions { totalCount edges { node { current } } } }")
     assert listed.data["sessions"]["totalCount"] == 2
-    assert sorted(e["node"]["current"] for e in listed.data["sessions"]["edges"]) == [False, True]
+    assert sorted(e["node"]["current"] for e in listed.data["sessions"]["edges"]) == [
+        False,
+        True,
+    ]
 
 
 async def test_a_cross_origin_cookie_request_is_refused(api: Api) -> None:
@@ -137,6 +149,9 @@ async def test_a_cross_origin_cookie_request_is_refused(api: Api) -> None:
 
 async def test_a_cookie_request_must_be_json(api: Api) -> None:
     api.use_session(await open_session(await make_user("ann@example.com")))
-    form = await api.http.post("/graphql", content=b"query={viewer{id}}",
-                               headers={"content-type": "application/x-www-form-urlencoded"})
+    form = await api.http.post(
+        "/graphql",
+        content=b"query={viewer{id}}",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert form.status_code == 415

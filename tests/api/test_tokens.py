@@ -24,11 +24,13 @@ mutation Revoke($id: ID!) {
 VIEWER = "{ viewer { email } }"
 
 
-async def test_a_user_creates_a_token_sees_the_secret_once_and_uses_it(api: Api) -> None:
+async def test_a_user_creates_a_token_sees_the_secret_once_and_uses_it(
+    api: Api,
+) -> None:
     user = await make_user("int@example.com", "MARKETING")
     api.use_session(await open_session(user))
 
-    created = (await api.gql(CREATE, {"input": {"name": "CRM sync", "scopes": ["READ"]}}))
+    created = await api.gql(CREATE, {"input": {"name": "CRM sync", "scopes": ["READ"]}})
     payload = created.data["createApiToken"]
     secret = payload["secret"]
     assert secret.startswith("acc_") and payload["apiToken"]["scopes"] == ["READ"]
@@ -36,17 +38,24 @@ async def test_a_user_creates_a_token_sees_the_secret_once_and_uses_it(api: Api)
     assert secret not in (stored.secret_hash, stored.prefix)
 
     api.use_session(None)
-    assert (await api.gql(VIEWER, token=secret)).data["viewer"]["email"] == "int@example.com"
-    listed = await api.gql("{ apiTokens { edges { node { name secret: prefix } } } }",
-                           token=secret)
+    assert (await api.gql(VIEWER, token=secret)).data["viewer"][
+        "email"
+    ] == "int@example.com"
+    listed = await api.gql(
+        "{ apiTokens { edges { node { name secret: prefix } } } }", token=secret
+    )
     assert secret not in str(listed.body)
 
 
-async def test_scopes_are_required_and_the_expiry_must_be_in_the_future(api: Api) -> None:
+async def test_scopes_are_required_and_the_expiry_must_be_in_the_future(
+    api: Api,
+) -> None:
     api.use_session(await open_session(await make_user("int@example.com")))
     past = (clock.now() - timedelta(days=1)).isoformat()
 
-    refused = await api.gql(CREATE, {"input": {"name": "x", "scopes": [], "expiresAt": past}})
+    refused = await api.gql(
+        CREATE, {"input": {"name": "x", "scopes": [], "expiresAt": past}}
+    )
 
     fields = {tuple(e["field"]) for e in refused.data["createApiToken"]["userErrors"]}
     assert fields == {("scopes",), ("expiresAt",)}
@@ -65,7 +74,9 @@ async def test_a_read_token_cannot_mutate(api: Api) -> None:
 
 async def test_tokens_cannot_create_tokens_or_sign_out_sessions(api: Api) -> None:
     token = await issue_token(await make_user("w@example.com"), "WRITE")
-    made = await api.gql(CREATE, {"input": {"name": "x", "scopes": ["READ"]}}, token=token)
+    made = await api.gql(
+        CREATE, {"input": {"name": "x", "scopes": ["READ"]}}, token=token
+    )
     assert made.error_codes == ["FORBIDDEN"]
 
 
@@ -85,7 +96,9 @@ async def test_a_revoked_token_stops_at_once(api: Api) -> None:
 async def test_an_expired_token_is_refused(api: Api) -> None:
     user = await make_user("int@example.com")
     token = await issue_token(user, "READ")
-    await ApiToken.filter(user_id=user.id).update(expires_at=clock.now() + timedelta(hours=1))
+    await ApiToken.filter(user_id=user.id).update(
+        expires_at=clock.now() + timedelta(hours=1)
+    )
     assert (await api.gql(VIEWER, token=token)).status == 200
     clock.advance(3601)
     assert (await api.gql(VIEWER, token=token)).error_codes == ["UNAUTHENTICATED"]
@@ -118,6 +131,10 @@ async def test_last_used_is_kept_in_memory_so_a_read_stays_a_read(api: Api) -> N
     token = await issue_token(user, "READ")
     with db.count_statements() as statements:
         await api.gql(VIEWER, token=token)
-    assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT")) for s in statements)
-    listed = await api.gql("{ apiTokens { edges { node { lastUsedAt } } } }", token=token)
+    assert not any(
+        s.lstrip().upper().startswith(("UPDATE", "INSERT")) for s in statements
+    )
+    listed = await api.gql(
+        "{ apiTokens { edges { node { lastUsedAt } } } }", token=token
+    )
     assert listed.data["apiTokens"]["edges"][0]["node"]["lastUsedAt"] is not None

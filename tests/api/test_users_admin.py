@@ -41,8 +41,17 @@ async def signed_in_admin(api: Api) -> User:
 async def test_an_admin_creates_a_user_and_the_grant_is_recorded(api: Api) -> None:
     await signed_in_admin(api)
 
-    made = await api.gql(CREATE, {"input": {"email": "New@Example.com", "name": "Nia",
-                                            "team": "MARKETING", "role": "MANAGER"}})
+    made = await api.gql(
+        CREATE,
+        {
+            "input": {
+                "email": "New@Example.com",
+                "name": "Nia",
+                "team": "MARKETING",
+                "role": "MANAGER",
+            }
+        },
+    )
 
     user = made.data["createUser"]["user"]
     assert user["email"] == "new@example.com" and user["role"] == "MANAGER"
@@ -56,14 +65,34 @@ async def test_bad_user_input_names_each_field_and_saves_nothing(api: Api) -> No
     await signed_in_admin(api)
     await make_user("taken@example.com")
 
-    refused = await api.gql(CREATE, {"input": {"email": "taken@example.com", "name": " ",
-                                               "team": "SALES", "role": "MEMBER",
-                                               "timezone": "Mars/Base"}})
-    codes = {tuple(e["field"]): e["code"] for e in refused.data["createUser"]["userErrors"]}
+    refused = await api.gql(
+        CREATE,
+        {
+            "input": {
+                "email": "taken@example.com",
+                "name": " ",
+                "team": "SALES",
+                "role": "MEMBER",
+                "timezone": "Mars/Base",
+            }
+        },
+    )
+    codes = {
+        tuple(e["field"]): e["code"] for e in refused.data["createUser"]["userErrors"]
+    }
     assert codes == {("name",): "INVALID_INPUT", ("timezone",): "INVALID_INPUT"}
 
-    duplicate = await api.gql(CREATE, {"input": {"email": "TAKEN@example.com", "name": "T",
-                                                 "team": "SALES", "role": "MEMBER"}})
+    duplicate = await api.gql(
+        CREATE,
+        {
+            "input": {
+                "email": "TAKEN@example.com",
+                "name": "T",
+                "team": "SALES",
+                "role": "MEMBER",
+            }
+        },
+    )
     assert duplicate.data["createUser"]["userErrors"][0]["code"] == "DUPLICATE"
     assert await User.all().count() == 2
 
@@ -71,10 +100,21 @@ async def test_bad_user_input_names_each_field_and_saves_nothing(api: Api) -> No
 async def test_members_and_managers_may_not_manage_users(api: Api) -> None:
     manager = await make_user("m@example.com", "SALES", "MANAGER")
     api.use_session(await open_session(manager))
-    refused = await api.gql(CREATE, {"input": {"email": "x@example.com", "name": "X",
-                                               "team": "SALES", "role": "MEMBER"}})
+    refused = await api.gql(
+        CREATE,
+        {
+            "input": {
+                "email": "x@example.com",
+                "name": "X",
+                "team": "SALES",
+                "role": "MEMBER",
+            }
+        },
+    )
     assert refused.error_codes == ["FORBIDDEN"]
-    assert await AuditEntry.filter(action="createUser", outcome="FORBIDDEN").count() == 1
+    assert (
+        await AuditEntry.filter(action="createUser", outcome="FORBIDDEN").count() == 1
+    )
 
 
 async def test_a_stale_version_is_a_conflict(api: Api) -> None:
@@ -82,9 +122,13 @@ async def test_a_stale_version_is_a_conflict(api: Api) -> None:
     rep = await make_user("rep@example.com")
     rid = ids.encode("User", rep.id)
 
-    ok = await api.gql(UPDATE, {"input": {"id": rid, "expectedVersion": 1, "outOfOffice": True}})
+    ok = await api.gql(
+        UPDATE, {"input": {"id": rid, "expectedVersion": 1, "outOfOffice": True}}
+    )
     assert ok.data["updateUser"]["user"]["version"] == 2
-    stale = await api.gql(UPDATE, {"input": {"id": rid, "expectedVersion": 1, "role": "MANAGER"}})
+    stale = await api.gql(
+        UPDATE, {"input": {"id": rid, "expectedVersion": 1, "role": "MANAGER"}}
+    )
     assert stale.data["updateUser"]["userErrors"] == [
         {"code": "CONFLICT", "field": ["expectedVersion"]}
     ]
@@ -94,7 +138,9 @@ async def test_a_stale_version_is_a_conflict(api: Api) -> None:
 async def test_changing_a_role_records_who_granted_it_and_when(api: Api) -> None:
     admin = await signed_in_admin(api)
     rep = await make_user("rep@example.com")
-    await api.gql(UPDATE, {"input": {"id": ids.encode("User", rep.id), "role": "MANAGER"}})
+    await api.gql(
+        UPDATE, {"input": {"id": ids.encode("User", rep.id), "role": "MANAGER"}}
+    )
     changed = await User.get(id=rep.id)
     assert changed.role_granted_by_id == admin.id
     assert changed.role_granted_at is not None
@@ -107,8 +153,10 @@ async def test_a_deactivated_users_sessions_and_tokens_stop_at_once(api: Api) ->
     rep_cookie = await open_session(rep)
     rep_token = await issue_token(rep, "WRITE")
 
-    done = await api.gql("mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
-                         {"id": ids.encode("User", rep.id)})
+    done = await api.gql(
+        "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
+        {"id": ids.encode("User", rep.id)},
+    )
     assert done.data["deactivateUser"]["user"]["active"] is False
 
     assert (await api.gql("{ viewer { email } }", token=rep_token)).status == 401
@@ -122,23 +170,33 @@ async def test_a_deactivated_users_sessions_and_tokens_stop_at_once(api: Api) ->
 
 async def test_admins_cannot_deactivate_themselves(api: Api) -> None:
     admin = await signed_in_admin(api)
-    refused = await api.gql("mutation($id: ID!) { deactivateUser(input: {id: $id}) { userErrors { code } } }",
-                            {"id": ids.encode("User", admin.id)})
+    refused = await api.gql(
+        "mutation($id: ID!) { deactivateUser(input: {id: $id}) { userErrors { code } } }",
+        {"id": ids.encode("User", admin.id)},
+    )
     assert refused.data["deactivateUser"]["userErrors"] == [{"code": "FORBIDDEN"}]
 
 
-async def test_a_one_time_link_sets_a_password_once_and_marks_the_credentials(api: Api) -> None:
+async def test_a_one_time_link_sets_a_password_once_and_marks_the_credentials(
+    api: Api,
+) -> None:
     admin = await signed_in_admin(api)
     rep = await make_user("rep@example.com")
-    url = (await api.gql(LINK, {"id": ids.encode("User", rep.id)})).data["createSetPasswordLink"]["url"]
+    url = (await api.gql(LINK, {"id": ids.encode("User", rep.id)})).data[
+        "createSetPasswordLink"
+    ]["url"]
     token = url.split("token=")[1]
     api.use_session(None)
 
     weak = await api.gql(SET_PASSWORD, {"input": {"token": token, "password": "short"}})
     assert weak.data["setPassword"]["userErrors"][0]["field"] == ["password"]
-    ok = await api.gql(SET_PASSWORD, {"input": {"token": token, "password": "a long new passphrase"}})
+    ok = await api.gql(
+        SET_PASSWORD, {"input": {"token": token, "password": "a long new passphrase"}}
+    )
     assert ok.data["setPassword"]["ok"] is True
-    again = await api.gql(SET_PASSWORD, {"input": {"token": token, "password": "another long one!"}})
+    again = await api.gql(
+        SET_PASSWORD, {"input": {"token": token, "password": "another long one!"}}
+    )
     assert again.data["setPassword"]["userErrors"][0]["code"] == "INVALID_INPUT"
 
     signed_in = await api.login("rep@example.com", "a long new passphrase")
@@ -151,11 +209,20 @@ async def test_a_one_time_link_sets_a_password_once_and_marks_the_credentials(ap
 async def test_a_set_password_link_expires(api: Api) -> None:
     await signed_in_admin(api)
     rep = await make_user("rep@example.com")
-    url = (await api.gql(LINK, {"id": ids.encode("User", rep.id)})).data["createSetPasswordLink"]["url"]
+    url = (await api.gql(LINK, {"id": ids.encode("User", rep.id)})).data[
+        "createSetPasswordLink"
+    ]["url"]
     clock.advance(timedelta(hours=73).total_seconds())
     api.use_session(None)
-    late = await api.gql(SET_PASSWORD, {"input": {"token": url.split("token=")[1],
-                                                  "password": "a long new passphrase"}})
+    late = await api.gql(
+        SET_PASSWORD,
+        {
+            "input": {
+                "token": url.split("token=")[1],
+                "password": "a long new passphrase",
+            }
+        },
+    )
     assert late.data["setPassword"]["ok"] is False
     assert (await SetPasswordLink.get(user_id=rep.id)).used_at is None
 
@@ -166,7 +233,12 @@ async def test_users_change_their_own_password_and_other_sessions_end(api: Api) 
     api.use_session(await open_session(rep))
     changed = await api.gql(
         "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok userErrors { field } } }",
-        {"i": {"currentPassword": "correct horse battery staple", "newPassword": "an even better passphrase"}},
+        {
+            "i": {
+                "currentPassword": "correct horse battery staple",
+                "newPassword": "an even better passphrase",
+            }
+        },
     )
     assert changed.data["changePassword"]["ok"] is True
     assert (await api.gql("{ viewer { email } }")).status == 200

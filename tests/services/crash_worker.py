@@ -26,8 +26,14 @@ from server.settings import load_settings
 
 async def commit_then_die() -> None:
     now = clock.now()
-    user = await User.create(email="crash@example.com", name="Crash", team="SALES",
-                             role="ADMIN", created_at=now, updated_at=now)
+    user = await User.create(
+        email="crash@example.com",
+        name="Crash",
+        team="SALES",
+        role="ADMIN",
+        created_at=now,
+        updated_at=now,
+    )
     actor = Actor(user.id, Team.SALES, Role.ADMIN, "session", 1)
 
     async def body(tx: mutations.Tx) -> None:
@@ -40,7 +46,9 @@ async def commit_then_die() -> None:
 
 async def consume_then_die() -> None:
     async def marker_then_die(batch: Sequence[OutboxEvent]) -> None:
-        await AuditEntry.create(action="marker", at=clock.now(), changes={"n": len(batch)})
+        await AuditEntry.create(
+            action="marker", at=clock.now(), changes={"n": len(batch)}
+        )
         os._exit(71)
 
     events.register_consumer("marker", marker_then_die)

@@ -22,18 +22,28 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_worker(mode: str, database_url: str, *, fault: bool) -> int:
-    env = {**os.environ, "ACCORD_DATABASE_URL": database_url,
-           "ACCORD_SECRET_KEY": TEST_SECRET,
-           "ACCORD_FAULT_EXIT_AFTER_COMMIT": "1" if fault else "0"}
-    done = subprocess.run([sys.executable, "-m", "tests.services.crash_worker", mode],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "ACCORD_DATABASE_URL": database_url,
+        "ACCORD_SECRET_KEY": TEST_SECRET,
+        "ACCORD_FAULT_EXIT_AFTER_COMMIT": "1" if fault else "0",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.services.crash_worker", mode],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode in (70, 71), done.stderr
     return done.returncode
 
 
 @pytest.fixture
-async def shared_database(settings: Settings, backend: str, tmp_path: Path,
-                          database: object) -> str:
+async def shared_database(
+    settings: Settings, backend: str, tmp_path: Path, database: object
+) -> str:
     """A database URL another process can open too."""
     if backend == "postgres":
         return settings.database_url

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.usefixtures("database")
 
 async def emit_events(actor: Actor, n: int, subject: int) -> None:
     for i in range(n):
+
         async def body(tx: mutations.Tx, i: int = i) -> None:
             tx.audit("User", subject)
             tx.emit("LEAD_UPDATED", "User", subject, {"i": i})
@@ -66,7 +67,9 @@ async def test_a_rolled_back_change_never_reaches_a_consumer() -> None:
     assert seen == []
 
 
-async def test_a_failing_consumer_is_retried_later_without_blocking_other_events() -> None:
+async def test_a_failing_consumer_is_retried_later_without_blocking_other_events() -> (
+    None
+):
     user, actor = await an_admin()
     delivered: list[int] = []
     failures = {"left": 2}  # the whole batch fails once, then the event alone
@@ -111,7 +114,9 @@ async def test_the_background_dispatcher_wakes_up_after_a_commit() -> None:
 
 
 @pytest.mark.only_backend("postgres")
-async def test_concurrent_dispatchers_handle_each_event_exactly_once(backend: str) -> None:
+async def test_concurrent_dispatchers_handle_each_event_exactly_once(
+    backend: str,
+) -> None:
     user, actor = await an_admin()
     await emit_events(actor, 120, user.id)
     handled: list[int] = []

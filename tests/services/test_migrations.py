@@ -20,9 +20,21 @@ async def test_migrations_and_models_agree(tmp_path: Path) -> None:
         apps = db.tortoise_config(url)["apps"]
         changes = await MigrationAutodetector(ctx.apps, apps).changes()
         assert changes == [], "run `tortoise makemigrations` and commit the migration"
-        tables = {r["name"] for r in await db.fetch(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"app_user", "user_session", "api_token", "audit_entry", "outbox_event",
-                "idempotency_record", "subject_sequence", "set_password_link"} <= tables
+        tables = {
+            r["name"]
+            for r in await db.fetch(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        }
+        assert {
+            "app_user",
+            "user_session",
+            "api_token",
+            "audit_entry",
+            "outbox_event",
+            "idempotency_record",
+            "subject_sequence",
+            "set_password_link",
+        } <= tables
     finally:
         await db.close_database(ctx)

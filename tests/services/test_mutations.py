@@ -19,7 +19,9 @@ pytestmark = pytest.mark.usefixtures("database")
 
 
 def admin_actor(user: User) -> Actor:
-    return Actor(user.id, Team(user.team), Role(user.role), "session", 1, request_id="req-1")
+    return Actor(
+        user.id, Team(user.team), Role(user.role), "session", 1, request_id="req-1"
+    )
 
 
 async def rename(tx: mutations.Tx, user_id: int, name: str) -> User:
@@ -44,7 +46,11 @@ async def test_a_change_its_audit_entry_and_its_event_commit_together() -> None:
     assert entry.credential == "session:1" and entry.outcome == "OK"
     assert entry.changes == {"name": "Root", "password": "[redacted]"}
     event = await OutboxEvent.get(kind="LEAD_UPDATED")
-    assert (event.subject_type, event.subject_id, event.sequence) == ("User", admin.id, 1)
+    assert (event.subject_type, event.subject_id, event.sequence) == (
+        "User",
+        admin.id,
+        1,
+    )
     assert event.dispatched_at is None
 
 
@@ -98,13 +104,17 @@ async def test_event_sequence_numbers_count_per_subject() -> None:
     actor = admin_actor(admin)
 
     for user_id, name in ((admin.id, "A"), (admin.id, "B"), (other.id, "C")):
-        await mutations.run(actor, "updateUser", lambda tx, u=user_id, n=name: rename(tx, u, n))
+        await mutations.run(
+            actor, "updateUser", lambda tx, u=user_id, n=name: rename(tx, u, n)
+        )
 
     rows = await OutboxEvent.all().order_by("id").values_list("subject_id", "sequence")
     assert rows == [(admin.id, 1), (admin.id, 2), (other.id, 1)]
 
 
-def counting_idempotency(key: str | None, request: dict[str, Any]) -> mutations.Idempotency[int]:
+def counting_idempotency(
+    key: str | None, request: dict[str, Any]
+) -> mutations.Idempotency[int]:
     async def load(saved: dict[str, Any]) -> int:
         return int(saved["count"])
 
@@ -121,16 +131,24 @@ async def test_an_idempotency_key_replays_the_first_result_for_24_hours() -> Non
         tx.audit("User", admin.id)
         return len(calls)
 
-    first = await mutations.run(actor, "updateUser", body, counting_idempotency("k1", {"a": 1}))
-    again = await mutations.run(actor, "updateUser", body, counting_idempotency("k1", {"a": 1}))
+    first = await mutations.run(
+        actor, "updateUser", body, counting_idempotency("k1", {"a": 1})
+    )
+    again = await mutations.run(
+        actor, "updateUser", body, counting_idempotency("k1", {"a": 1})
+    )
     assert (first.result, again.result, len(calls)) == (1, 1, 1)
 
-    clashing = await mutations.run(actor, "updateUser", body, counting_idempotency("k1", {"a": 2}))
+    clashing = await mutations.run(
+        actor, "updateUser", body, counting_idempotency("k1", {"a": 2})
+    )
     assert [e.code for e in clashing.errors] == [ErrorCode.CONFLICT]
     assert clashing.errors[0].field == ("idempotencyKey",)
 
     clock.advance(timedelta(hours=24, seconds=1).total_seconds())
-    later = await mutations.run(actor, "updateUser", body, counting_idempotency("k1", {"a": 2}))
+    later = await mutations.run(
+        actor, "updateUser", body, counting_idempotency("k1", {"a": 2})
+    )
     assert later.result == 2 and len(calls) == 2
     assert await IdempotencyRecord.all().count() == 1
 
@@ -144,8 +162,12 @@ async def test_idempotency_keys_belong_to_one_user() -> None:
         calls.append(1)
         return len(calls)
 
-    await mutations.run(admin_actor(admin), "updateUser", body, counting_idempotency("k", {}))
-    theirs = await mutations.run(admin_actor(other), "updateUser", body, counting_idempotency("k", {}))
+    await mutations.run(
+        admin_actor(admin), "updateUser", body, counting_idempotency("k", {})
+    )
+    theirs = await mutations.run(
+        admin_actor(other), "updateUser", body, counting_idempotency("k", {})
+    )
     assert theirs.result == 2
 
 
@@ -165,12 +187,19 @@ async def test_the_same_key_fired_together_applies_once(backend: str) -> None:
 
     for round_ in range(25):
         key = f"race-{round_}"
-        outcomes = await asyncio.gather(*(
-            mutations.run(actor, "updateUser", body, counting_idempotency(key, {"r": round_}))
-            for _ in range(3)
-        ))
+        outcomes = await asyncio.gather(
+            *(
+                mutations.run(
+                    actor, "updateUser", body, counting_idempotency(key, {"r": round_})
+                )
+                for _ in range(3)
+            )
+        )
         assert all(o.ok for o in outcomes)
         assert len({o.result for o in outcomes}) == 1
         assert await IdempotencyRecord.filter(key=key).count() == 1
         # a loser's attempt rolled back: the database holds one application per key
-        assert await AuditEntry.filter(action="updateUser", outcome="OK").count() == round_ + 1
+        assert (
+            await AuditEntry.filter(action="updateUser", outcome="OK").count()
+            == round_ + 1
+        )

@@ -13,7 +13,9 @@ from tests.helpers import make_user
 pytestmark = pytest.mark.usefixtures("database")
 
 
-async def names(request: PageRequest, order: str = "NAME", desc: bool = False) -> list[str]:
+async def names(
+    request: PageRequest, order: str = "NAME", desc: bool = False
+) -> list[str]:
     page = await users.list_users({}, order, desc, request)
     return [u.name for u in page.rows]
 
@@ -28,7 +30,9 @@ async def test_pages_follow_each_other_without_gaps_or_repeats() -> None:
     seen: list[str] = []
     after = None
     while True:
-        page = await users.list_users({}, "NAME", False, PageRequest(first=7, after=after))
+        page = await users.list_users(
+            {}, "NAME", False, PageRequest(first=7, after=after)
+        )
         seen += [u.name for u in page.rows]
         if not page.has_next:
             break
@@ -52,8 +56,9 @@ async def test_ties_on_the_sort_key_are_broken_by_the_primary_key() -> None:
     for i in range(6):
         await make_user(f"same{i}@example.com", name="Same Name")
     page_one = await users.list_users({}, "NAME", False, PageRequest(first=4))
-    page_two = await users.list_users({}, "NAME", False,
-                                      PageRequest(first=4, after=page_one.cursors[-1]))
+    page_two = await users.list_users(
+        {}, "NAME", False, PageRequest(first=4, after=page_one.cursors[-1])
+    )
     ids = [u.id for u in page_one.rows + page_two.rows]
     assert ids == sorted(ids) and len(set(ids)) == 6
 
@@ -73,7 +78,9 @@ async def test_backward_paging_mirrors_forward_paging() -> None:
     await seed(12)
     forward = await users.list_users({}, "CREATED_AT", True, PageRequest(first=12))
     middle = forward.cursors[8]
-    before = await users.list_users({}, "CREATED_AT", True, PageRequest(last=4, before=middle))
+    before = await users.list_users(
+        {}, "CREATED_AT", True, PageRequest(last=4, before=middle)
+    )
     assert [u.id for u in before.rows] == [u.id for u in forward.rows[4:8]]
     assert before.has_previous and before.has_next
 
@@ -81,15 +88,24 @@ async def test_backward_paging_mirrors_forward_paging() -> None:
 async def test_a_page_is_one_statement_and_the_count_one_more_when_asked() -> None:
     await seed(8)
     with db.count_statements() as statements:
-        page = await users.list_users({"team": ["SALES"]}, "NAME", False, PageRequest(first=3))
+        page = await users.list_users(
+            {"team": ["SALES"]}, "NAME", False, PageRequest(first=3)
+        )
     assert len(statements) == 1
     with db.count_statements() as statements:
         assert await page.count() == 8
     assert len(statements) == 1
 
 
-@pytest.mark.parametrize("request_", [PageRequest(first=0), PageRequest(first=101),
-                                      PageRequest(last=-1), PageRequest(first=2, last=2)])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        PageRequest(first=0),
+        PageRequest(first=101),
+        PageRequest(last=-1),
+        PageRequest(first=2, last=2),
+    ],
+)
 async def test_page_sizes_outside_1_to_100_are_refused(request_: PageRequest) -> None:
     with pytest.raises(InvalidArguments):
         await users.list_users({}, "NAME", False, request_)
@@ -106,5 +122,6 @@ async def test_a_cursor_from_another_ordering_is_refused() -> None:
     await seed(3)
     by_name = await users.list_users({}, "NAME", False, PageRequest(first=2))
     with pytest.raises(InvalidArguments):
-        await users.list_users({}, "CREATED_AT", False,
-                               PageRequest(first=2, after=by_name.cursors[-1]))
+        await users.list_users(
+            {}, "CREATED_AT", False, PageRequest(first=2, after=by_name.cursors[-1])
+        )

@@ -20,7 +20,9 @@ def test_ids_of_neighbouring_rows_share_nothing_readable() -> None:
     first, second = CODEC.encode("User", 1), CODEC.encode("User", 2)
     assert first != second
     assert "1" not in first[-2:] and len(first) == len(second) == 22
-    common_prefix = next(i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b)
+    common_prefix = next(
+        i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b
+    )
     assert common_prefix < 3
 
 
@@ -34,7 +36,9 @@ def test_a_tampered_or_foreign_id_is_refused() -> None:
 
 
 def test_the_same_row_always_gets_the_same_id() -> None:
-    assert CODEC.encode("Lead", 42) == IdCodec("k" * 40, {"User": 1, "Lead": 2}).encode("Lead", 42)
+    assert CODEC.encode("Lead", 42) == IdCodec("k" * 40, {"User": 1, "Lead": 2}).encode(
+        "Lead", 42
+    )
     assert CODEC.encode("Lead", 42) != CODEC.encode("User", 42)
 
 

@@ -26,28 +26,38 @@ def test_the_secret_key_is_required_outside_demo_mode() -> None:
 
 def test_every_bad_value_is_reported_at_once_with_its_name() -> None:
     with pytest.raises(SettingsError) as caught:
-        load_settings({
-            "ACCORD_SECRET_KEY": "short",
-            "ACCORD_DATABASE_URL": "mysql://x",
-            "ACCORD_REPORTING_TIMEZONE": "Mars/Olympus",
-            "ACCORD_MAX_DEPTH": "0",
-            "ACCORD_DEBUG": "maybe",
-            "ACCORD_PUBLIC_URL": "ftp://x",
-        })
+        load_settings(
+            {
+                "ACCORD_SECRET_KEY": "short",
+                "ACCORD_DATABASE_URL": "mysql://x",
+                "ACCORD_REPORTING_TIMEZONE": "Mars/Olympus",
+                "ACCORD_MAX_DEPTH": "0",
+                "ACCORD_DEBUG": "maybe",
+                "ACCORD_PUBLIC_URL": "ftp://x",
+            }
+        )
     text = str(caught.value)
-    for name in ("ACCORD_SECRET_KEY", "ACCORD_DATABASE_URL", "ACCORD_REPORTING_TIMEZONE",
-                 "ACCORD_MAX_DEPTH", "ACCORD_DEBUG", "ACCORD_PUBLIC_URL"):
+    for name in (
+        "ACCORD_SECRET_KEY",
+        "ACCORD_DATABASE_URL",
+        "ACCORD_REPORTING_TIMEZONE",
+        "ACCORD_MAX_DEPTH",
+        "ACCORD_DEBUG",
+        "ACCORD_PUBLIC_URL",
+    ):
         assert name in text
     assert len(caught.value.problems) == 6
 
 
 def test_postgres_urls_and_limits_are_accepted() -> None:
-    settings = load_settings({
-        "ACCORD_SECRET_KEY": SECRET,
-        "ACCORD_DATABASE_URL": "postgres://u@127.0.0.1:5432/accord",
-        "ACCORD_MAX_COST": "1000",
-        "ACCORD_PUBLIC_URL": "https://accord.example.com/",
-    })
+    settings = load_settings(
+        {
+            "ACCORD_SECRET_KEY": SECRET,
+            "ACCORD_DATABASE_URL": "postgres://u@127.0.0.1:5432/accord",
+            "ACCORD_MAX_COST": "1000",
+            "ACCORD_PUBLIC_URL": "https://accord.example.com/",
+        }
+    )
     assert not settings.is_sqlite
     assert settings.limits.max_cost == 1000
     assert settings.public_url == "https://accord.example.com"
