@@ -16,6 +16,7 @@ SMOKE = {
     "duration": 1.0,
     "warmup": 0.3,
     "loadgen": "python",
+    "wait_quiet": 0.0,
 }
 
 
@@ -32,6 +33,7 @@ class Options:
     operations: tuple[str, ...] = ()
     loadgen: str = "auto"
     floor: bool = True
+    wait_quiet: float = 30.0
     peers: bool = False
     peers_dir: Path = REPO.parent / "shared" / "peers"
     peers_results: Path | None = None
@@ -73,6 +75,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--operations", type=_names, help="e.g. viewer,users (all)")
     p.add_argument("--loadgen", choices=["auto", "wrk", "python"])
     p.add_argument("--no-floor", dest="floor", action="store_false", default=None)
+    p.add_argument(
+        "--wait-quiet",
+        type=float,
+        help="before each measurement, wait up to this many seconds for the "
+        "machine to be under 20 %% busy (default 30; 0 does not wait)",
+    )
     p.add_argument("--peers", action="store_true", default=None, help="run the peers")
     p.add_argument("--peers-dir", type=Path, help="default ../shared/peers")
     p.add_argument(

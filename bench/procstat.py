@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import resource
+import time
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -126,6 +127,27 @@ def reset_peak_memory(root: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def busy_pct(seconds: float) -> float:
+    """How busy the whole machine is over the next ``seconds``."""
+    all0, busy0 = machine_cpu()
+    time.sleep(seconds)
+    all1, busy1 = machine_cpu()
+    return 100.0 * (busy1 - busy0) / max(all1 - all0, 1e-9)
+
+
+def wait_for_quiet(limit_s: float, threshold_pct: float = 20.0) -> tuple[float, bool]:
+    """Wait up to ``limit_s`` for a quiet second; return (waited, quiet reached).
+
+    The machine may be shared (other builds, other tests): a measurement started
+    while it is busy says more about the neighbours than about the server.
+    """
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        if busy_pct(1.0) < threshold_pct:
+            return time.monotonic() - started, True
+    return time.monotonic() - started, limit_s <= 0
 
 
 @dataclass

@@ -64,6 +64,7 @@ def markdown(r: dict[str, Any]) -> str:
         _heading(r),
         _accord_table(r),
         _footnotes(r),
+        _noise(r),
         _checks(r),
         _peers(r),
         _notes(r),
@@ -164,6 +165,24 @@ def _footnotes(r: dict[str, Any]) -> str:
         "the machine; busy % is the whole machine (100 % = every core); others' "
         "cores is the CPU taken meanwhile by processes outside the run (noise). "
         f"Static cost per request: {costs or '—'} points.\n"
+    )
+
+
+def _noise(r: dict[str, Any]) -> str:
+    runs = [x for op in r["operations"] for x in [*op["runs"], *op.get("floor", [])]]
+    busy = [x for x in runs if not x.get("started_quiet", True)]
+    wait = r["options"].get("wait_quiet", 0)
+    if not wait:
+        return "Measurements started without waiting for a quiet machine.\n"
+    if not busy:
+        return (
+            f"Every measurement started on a quiet machine (under 20 % busy; "
+            f"the harness waits up to {wait:g} s for one).\n"
+        )
+    return (
+        f"{len(busy)} of {len(runs)} measurements started while other processes "
+        f"kept the machine over 20 % busy after {wait:g} s of waiting; their "
+        "figures carry that noise (see others' cores).\n"
     )
 
 

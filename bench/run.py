@@ -29,7 +29,7 @@ from bench.database import Target
 from bench.load import LoadTool, choose, write_requests
 from bench.operations import Operation, Sample
 from bench.options import REPO, Options
-from bench.procstat import Meter, memory_mib, reset_peak_memory
+from bench.procstat import Meter, memory_mib, reset_peak_memory, wait_for_quiet
 from bench.server import AccordServer
 from bench.timing import Timing
 from server.services import ids
@@ -137,6 +137,11 @@ def _usage_record(timing: Timing, meter: Meter) -> dict[str, Any]:
     }
 
 
+def _quiet(p: Plan) -> dict[str, Any]:
+    waited, quiet = wait_for_quiet(p.options.wait_quiet)
+    return {"waited_for_quiet_s": round(waited, 1), "started_quiet": quiet}
+
+
 def time_operation(
     p: Plan, server: AccordServer, tool: LoadTool, op: Operation
 ) -> dict[str, Any]:
@@ -155,9 +160,10 @@ def time_operation(
         )
     for conns in p.options.connections:
         log = p.work / f"{op.name}-c{conns}.txt"
+        quiet = _quiet(p)
         with Meter(server.pid) as meter:
             timing = tool.drive(server.url, requests, conns, p.options.duration, log)
-        record["runs"].append({"conns": conns, **_usage_record(timing, meter)})
+        record["runs"].append({"conns": conns, **quiet, **_usage_record(timing, meter)})
         print(f"  {op.name} c={conns}: {timing.rps:,.0f} req/s", flush=True)
     return record
 
@@ -204,6 +210,7 @@ def floor_spec(p: Plan, op: Operation, conns: int) -> dict[str, Any]:
 def time_floor(p: Plan, op: Operation, conns: int) -> dict[str, Any]:
     spec_file = p.work / f"{op.name}-floor-c{conns}.json"
     spec_file.write_bytes(orjson.dumps(floor_spec(p, op, conns)))
+    quiet = _quiet(p)
     with Meter() as meter:
         done = subprocess.run(
             [sys.executable, "-m", "bench.floor", str(spec_file)],
@@ -217,7 +224,7 @@ def time_floor(p: Plan, op: Operation, conns: int) -> dict[str, Any]:
     if found is None:
         raise RuntimeError(f"the floor printed no summary: {done.stderr[-500:]}")
     fields = {k: v for k, v in orjson.loads(found.group(1)).items() if k != "rps"}
-    return {"conns": conns, **_usage_record(Timing(**fields), meter)}
+    return {"conns": conns, **quiet, **_usage_record(Timing(**fields), meter)}
 
 
 def time_floors(p: Plan, timed: dict[str, Any]) -> None:
