@@ -52,13 +52,29 @@ export function link(url, text) {
 const rendered = new WeakMap();
 
 /** Put markup into an element; the same markup again changes nothing (focus and
- *  scroll stay where they are), so views can call this after every update. */
+ *  scroll stay where they are), so views can call this after every update.
+ *  When the focus was inside, it returns to the new element with the same id or
+ *  data-action, so a keyboard user pressing "Next" stays on "Next". */
 export function render(element, content) {
   if (!(content instanceof Html)) throw new TypeError('render() takes html`…` only');
   if (rendered.get(element) === content.text) return false;
+  const active = document.activeElement;
+  const again = active && active !== element && element.contains(active)
+    ? focusSelector(element, active)
+    : null;
   element.innerHTML = content.text;
   rendered.set(element, content.text);
+  if (again) element.querySelector(again)?.focus();
   return true;
+}
+
+// Only a selector naming one element: a row's "Revoke" must not hand the focus
+// to another row's.
+function focusSelector(element, el) {
+  const selector = el.id
+    ? `#${CSS.escape(el.id)}`
+    : el.dataset.action && `[data-action="${CSS.escape(el.dataset.action)}"]`;
+  return selector && element.querySelectorAll(selector).length === 1 ? selector : null;
 }
 
 /** Empty an element and forget what was rendered into it. */

@@ -16,151 +16,161 @@ import { checkboxField, formError, inputField, selectField, submitButton } from 
 import { timeZoneList } from './zones.js';
 
 export function mount(root, app, { params }) {
-  const state = { user: null, link: null, conflict: null, error: null };
+  const view = { app, root, id: params.id, user: null, link: null, conflict: null, error: null };
+  view.update = () => update(view);
   render(root, html`<div class="page">
     <p class="breadcrumb"><a href="#/admin/users">← All users</a></p>
     <h1 data-region="title">User</h1>
     <div data-region="body"><p class="loading">Loading…</p></div>
     ${timeZoneList('zones')}
   </div>`);
-
-  // Each part renders on its own, so showing a conflict keeps the form's edits.
-  const update = () => {
-    const user = state.user;
-    region(root, 'title').textContent = user ? user.name : 'User';
-    render(region(root, 'body'), user ? SECTIONS : problem(state.error));
-    if (!user) return;
-    const may = userActions(app.viewer, user);
-    render(region(root, 'subtitle'), subtitle(user));
-    render(region(root, 'conflict'), conflictBanner(state.conflict));
-    render(region(root, 'edit'), editForm(user, may));
-    render(region(root, 'link'), linkSection(user, state.link, may, app));
-    render(region(root, 'access'), accessSection(user, may));
-    render(region(root, 'record'), record(user, app));
-  };
-
-  async function load() {
-    try {
-      const { node } = await app.request(USER, { id: params.id });
-      state.user = node && 'email' in node ? node : null;
-      state.error = state.user ? null : 'There is no user with this ID.';
-      state.conflict = null;
-    } catch (error) {
-      if (error.handled) return;
-      state.error = describeApiError(error);
-    }
-    update();
-  }
-
-  /** Apply a UserPayload: the new user, or its errors shown in the form. */
-  function applied(payload, form) {
-    if (payload.user) {
-      state.user = payload.user;
-      state.conflict = null;
-      update();
-      return true;
-    }
-    if (isConflict(payload.userErrors)) {
-      state.conflict = sentence(payload.userErrors.find((e) => e.code === 'CONFLICT').message);
-      update();
-      root.querySelector('[data-conflict]')?.focus();
-      return false;
-    }
-    if (form) showErrors(form, groupUserErrors(payload.userErrors, errorFields(form)));
-    else app.notify(payload.userErrors.map((e) => sentence(e.message)).join(' '), 'error');
-    return false;
-  }
-
-  async function save(form) {
-    const changes = changedUserFields(state.user, formValues(form));
-    if (!Object.keys(changes).length) {
-      showErrors(form, { general: ['Nothing to save: no field was changed.'] });
-      return;
-    }
-    clearErrors(form);
-    setBusy(form, true);
-    try {
-      const input = { id: state.user.id, expectedVersion: state.user.version, ...changes };
-      const { updateUser } = await app.request(UPDATE_USER, { input });
-      if (applied(updateUser, form)) app.notify(`Saved changes to ${state.user.name}.`, 'success');
-    } catch (error) {
-      if (!error.handled) showErrors(form, { general: [describeApiError(error)] });
-    } finally {
-      setBusy(form, false);
-    }
-  }
-
-  async function issueLink() {
-    try {
-      const { createSetPasswordLink: r } = await app.request(CREATE_SET_PASSWORD_LINK, {
-        input: { userId: state.user.id },
-      });
-      if (r.userErrors.length) {
-        app.notify(r.userErrors.map((e) => sentence(e.message)).join(' '), 'error');
-        return;
-      }
-      state.link = { url: r.url, expiresAt: r.expiresAt };
-      update();
-      root.querySelector('#set-password-url').focus();
-    } catch (error) {
-      if (!error.handled) app.notify(describeApiError(error), 'error');
-    }
-  }
-
-  async function deactivate() {
-    const ok = await confirmDialog({
-      title: `Deactivate ${state.user.name}?`,
-      message: 'They can no longer sign in, their sessions end at once, their API tokens '
-        + 'stop working and their sign-offs on pending proposals are voided.',
-      confirm: 'Deactivate',
-    });
-    if (!ok) return;
-    await mutate(DEACTIVATE_USER, { id: state.user.id }, 'deactivateUser',
-      `${state.user.name} is deactivated.`);
-  }
-
-  async function reactivate() {
-    const input = { id: state.user.id, expectedVersion: state.user.version, active: true };
-    await mutate(UPDATE_USER, input, 'updateUser', `${state.user.name} is active again.`);
-  }
-
-  async function mutate(document, input, name, done) {
-    try {
-      const data = await app.request(document, { input });
-      if (applied(data[name], null)) app.notify(done, 'success');
-    } catch (error) {
-      if (!error.handled) app.notify(describeApiError(error), 'error');
-    }
-  }
-
   root.addEventListener('submit', (event) => {
     if (event.target.dataset.form !== 'edit-user') return;
     event.preventDefault();
-    save(event.target);
+    save(event.target, view);
   });
-  root.addEventListener('click', async (event) => {
-    const action = event.target.closest('[data-action]')?.dataset.action;
-    if (action === 'reload') {
-      clear(region(root, 'edit')); // the latest values replace the edits, even if equal
-      load();
-    }
-    if (action === 'issue-link') issueLink();
-    if (action === 'deactivate') deactivate();
-    if (action === 'reactivate') reactivate();
-    if (action === 'copy-link') {
-      const copied = await copyFrom(root.querySelector('#set-password-url'));
-      root.querySelector('[data-copy-status]').textContent = copied
-        ? 'Copied to the clipboard.'
-        : 'Copy did not work here: the link is selected, press Ctrl+C (⌘C).';
-    }
-    if (action === 'dismiss-link') {
-      state.link = null;
-      update();
-    }
-  });
+  root.addEventListener('click', (event) => clicked(event, view));
+  load(view);
+  return {
+    unmount() {
+      view.link = null;
+    },
+  };
+}
 
-  load();
-  return { unmount: () => { state.link = null; } };
+// Each part renders on its own, so showing a conflict keeps the form's edits.
+function update(view) {
+  const { app, root, user } = view;
+  region(root, 'title').textContent = user ? user.name : 'User';
+  render(region(root, 'body'), user ? SECTIONS : problem(view.error));
+  if (!user) return;
+  const may = userActions(app.viewer, user);
+  render(region(root, 'subtitle'), subtitle(user));
+  render(region(root, 'conflict'), conflictBanner(view.conflict));
+  render(region(root, 'edit'), editForm(user, may));
+  render(region(root, 'link'), linkSection(user, view.link, may, app));
+  render(region(root, 'access'), accessSection(user, may));
+  render(region(root, 'record'), record(user, app));
+}
+
+function clicked(event, view) {
+  const action = event.target.closest('[data-action]')?.dataset.action;
+  if (action === 'reload') {
+    clear(region(view.root, 'edit')); // the latest values replace the edits, even if equal
+    load(view);
+  }
+  if (action === 'issue-link') issueLink(view);
+  if (action === 'copy-link') copyLink(view.root);
+  if (action === 'deactivate') deactivate(view);
+  if (action === 'reactivate') reactivate(view);
+  if (action === 'dismiss-link') {
+    view.link = null;
+    view.update();
+  }
+}
+
+async function load(view) {
+  try {
+    const { node } = await view.app.request(USER, { id: view.id });
+    view.user = node && 'email' in node ? node : null;
+    view.error = view.user ? null : 'There is no user with this ID.';
+    view.conflict = null;
+  } catch (error) {
+    if (error.handled) return;
+    view.error = describeApiError(error);
+  }
+  view.update();
+}
+
+/** Apply a UserPayload: the changed user, a conflict banner, or the errors (in
+ *  the form when there is one). Answers whether the change was made. */
+function applied(view, payload, form) {
+  if (payload.user) {
+    Object.assign(view, { user: payload.user, conflict: null });
+    view.update();
+    return true;
+  }
+  if (isConflict(payload.userErrors)) {
+    view.conflict = sentence(payload.userErrors.find((e) => e.code === 'CONFLICT').message);
+    view.update();
+    view.root.querySelector('[data-conflict]')?.focus();
+  } else if (form) {
+    showErrors(form, groupUserErrors(payload.userErrors, errorFields(form)));
+  } else {
+    view.app.notify(payload.userErrors.map((e) => sentence(e.message)).join(' '), 'error');
+  }
+  return false;
+}
+
+async function save(form, view) {
+  const { app, user } = view;
+  const changes = changedUserFields(user, formValues(form));
+  if (!Object.keys(changes).length) {
+    showErrors(form, { general: ['Nothing to save: no field was changed.'] });
+    return;
+  }
+  clearErrors(form);
+  setBusy(form, true);
+  try {
+    const input = { id: user.id, expectedVersion: user.version, ...changes };
+    const { updateUser } = await app.request(UPDATE_USER, { input });
+    if (applied(view, updateUser, form)) app.notify(`Saved changes to ${view.user.name}.`, 'success');
+  } catch (error) {
+    if (!error.handled) showErrors(form, { general: [describeApiError(error)] });
+  } finally {
+    setBusy(form, false);
+  }
+}
+
+async function issueLink(view) {
+  const { app, user } = view;
+  try {
+    const { createSetPasswordLink: r } = await app.request(CREATE_SET_PASSWORD_LINK, {
+      input: { userId: user.id },
+    });
+    if (r.userErrors.length) {
+      app.notify(r.userErrors.map((e) => sentence(e.message)).join(' '), 'error');
+      return;
+    }
+    view.link = { url: r.url, expiresAt: r.expiresAt };
+    view.update();
+    view.root.querySelector('#set-password-url').focus();
+  } catch (error) {
+    if (!error.handled) app.notify(describeApiError(error), 'error');
+  }
+}
+
+async function copyLink(root) {
+  const copied = await copyFrom(root.querySelector('#set-password-url'));
+  root.querySelector('[data-copy-status]').textContent = copied
+    ? 'Copied to the clipboard.'
+    : 'Copy did not work here: the link is selected, press Ctrl+C (⌘C).';
+}
+
+async function deactivate(view) {
+  const { name, id } = view.user;
+  const ok = await confirmDialog({
+    title: `Deactivate ${name}?`,
+    message: 'They can no longer sign in, their sessions end at once, their API tokens '
+      + 'stop working and their sign-offs on pending proposals are voided.',
+    confirm: 'Deactivate',
+  });
+  if (ok) await mutate(view, DEACTIVATE_USER, { id }, 'deactivateUser', `${name} is deactivated.`);
+}
+
+async function reactivate(view) {
+  const { id, version, name } = view.user;
+  const input = { id, expectedVersion: version, active: true };
+  await mutate(view, UPDATE_USER, input, 'updateUser', `${name} is active again.`);
+}
+
+async function mutate(view, document, input, field, done) {
+  try {
+    const data = await view.app.request(document, { input });
+    if (applied(view, data[field], null)) view.app.notify(done, 'success');
+  } catch (error) {
+    if (!error.handled) view.app.notify(describeApiError(error), 'error');
+  }
 }
 
 function problem(error) {

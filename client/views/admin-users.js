@@ -4,23 +4,20 @@ import {
   clearErrors, errorFields, formValues, html, region, render, setBusy, showErrors,
 } from '../dom.js';
 import {
-  describeApiError, firstPage, groupUserErrors, hashFor, label, nextPage, pageSummary,
-  pageVariables, previousPage, ROLES, TEAMS, USER_ORDERS, userListVariables,
+  describeApiError, groupUserErrors, hashFor, label, ROLES, TEAMS, USER_ORDERS,
+  userListVariables,
 } from '../logic.js';
 import { CREATE_USER, USERS } from '../operations.js';
 import { formError, inputField, selectField, submitButton } from './fields.js';
+import { listPlaceholder, pagedList, pager } from './paged.js';
 import { timeZoneList } from './zones.js';
 
 const SEARCH_DELAY_MS = 300;
 
 export function mount(root, app) {
-  const state = { paging: firstPage(), rows: [], total: 0, pageInfo: null, error: null,
-    loaded: false };
   render(root, html`<div class="page">
-    <div class="page-head">
-      <h1>Users</h1>
-    </div>
-    <details class="card" data-region="create">
+    <h1>Users</h1>
+    <details class="card">
       <summary>Add a user</summary>
       ${createForm(app.viewer.timezone)}
     </details>
@@ -35,65 +32,43 @@ export function mount(root, app) {
     ${timeZoneList('zones')}
   </div>`);
   const filters = root.querySelector('[data-form="filters"]');
-  const createUserForm = root.querySelector('[data-form="create-user"]');
-
-  const update = () => render(region(root, 'list'), userTable(state, app));
-
-  let ticket = 0; // only the latest request's answer is shown
-  async function load() {
-    const mine = ++ticket;
-    try {
-      const { users } = await app.request(USERS, {
-        ...pageVariables(state.paging),
-        ...userListVariables(formValues(filters)),
-      });
-      if (mine !== ticket) return;
-      Object.assign(state, {
-        rows: users.edges.map((e) => e.node),
-        total: users.totalCount,
-        pageInfo: users.pageInfo,
-        error: null,
-        loaded: true,
-      });
-    } catch (error) {
-      if (error.handled || mine !== ticket) return;
-      state.error = describeApiError(error);
-    }
-    update();
-  }
-
-  const refilter = () => {
-    state.paging = firstPage();
-    load();
+  const list = pagedList(app, {
+    document: USERS,
+    field: 'users',
+    variables: () => userListVariables(formValues(filters)),
+  });
+  const update = () => render(region(root, 'list'), userTable(list, app));
+  const show = async (step) => {
+    if (await step()) update();
   };
+
   let searchTimer = null;
   filters.addEventListener('input', (event) => {
     if (event.target.name !== 'search') return;
     clearTimeout(searchTimer);
-    searchTimer = setTimeout(refilter, SEARCH_DELAY_MS);
+    searchTimer = setTimeout(() => show(list.first), SEARCH_DELAY_MS);
   });
   filters.addEventListener('change', (event) => {
-    if (event.target.name !== 'search') refilter();
+    if (event.target.name !== 'search') show(list.first);
   });
   filters.addEventListener('submit', (event) => {
     event.preventDefault();
     clearTimeout(searchTimer);
-    refilter();
+    show(list.first);
   });
   root.addEventListener('click', (event) => {
     const action = event.target.closest('[data-action]')?.dataset.action;
-    if (action === 'next-page') state.paging = nextPage(state.paging, state.pageInfo.endCursor);
-    else if (action === 'previous-page') state.paging = previousPage(state.paging);
-    else return;
-    load().then(() => region(root, 'list').querySelector('table')?.focus());
+    if (action === 'page-next') show(list.next);
+    if (action === 'page-previous') show(list.previous);
   });
+  const createUserForm = root.querySelector('[data-form="create-user"]');
   createUserForm.addEventListener('submit', (event) => {
     event.preventDefault();
     createUser(createUserForm, app);
   });
 
   update();
-  load();
+  show(list.first);
   return { unmount: () => clearTimeout(searchTimer) };
 }
 
@@ -137,11 +112,13 @@ async function createUser(form, app) {
   }
 }
 
-function userTable(state, app) {
-  if (state.error) return html`<p class="form-error">${state.error}</p>`;
-  if (!state.loaded) return html`<p class="loading">Loading users…</p>`;
-  if (!state.rows.length) return html`<p class="empty">No users match these filters.</p>`;
-  const rows = state.rows.map((u) => html`<tr class="${u.active ? '' : 'inactive'}">
+function userTable(list, app) {
+  const placeholder = listPlaceholder(list, {
+    loading: 'Loading users…',
+    empty: 'No users match these filters.',
+  });
+  if (placeholder) return placeholder;
+  const rows = list.rows.map((u) => html`<tr class="${u.active ? '' : 'inactive'}">
     <th scope="row" data-label="Name"><a href="${hashFor(`/admin/users/${encodeURIComponent(u.id)}`)}">${u.name}</a></th>
     <td data-label="E-mail">${u.email}</td>
     <td data-label="Team">${label(u.team)}</td>
@@ -149,15 +126,10 @@ function userTable(state, app) {
     <td data-label="Status"><span class="status ${u.active ? 'active' : 'revoked'}">${u.active ? 'active' : 'deactivated'}</span></td>
     <td data-label="Added">${app.time(u.createdAt)}</td>
   </tr>`);
-  const info = state.pageInfo;
-  return html`<div class="table-wrap"><table class="cards" tabindex="-1" aria-describedby="users-summary">
+  return html`<div class="table-wrap"><table class="cards" aria-describedby="users-summary">
     <thead><tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Team</th>
       <th scope="col">Role</th><th scope="col">Status</th><th scope="col">Added</th></tr></thead>
     <tbody>${rows}</tbody>
   </table></div>
-  <nav class="pager" aria-label="Pages of users">
-    <button type="button" data-action="previous-page" ${state.paging.previous.length ? '' : html`disabled`}>Previous</button>
-    <span id="users-summary">${pageSummary(state.paging, state.rows.length, state.total)}</span>
-    <button type="button" data-action="next-page" ${info?.hasNextPage ? '' : html`disabled`}>Next</button>
-  </nav>`;
+  ${pager(list, { name: 'Pages of users', summaryId: 'users-summary' })}`;
 }

@@ -11,6 +11,7 @@ import {
 } from '../logic.js';
 import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '../operations.js';
 import { checkboxGroup, formError, inputField, submitButton } from './fields.js';
+import { listPlaceholder, pagedList } from './paged.js';
 
 const LIST_SIZE = 50;
 const SCOPE_HELP = {
@@ -22,12 +23,23 @@ const SCOPE_HELP = {
 /** Mount the tokens panel into root. `everyone` lists every user's tokens
  *  (admins); `create` shows the form for a new token of one's own. */
 export function mountTokens(root, app, { everyone = false, create = true } = {}) {
-  const state = { rows: [], total: 0, endCursor: null, hasMore: false, onlyActive: false,
-    secret: null, error: null, loaded: false };
-  const tz = app.viewer.timezone;
+  const view = { app, root, everyone, onlyActive: false, secret: null };
+  view.list = pagedList(app, {
+    document: API_TOKENS,
+    field: 'apiTokens',
+    size: LIST_SIZE,
+    variables: () => ({ filter: { everyone, active: view.onlyActive } }),
+  });
+  view.update = () => {
+    render(region(root, 'secret'), secretPanel(view.secret));
+    render(region(root, 'list'), tokenList(view));
+  };
+  view.show = async (step) => {
+    if (await step()) view.update();
+  };
 
   render(root, html`
-    ${create ? createForm(tz) : ''}
+    ${create ? createForm(app.viewer.timezone) : ''}
     <div data-region="secret"></div>
     <div class="toolbar">
       <div class="field checkbox">
@@ -36,122 +48,94 @@ export function mountTokens(root, app, { everyone = false, create = true } = {})
       </div>
     </div>
     <div data-region="list" aria-live="polite"></div>`);
-
-  const update = () => {
-    render(region(root, 'secret'), secretPanel(state.secret));
-    render(region(root, 'list'), tokenList(state, app, everyone));
-  };
-
-  let ticket = 0; // only the latest request's answer is shown
-  async function load(more = false) {
-    const mine = ++ticket;
-    try {
-      const { apiTokens } = await app.request(API_TOKENS, {
-        first: LIST_SIZE,
-        after: more ? state.endCursor : null,
-        filter: { everyone, active: state.onlyActive },
-      });
-      if (mine !== ticket) return;
-      const rows = apiTokens.edges.map((e) => e.node);
-      Object.assign(state, {
-        rows: more ? [...state.rows, ...rows] : rows,
-        total: apiTokens.totalCount,
-        endCursor: apiTokens.pageInfo.endCursor,
-        hasMore: apiTokens.pageInfo.hasNextPage,
-        error: null,
-        loaded: true,
-      });
-    } catch (error) {
-      if (error.handled || mine !== ticket) return;
-      state.error = describeApiError(error);
-    }
-    update();
-  }
-
-  async function revoke(id) {
-    const token = state.rows.find((t) => t.id === id);
-    const ok = await confirmDialog({
-      title: `Revoke “${token.name}”?`,
-      message: 'Integrations using this token stop working at once. This cannot be undone.',
-      confirm: 'Revoke token',
-    });
-    if (!ok) return;
-    try {
-      const { revokeApiToken } = await app.request(REVOKE_API_TOKEN, { input: { id } });
-      if (revokeApiToken.userErrors.length) {
-        app.notify(revokeApiToken.userErrors.map((e) => sentence(e.message)).join(' '), 'error');
-        return;
-      }
-      state.rows = state.rows.map((t) => (t.id === id ? revokeApiToken.apiToken : t));
-      app.notify(`Token “${token.name}” is revoked.`, 'success');
-      update();
-    } catch (error) {
-      if (!error.handled) app.notify(describeApiError(error), 'error');
-    }
-  }
-
-  async function createToken(form) {
-    const values = formValues(form);
-    const input = {
-      name: values.name.trim(),
-      scopes: values.scopes,
-      expiresAt: endOfDayInstant(values.expiresAt, tz),
-    };
-    clearErrors(form);
-    setBusy(form, true);
-    try {
-      const { createApiToken } = await app.request(CREATE_API_TOKEN, { input });
-      if (createApiToken.userErrors.length) {
-        showErrors(form, groupUserErrors(createApiToken.userErrors, errorFields(form)));
-        return;
-      }
-      form.reset();
-      state.secret = { name: createApiToken.apiToken.name, value: createApiToken.secret };
-      update();
-      root.querySelector('[data-region="secret"] input').focus();
-      await load();
-    } catch (error) {
-      if (!error.handled) showErrors(form, { general: [describeApiError(error)] });
-    } finally {
-      setBusy(form, false);
-    }
-  }
-
   root.addEventListener('submit', (event) => {
     if (event.target.dataset.form !== 'create-token') return;
     event.preventDefault();
-    createToken(event.target);
+    createToken(event.target, view);
   });
   root.addEventListener('change', (event) => {
     if (event.target.dataset.control !== 'only-active') return;
-    state.onlyActive = event.target.checked;
-    load();
+    view.onlyActive = event.target.checked;
+    view.show(view.list.first);
   });
-  root.addEventListener('click', async (event) => {
-    const button = event.target.closest('[data-action]');
-    if (!button) return;
-    const action = button.dataset.action;
-    if (action === 'revoke') revoke(button.dataset.id);
-    if (action === 'more') load(true);
-    if (action === 'copy-secret') {
-      const copied = await copyFrom(root.querySelector('[data-region="secret"] input'));
-      root.querySelector('[data-copy-status]').textContent = copied
-        ? 'Copied to the clipboard.'
-        : 'Copy did not work here: the secret is selected, press Ctrl+C (⌘C).';
-    }
-    if (action === 'dismiss-secret') {
-      state.secret = null;
-      update();
-    }
-  });
+  root.addEventListener('click', (event) => clicked(event, view));
 
-  update();
-  load();
+  view.update();
+  view.show(view.list.first);
   return {
     unmount() {
-      state.secret = null;
+      view.secret = null;
     },
   };
+}
+
+function clicked(event, view) {
+  const button = event.target.closest('[data-action]');
+  const action = button?.dataset.action;
+  if (action === 'revoke') revoke(button.dataset.id, view);
+  if (action === 'more') view.show(view.list.more);
+  if (action === 'copy-secret') copySecret(view.root);
+  if (action === 'dismiss-secret') {
+    view.secret = null;
+    view.update();
+  }
+}
+
+async function createToken(form, view) {
+  const values = formValues(form);
+  const input = {
+    name: values.name.trim(),
+    scopes: values.scopes,
+    expiresAt: endOfDayInstant(values.expiresAt, view.app.viewer.timezone),
+  };
+  clearErrors(form);
+  setBusy(form, true);
+  try {
+    const { createApiToken } = await view.app.request(CREATE_API_TOKEN, { input });
+    if (createApiToken.userErrors.length) {
+      showErrors(form, groupUserErrors(createApiToken.userErrors, errorFields(form)));
+      return;
+    }
+    form.reset();
+    view.secret = { name: createApiToken.apiToken.name, value: createApiToken.secret };
+    view.update();
+    view.root.querySelector('#token-secret').focus();
+    await view.show(view.list.first);
+  } catch (error) {
+    if (!error.handled) showErrors(form, { general: [describeApiError(error)] });
+  } finally {
+    setBusy(form, false);
+  }
+}
+
+async function revoke(id, view) {
+  const { app, list } = view;
+  const token = list.rows.find((t) => t.id === id);
+  const ok = await confirmDialog({
+    title: `Revoke “${token.name}”?`,
+    message: 'Integrations using this token stop working at once. This cannot be undone.',
+    confirm: 'Revoke token',
+  });
+  if (!ok) return;
+  try {
+    const { revokeApiToken } = await app.request(REVOKE_API_TOKEN, { input: { id } });
+    if (revokeApiToken.userErrors.length) {
+      app.notify(revokeApiToken.userErrors.map((e) => sentence(e.message)).join(' '), 'error');
+      return;
+    }
+    list.replace(revokeApiToken.apiToken);
+    app.notify(`Token “${token.name}” is revoked.`, 'success');
+    view.update();
+  } catch (error) {
+    if (!error.handled) app.notify(describeApiError(error), 'error');
+  }
+}
+
+async function copySecret(root) {
+  const copied = await copyFrom(root.querySelector('#token-secret'));
+  root.querySelector('[data-copy-status]').textContent = copied
+    ? 'Copied to the clipboard.'
+    : 'Copy did not work here: the secret is selected, press Ctrl+C (⌘C).';
 }
 
 // The expiry is picked as a date and sent as the end of that day (viewer's zone).
@@ -195,30 +179,31 @@ function secretPanel(secret) {
   </div>`;
 }
 
-function tokenList(state, app, everyone) {
-  if (state.error) return html`<p class="form-error">${state.error}</p>`;
-  if (!state.loaded) return html`<p class="loading">Loading tokens…</p>`;
-  if (!state.rows.length) {
-    return html`<p class="empty">${state.onlyActive ? 'No tokens in use.' : 'No API tokens yet.'}</p>`;
-  }
-  const now = new Date();
-  const rows = state.rows.map((t) => {
-    const status = tokenStatus(t, now);
-    return html`<tr>
-      <th scope="row" data-label="Name">${t.name}</th>
-      ${everyone ? html`<td data-label="Owner">${t.owner?.name ?? '—'}</td>` : ''}
-      <td data-label="Starts with" class="mono">${t.prefix}…</td>
-      <td data-label="Scopes">${t.scopes.map((s) => html`<span class="badge">${label(s)}</span> `)}</td>
-      <td data-label="Created">${app.time(t.createdAt)}</td>
-      <td data-label="Expires">${t.expiresAt ? app.time(t.expiresAt) : 'never'}</td>
-      <td data-label="Last used">${t.lastUsedAt ? app.time(t.lastUsedAt) : 'never'}</td>
-      <td data-label="Status"><span class="status ${status}">${status === 'active' ? 'in use' : status}</span></td>
-      <td>${status === 'revoked'
-        ? ''
-        : html`<button type="button" class="danger small" data-action="revoke" data-id="${t.id}"
-            aria-label="Revoke ${t.name}">Revoke</button>`}</td>
-    </tr>`;
+function tokenRow(t, app, everyone, now) {
+  const status = tokenStatus(t, now);
+  return html`<tr>
+    <th scope="row" data-label="Name">${t.name}</th>
+    ${everyone ? html`<td data-label="Owner">${t.owner?.name ?? '—'}</td>` : ''}
+    <td data-label="Starts with" class="mono">${t.prefix}…</td>
+    <td data-label="Scopes">${t.scopes.map((s) => html`<span class="badge">${label(s)}</span> `)}</td>
+    <td data-label="Created">${app.time(t.createdAt)}</td>
+    <td data-label="Expires">${t.expiresAt ? app.time(t.expiresAt) : 'never'}</td>
+    <td data-label="Last used">${t.lastUsedAt ? app.time(t.lastUsedAt) : 'never'}</td>
+    <td data-label="Status"><span class="status ${status}">${status === 'active' ? 'in use' : status}</span></td>
+    <td>${status === 'revoked'
+      ? ''
+      : html`<button type="button" class="danger small" data-action="revoke" data-id="${t.id}"
+          aria-label="Revoke ${t.name}">Revoke</button>`}</td>
+  </tr>`;
+}
+
+function tokenList({ list, app, everyone, onlyActive }) {
+  const placeholder = listPlaceholder(list, {
+    loading: 'Loading tokens…',
+    empty: onlyActive ? 'No tokens in use.' : 'No API tokens yet.',
   });
+  if (placeholder) return placeholder;
+  const now = new Date();
   return html`<div class="table-wrap"><table class="cards">
     <thead><tr>
       <th scope="col">Name</th>${everyone ? html`<th scope="col">Owner</th>` : ''}
@@ -226,10 +211,10 @@ function tokenList(state, app, everyone) {
       <th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">Status</th>
       <th scope="col"><span class="visually-hidden">Actions</span></th>
     </tr></thead>
-    <tbody>${rows}</tbody>
+    <tbody>${list.rows.map((t) => tokenRow(t, app, everyone, now))}</tbody>
   </table></div>
   <div class="pager">
-    <span>${state.rows.length} of ${state.total}</span>
-    ${state.hasMore ? html`<button type="button" data-action="more">Show more</button>` : ''}
+    <span>${list.rows.length} of ${list.total}</span>
+    ${list.pageInfo?.hasNextPage ? html`<button type="button" data-action="more">Show more</button>` : ''}
   </div>`;
 }

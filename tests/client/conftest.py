@@ -73,12 +73,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _accord(env: dict[str, str], *args: str) -> None:
-    command = [str(BIN / "accord"), *args]
+def _accord(env: dict[str, str], args: list[str]) -> None:
+    # One at a time: two concurrent SQLite writers make one fail ("database is
+    # locked"), busy timeout or not.
     result = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=60
+        [str(BIN / "accord"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, f"accord {args[0]} failed:\n{result.stderr}"
+
+
+def _create_user(user: dict[str, str]) -> list[str]:
+    options = {k: user[k] for k in ("email", "name", "team", "role", "timezone")}
+    args = ["create-user", "--password", PASSWORD]
+    for name, value in options.items():
+        args += [f"--{name}", value]
+    return args
 
 
 LOGIN = """mutation Login($input: LoginInput!) {
@@ -173,24 +186,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         ACCORD_SECRET_KEY=SECRET_KEY,
         ACCORD_LOG_LEVEL="WARNING",
     )
-    _accord(env, "migrate")
-    for user in (ADMIN, MEMBER):
-        _accord(
-            env,
-            "create-user",
-            "--email",
-            user["email"],
-            "--name",
-            user["name"],
-            "--team",
-            user["team"],
-            "--role",
-            user["role"],
-            "--timezone",
-            user["timezone"],
-            "--password",
-            PASSWORD,
-        )
+    _accord(env, ["migrate"])
+    _accord(env, _create_user(ADMIN))
+    _accord(env, _create_user(MEMBER))
     port = _free_port()
     log = folder / "server.log"
     with log.open("w") as out:
