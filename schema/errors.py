@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import strawberry
 
 from server.domain.errors import ErrorCode as DomainErrorCode
 from server.domain.errors import UserError as DomainUserError
 
-ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
+strawberry.enum(DomainErrorCode, name="ErrorCode")
+ErrorCode: TypeAlias = DomainErrorCode
 
 
 @strawberry.type

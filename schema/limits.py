@@ -168,7 +168,7 @@ def _shape(
     }[kind]
     m = _Measure(schema, fragments)
     root_nodes = m.fields(op.selection_set)
-    depth, cost = m.walk(op.selection_set, root, 1) if root else (1, 0)  # type: ignore[arg-type]
+    depth, cost = m.walk(op.selection_set, root, 1) if root else (1, 0)
     logins = sum(1 for n in root_nodes if n.name.value == "login")
     return OperationShape(
         kind,

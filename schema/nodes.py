@@ -15,7 +15,8 @@ class NodeQueries:
     @strawberry.field
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         require(info, "node")
-        return (await resolve_nodes(info, [id]))[0]
+        found: Node | None = (await resolve_nodes(info, [id]))[0]
+        return found
 
     @strawberry.field
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:

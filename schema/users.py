@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
 from strawberry.scalars import JSON
@@ -30,9 +30,13 @@ from server.services.actors import Actor
 if TYPE_CHECKING:
     from server import models
 
-Team = strawberry.enum(DomainTeam, name="Team")
-Role = strawberry.enum(DomainRole, name="Role")
-Scope = strawberry.enum(DomainScope, name="Scope")
+# strawberry.enum marks the domain enums in place; the aliases keep mypy happy.
+strawberry.enum(DomainTeam, name="Team")
+strawberry.enum(DomainRole, name="Role")
+strawberry.enum(DomainScope, name="Scope")
+Team: TypeAlias = DomainTeam
+Role: TypeAlias = DomainRole
+Scope: TypeAlias = DomainScope
 
 
 @strawberry.type

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from server import db, logs, metrics
 from server.clock import clock
@@ -65,8 +66,9 @@ def create_app(
         )
         mutations.on_commit(dispatcher.wake)
         dispatcher.start()
-        flusher = jobs.Periodic("flush credential touches", auth.FLUSH_INTERVAL,
-                                auth.touches.flush)
+        flusher = jobs.Periodic(
+            "flush credential touches", auth.FLUSH_INTERVAL, auth.touches.flush
+        )
         flusher.start()
         try:
             yield
@@ -105,7 +107,7 @@ def _routes(settings: Settings) -> list[BaseRoute]:
 
 
 class _StaticClient(StaticFiles):
-    async def get_response(self, path: str, scope: dict) -> Response:  # type: ignore[override]
+    async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         response.headers.update(SECURITY_HEADERS)
         return response

@@ -1,4 +1,4 @@
-"""Structured logs: one JSON object per line, carrying the request id when there is one."""
+"""Structured logs: one JSON object per line, with the request id when there is one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 
 import orjson
 
-request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "request_id", default=""
+)
 
 
 class JsonFormatter(logging.Formatter):

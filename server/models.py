@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
@@ -30,6 +32,10 @@ class User(Model):
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 
+    if TYPE_CHECKING:
+        role_granted_by_id: int | None
+        credentials_issued_by_id: int | None
+
     class Meta:
         table = "app_user"
         indexes = (
@@ -49,6 +55,9 @@ class Session(Model):
     revoked_at = fields.DatetimeField(null=True)
     user_agent = fields.CharField(max_length=300, default="")
     client_address = fields.CharField(max_length=64, default="")
+
+    if TYPE_CHECKING:
+        user_id: int
 
     class Meta:
         table = "user_session"
@@ -70,6 +79,10 @@ class ApiToken(Model):
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
 
+    if TYPE_CHECKING:
+        user_id: int
+        revoked_by_id: int | None
+
     class Meta:
         table = "api_token"
         indexes = (Index(fields=("user_id", "created_at"), name="api_token_user"),)
@@ -85,6 +98,10 @@ class SetPasswordLink(Model):
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
+
+    if TYPE_CHECKING:
+        user_id: int
+        created_by_id: int | None
 
     class Meta:
         table = "set_password_link"
@@ -103,6 +120,9 @@ class AuditEntry(Model):
     changes = fields.JSONField(default=dict)
     request_id = fields.CharField(max_length=64, default="")
     at = fields.DatetimeField()
+
+    if TYPE_CHECKING:
+        actor_id: int | None
 
     class Meta:
         table = "audit_entry"
@@ -128,6 +148,9 @@ class OutboxEvent(Model):
     retry_at = fields.DatetimeField(null=True)
     last_error = fields.TextField(null=True)
 
+    if TYPE_CHECKING:
+        actor_id: int | None
+
     class Meta:
         table = "outbox_event"
         unique_together = (("subject_type", "subject_id", "sequence"),)
@@ -152,6 +175,9 @@ class IdempotencyRecord(Model):
     request_hash = fields.CharField(max_length=64)
     result = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
+
+    if TYPE_CHECKING:
+        user_id: int
 
     class Meta:
         table = "idempotency_record"

@@ -179,7 +179,7 @@ def _read_limits(r: _Reader) -> Limits:
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read and validate every ``ACCORD_*`` variable; SettingsError lists the bad ones."""
+    """Read and validate every ``ACCORD_*`` variable; SettingsError lists bad ones."""
     r = _Reader(os.environ if env is None else env)
     demo = r.get("ACCORD_DEMO", False, _bool, "1/0, true/false, yes/no")
     secret = r.get("ACCORD_SECRET_KEY", "", str, "a string")

@@ -35,7 +35,7 @@ async def verify_password(stored: str | None, password: str) -> bool:
     target = stored or _DUMMY_HASH
     async with _limit:
         try:
-            ok = await asyncio.to_thread(_hasher.verify, target, password)
+            ok: bool = await asyncio.to_thread(_hasher.verify, target, password)
         except (VerificationError, InvalidHashError):
             ok = False
     return ok and stored is not None

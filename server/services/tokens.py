@@ -83,7 +83,7 @@ async def create_api_token(
 async def revoke_api_token(actor: Actor, token_id: str) -> mutations.Outcome[ApiToken]:
     async def body(tx: mutations.Tx) -> ApiToken:
         key = ids.decode(token_id, "ApiToken", "id")
-        token = await ApiToken.get_or_none(id=key).select_for_update()
+        token = await ApiToken.filter(id=key).select_for_update().first()
         if token is None or (token.user_id != actor.user_id and not actor.is_admin):
             raise refuse(ErrorCode.NOT_FOUND, "no such API token", "id")
         if token.revoked_at is None:

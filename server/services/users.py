@@ -12,7 +12,7 @@ from tortoise.expressions import Q
 
 from server.domain.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.users import Role, Team, normalise_email, password_problem
-from server.models import SetPasswordLink, User
+from server.models import Session, SetPasswordLink, User
 from server.services import auth, ids, mutations
 from server.services.actors import Actor, Anonymous
 from server.services.pagination import Ordering, Page, PageRequest, paginate
@@ -161,7 +161,7 @@ async def create_user_from_cli(new: NewUser) -> mutations.Outcome[User]:
 
 async def _load_for_update(tx: mutations.Tx, changes: UserChanges) -> User:
     key = ids.decode(changes.id, "User", "id")
-    user = await User.get_or_none(id=key).select_for_update()
+    user = await User.filter(id=key).select_for_update().first()
     if user is None:
         raise refuse(ErrorCode.NOT_FOUND, "no such user", "id")
     if (
@@ -303,9 +303,11 @@ async def set_password(
     """Redeem a one-time link: the password is set, every old session ends."""
 
     async def body(tx: mutations.Tx) -> User:
-        link = await SetPasswordLink.get_or_none(
-            secret_hash=digest(token)
-        ).select_for_update()
+        link = (
+            await SetPasswordLink.filter(secret_hash=digest(token))
+            .select_for_update()
+            .first()
+        )
         if link is None or link.used_at is not None or link.expires_at <= tx.now:
             raise refuse(
                 ErrorCode.INVALID_INPUT,
@@ -334,7 +336,7 @@ async def change_password(
     actor: Actor, current: str, new: str
 ) -> mutations.Outcome[User]:
     async def body(tx: mutations.Tx) -> User:
-        user = await User.get(id=actor.user_id).select_for_update()
+        user = await User.filter(id=actor.user_id).select_for_update().get()
         if not await verify_password(user.password_hash, current):
             raise refuse(
                 ErrorCode.INVALID_INPUT,
@@ -350,7 +352,7 @@ async def change_password(
         await _save(tx, user, {}, {"password": "changed by its owner"})
         # Every other session ends; this one stays.
         await (
-            user.sessions.filter(revoked_at__isnull=True)
+            Session.filter(user_id=user.id, revoked_at__isnull=True)
             .exclude(id=actor.credential_id)
             .update(revoked_at=tx.now)
         )
