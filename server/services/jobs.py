@@ -17,7 +17,9 @@ class Periodic:
     transaction (see `events.Dispatcher.stop`).
     """
 
-    def __init__(self, name: str, seconds: float, work: Callable[[], Awaitable[object]]):
+    def __init__(
+        self, name: str, seconds: float, work: Callable[[], Awaitable[object]]
+    ):
         self.name, self.seconds, self.work = name, seconds, work
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
