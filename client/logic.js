@@ -206,13 +206,13 @@ export function endOfDayInstant(date, timeZone) {
 
 /** Today's date (`YYYY-MM-DD`) in a timezone, for date pickers' minimum. */
 export function todayIn(timeZone, now) {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  // en-CA writes dates as YYYY-MM-DD, the format of <input type="date">.
+  return new Intl.DateTimeFormat('en-CA', {
     timeZone: usableTimeZone(timeZone),
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
   }).format(now);
-  return parts;
 }
 
 // ---- errors -----------------------------------------------------------------
