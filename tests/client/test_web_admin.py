@@ -190,3 +190,28 @@ def test_the_screens_fit_a_phone(admin: Any, page: Any, shots: Path) -> None:
         sign_out = page.get_by_role("button", name="Sign out", exact=True)
         expect(sign_out).to_be_in_viewport()
         shot(page, shots, name)
+
+
+def test_an_admin_sees_every_users_tokens_and_revokes_one(
+    admin: Any, page: Any, server: Server, shots: Path
+) -> None:
+    server.invite("tia@example.com", "Tia Tokens")
+    create = """mutation T($input: CreateApiTokenInput!) {
+      createApiToken(input: $input) { secret } }"""
+    input_ = {"name": "Forms webhook", "scopes": ["INGEST"]}
+    body = server.gql(
+        create, {"input": input_}, session=server.login("tia@example.com")
+    )
+    secret = body.json()["data"]["createApiToken"]["secret"]
+
+    page.goto("/#/admin/tokens")
+    row = page.get_by_role("row").filter(has_text="Forms webhook")
+    expect(row).to_contain_text("Tia Tokens")
+    expect(row).to_contain_text("in use")
+    assert secret not in page.content()
+    row.get_by_role("button", name="Revoke Forms webhook").click()
+    page.get_by_role("dialog").get_by_role("button", name="Revoke token").click()
+
+    expect(row).to_contain_text("revoked")
+    assert server.gql(VIEWER, token=secret).status_code == 401
+    shot(page, shots, "admin-tokens")
