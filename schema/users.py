@@ -169,6 +169,17 @@ class AuditEntry(Node):
         return await _user_by_key(info, self._actor)
 
 
+CREDENTIAL_TYPES = {"session": "Session", "token": "ApiToken"}
+
+
+def _credential_label(stored: str) -> str:
+    """ "session:12" becomes "session:<global ID>"; "cli" and "" stay as they are."""
+    kind, _, key = stored.partition(":")
+    if kind in CREDENTIAL_TYPES and key.isdigit():
+        return f"{kind}:{ids.encode(CREDENTIAL_TYPES[kind], int(key))}"
+    return stored
+
+
 def audit_type(row: models.AuditEntry) -> AuditEntry:
     entity_id = None
     if row.entity_id is not None:
@@ -178,7 +189,7 @@ def audit_type(row: models.AuditEntry) -> AuditEntry:
         )
     return AuditEntry(
         id=strawberry.ID(ids.encode("AuditEntry", row.id)),
-        credential=row.credential,
+        credential=_credential_label(row.credential),
         action=row.action,
         outcome=row.outcome,
         entity_type=row.entity_type,

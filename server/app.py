@@ -108,8 +108,12 @@ def _routes(settings: Settings) -> list[BaseRoute]:
 
 class _StaticClient(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
+        if path.endswith("package.json") or "/tests/" in f"/{path}":
+            return PlainTextResponse("Not Found", 404)
         response = await super().get_response(path, scope)
         response.headers.update(SECURITY_HEADERS)
+        # Revalidate every time so all modules of a new release arrive together.
+        response.headers["cache-control"] = "no-cache"
         return response
 
 

@@ -6,12 +6,15 @@ import contextlib
 import contextvars
 import logging
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.sqlite.client import SqliteTransactionWrapper
+from tortoise.exceptions import TransactionManagementError
 from tortoise.backends.base.config_generator import generate_config
 from tortoise.context import TortoiseContext, get_current_context
 from tortoise.migrations.executor import MigrationExecutor
@@ -56,6 +59,24 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     config["use_tz"] = True
     config["timezone"] = "UTC"
     return config
+
+
+async def _begin_immediate(self: SqliteTransactionWrapper) -> None:
+    """Take SQLite's write lock when a transaction starts.
+
+    Tortoise issues a plain (deferred) BEGIN; a deferred transaction that later
+    writes while another process holds the lock fails at once with "database is
+    locked" instead of waiting out the busy timeout. Every Accord transaction may
+    write, so it asks for the lock up front and waits for it like any statement.
+    """
+    try:
+        await self._connection.commit()
+        await self._connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise TransactionManagementError(exc) from exc
+
+
+SqliteTransactionWrapper.begin = _begin_immediate  # type: ignore[method-assign]
 
 
 # For Tortoise's own `tortoise makemigrations` (see pyproject.toml [tool.tortoise]).

@@ -229,7 +229,7 @@ async def login(
             user_agent=user_agent[:300],
             client_address=address[:64],
         )
-        tx.audit("Session", session.id, user=user.id)
+        tx.audit("Session", session.id, email=user.email)
         tx.actor = Actor(
             user.id,
             Team(user.team),

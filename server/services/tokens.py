@@ -62,8 +62,8 @@ async def create_api_token(
         errors = _problems(new, tx.now)
         if errors:
             raise UserErrors(errors)
-        prefix = new_secret(6)[:8]
-        secret = f"{TOKEN_PREFIX}{prefix}_{new_secret(32)}"
+        prefix = f"{TOKEN_PREFIX}{new_secret(6)[:8]}"
+        secret = f"{prefix}_{new_secret(32)}"
         scopes = ",".join(sorted(set(new.scopes)))
         token = await ApiToken.create(
             user_id=actor.user_id,

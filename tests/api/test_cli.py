@@ -135,3 +135,39 @@ def test_bootstrap_creates_the_first_admin_once(tmp_path: Path) -> None:
     assert first.returncode == 0 and "password:" in first.stdout
     second = accord("bootstrap", db_url=url)
     assert "users exist already" in second.stdout
+
+
+def test_two_commands_writing_at_once_both_succeed_on_sqlite(migrated: str) -> None:
+    env = {
+        **os.environ,
+        "ACCORD_DATABASE_URL": migrated,
+        "ACCORD_SECRET_KEY": TEST_SECRET,
+    }
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "server.cli",
+                "create-user",
+                "--email",
+                f"parallel{n}@example.com",
+                "--name",
+                "Para Llel",
+                "--team",
+                "SALES",
+                "--role",
+                "MEMBER",
+                "--password",
+                "correct horse battery",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(3)
+    ]
+    results = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], results

@@ -63,3 +63,26 @@ async def test_the_clock_route_exists_only_with_the_setting(
         assert (
             await api.http.post("/_test/clock", json={"advance": 1})
         ).status_code in (404, 405)
+
+
+async def test_client_files_are_served_with_security_headers(api: Api) -> None:
+    page = await api.http.get("/")
+    assert page.status_code == 200 and "<html" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-cache"
+    assert (await api.http.get("/package.json")).status_code == 404
+
+
+async def test_audit_entries_name_credentials_by_global_id(api: Api) -> None:
+    from tests.helpers import make_user
+
+    admin = await make_user("admin@example.com", "LEADERSHIP", "ADMIN")
+    await api.login("admin@example.com")
+    listed = await api.gql(
+        "{ auditEntries { edges { node { action credential changes } } } }"
+    )
+    entry = listed.data["auditEntries"]["edges"][0]["node"]
+    assert entry["action"] == "login"
+    kind, _, gid = entry["credential"].partition(":")
+    assert kind == "session" and not gid.isdigit() and len(gid) == 22
+    assert entry["changes"] == {"email": admin.email}

@@ -36,6 +36,7 @@ async def test_a_user_creates_a_token_sees_the_secret_once_and_uses_it(
     assert secret.startswith("acc_") and payload["apiToken"]["scopes"] == ["READ"]
     stored = await ApiToken.get(name="CRM sync")
     assert secret not in (stored.secret_hash, stored.prefix)
+    assert secret.startswith(payload["apiToken"]["prefix"] + "_")
 
     api.use_session(None)
     assert (await api.gql(VIEWER, token=secret)).data["viewer"][
