@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.backends.sqlite.client import SqliteTransactionWrapper
-from tortoise.exceptions import TransactionManagementError
 from tortoise.backends.base.config_generator import generate_config
+from tortoise.backends.sqlite.client import SqliteTransactionWrapper
 from tortoise.context import TortoiseContext, get_current_context
+from tortoise.exceptions import TransactionManagementError
 from tortoise.migrations.executor import MigrationExecutor
 
 from server.settings import DEFAULT_DATABASE_URL, Settings
