@@ -20,7 +20,7 @@ from server.domain.errors import ErrorCode, Throttled, refuse
 from server.domain.users import Role, Scope, Team, normalise_email
 from server.models import ApiToken, Session, User
 from server.services import mutations
-from server.services.actors import Actor, Anonymous
+from server.services.actors import ALL_SCOPES, Actor, Anonymous
 from server.services.passwords import digest, new_secret, verify_password
 
 if TYPE_CHECKING:
@@ -134,15 +134,7 @@ async def authenticate_session(
     if now >= as_datetime(row["expires_at"]) or now - seen >= policy.idle:
         return None
     touches.sessions[row["id"]] = now
-    return Actor(
-        user_id=row["user_id"],
-        team=Team(row["team"]),
-        role=Role(row["role"]),
-        credential="session",
-        credential_id=row["id"],
-        request_id=request_id,
-        client_address=client_address,
-    )
+    return _actor(row, "session", ALL_SCOPES, request_id, client_address)
 
 
 async def authenticate_token(
@@ -162,13 +154,25 @@ async def authenticate_token(
     if row["expires_at"] is not None and now >= as_datetime(row["expires_at"]):
         return None
     touches.tokens[row["id"]] = now
+    scopes = frozenset(Scope(s) for s in row["scopes"].split(",") if s)
+    return _actor(row, "token", scopes, request_id, client_address)
+
+
+def _actor(
+    row: dict[str, Any],
+    credential: str,
+    scopes: frozenset[Scope],
+    request_id: str,
+    client_address: str,
+) -> Actor:
+    """The caller behind a credential row joined to its user's team and role."""
     return Actor(
         user_id=row["user_id"],
         team=Team(row["team"]),
         role=Role(row["role"]),
-        credential="token",
+        credential=credential,
         credential_id=row["id"],
-        scopes=frozenset(Scope(s) for s in row["scopes"].split(",") if s),
+        scopes=scopes,
         request_id=request_id,
         client_address=client_address,
     )
