@@ -1,0 +1,445 @@
+"""The business calendar: when SLA clocks run.
+
+A calendar names an IANA timezone, the working weekdays, the local opening and
+closing times ("HH:MM"; the closing time may be "24:00") and holiday dates. No
+calendar (``None``) means round the clock, 24×7. The rules:
+
+- Business time is real elapsed time inside the day's opening interval
+  [opening, closing). A day whose interval contains a DST change is an hour
+  shorter or longer; a 09:00–17:00 day in Europe/Berlin never is.
+- A local opening or closing time that does not exist (a spring-forward gap)
+  moves forward to the first valid instant, the transition itself; one that
+  exists twice (a fall-back fold) is its first occurrence. A day whose interval
+  becomes empty that way has no business time.
+- Holidays are local dates; a holiday on a working day has no business time.
+- Adding business time to an instant outside business hours starts counting at
+  the next opening. The result is the earliest instant by which that much
+  business time has elapsed, so a deadline that uses up a day exactly lands on
+  that day's closing instant (Friday 17:00), never on the next opening.
+- Amounts of hours are rounded to the nearest microsecond; results are aware UTC.
+
+Speed: each (calendar, local year) is turned once into a table of opening
+intervals with cumulative business time (a few hundred zone conversions, cached),
+so adding or measuring is a binary search plus one step per year crossed.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+MICROSECOND = timedelta(microseconds=1)
+US_PER_HOUR = 3_600_000_000
+# Loadable keys that are not portable IANA zones: the host's own zone and helpers.
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = _EPOCH.replace(tzinfo=UTC)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+_DAY_US = 86_400_000_000
+_HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+Hours = Decimal | float | int
+Problem = tuple[tuple[str, ...], str]
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """Working days and hours in one timezone, with holidays (see the module rules).
+
+    Raises ValueError when a field is invalid; `calendar_problems` explains why.
+    """
+
+    timezone: str
+    working_days: Set[str]
+    day_start: str
+    day_end: str
+    holidays: Set[str] = frozenset()
+    zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    _days: frozenset[int] = field(init=False, repr=False, compare=False)
+    _holidays: frozenset[int] = field(init=False, repr=False, compare=False)
+    _start: _Wall = field(init=False, repr=False, compare=False)
+    _end: _Wall = field(init=False, repr=False, compare=False)
+    _tables: dict[int, _Year] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        problems = calendar_problems(
+            {
+                "timezone": self.timezone,
+                "workingDays": self.working_days,
+                "dayStart": self.day_start,
+                "dayEnd": self.day_end,
+                "holidays": self.holidays,
+            }
+        )
+        if problems:
+            raise ValueError("; ".join(f"{'.'.join(p)}: {m}" for p, m in problems))
+        fix = object.__setattr__
+        fix(self, "working_days", frozenset(self.working_days))
+        fix(self, "holidays", frozenset(self.holidays))
+        fix(self, "zone", ZoneInfo(self.timezone))
+        fix(self, "_days", frozenset(WEEKDAYS.index(d) for d in self.working_days))
+        ordinals = (date.fromisoformat(d).toordinal() for d in self.holidays)
+        fix(self, "_holidays", frozenset(ordinals))
+        fix(self, "_start", _Wall.of(_minutes(self.day_start) or 0))
+        fix(self, "_end", _Wall.of(_minutes(self.day_end, closing=True) or 0))
+        fix(self, "_tables", {})
+
+    def as_terms(self) -> dict[str, Any]:
+        """The calendar with the API's field names, sets in a stable order."""
+        return {
+            "timezone": self.timezone,
+            "workingDays": [d for d in WEEKDAYS if d in self.working_days],
+            "dayStart": self.day_start,
+            "dayEnd": self.day_end,
+            "holidays": sorted(self.holidays),
+        }
+
+    def _interval(self, ordinal: int) -> tuple[int, int] | None:
+        """Epoch microseconds [opening, closing) of a local date, if it has any."""
+        if (ordinal - 1) % 7 not in self._days or ordinal in self._holidays:
+            return None
+        opening = self._start.epoch_us(self.zone, ordinal)
+        closing = self._end.epoch_us(self.zone, ordinal)
+        return (opening, closing) if closing > opening else None
+
+
+def calendar_from_terms(raw: Mapping[str, Any] | None) -> BusinessCalendar | None:
+    """The calendar of stored SLA terms (`businessCalendar`); None is 24×7."""
+    if raw is None:
+        return None
+    return BusinessCalendar(
+        timezone=raw.get("timezone", ""),
+        working_days=frozenset(raw.get("workingDays") or ()),
+        day_start=raw.get("dayStart", ""),
+        day_end=raw.get("dayEnd", ""),
+        holidays=frozenset(raw.get("holidays") or ()),
+    )
+
+
+# ---- validation -----------------------------------------------------------------
+
+
+def calendar_problems(
+    raw: Mapping[str, Any], path: tuple[str, ...] = ()
+) -> list[Problem]:
+    """Every problem with a `businessCalendar` input, as (path, message) pairs.
+
+    Checks: a known IANA timezone, at least one weekday and only MON…SUN, dayStart
+    and dayEnd as "HH:MM" (dayEnd may be "24:00") with start before end, and
+    holidays as YYYY-MM-DD dates.
+    """
+    problems: list[Problem] = []
+    zone = zone_problem(raw.get("timezone"))
+    if zone:
+        problems.append(((*path, "timezone"), zone))
+    problems += [((*path, "workingDays", *p), m) for p, m in _day_problems(raw)]
+    problems += [((*path, *p), m) for p, m in _hour_problems(raw)]
+    problems += [((*path, "holidays", *p), m) for p, m in _holiday_problems(raw)]
+    return problems
+
+
+def zone_problem(value: object) -> str | None:
+    """Why a value is not an IANA timezone name, or None when it is one."""
+    if not isinstance(value, str) or not value:
+        return "give an IANA timezone name such as Europe/Berlin"
+    if value in NOT_ZONES or value.startswith(("posix/", "right/")):
+        return f"unknown timezone {value!r}"
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        return f"unknown timezone {value!r}"
+    return None
+
+
+def _day_problems(raw: Mapping[str, Any]) -> Iterable[Problem]:
+    days = raw.get("workingDays")
+    if not isinstance(days, list | tuple | Set) or not days:
+        yield (), "give at least one working day"
+        return
+    for i, day in enumerate(days):
+        if day not in WEEKDAYS:
+            yield (str(i),), f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}"
+
+
+def _hour_problems(raw: Mapping[str, Any]) -> Iterable[Problem]:
+    start = _minutes(raw.get("dayStart"))
+    end = _minutes(raw.get("dayEnd"), closing=True)
+    if start is None:
+        yield ("dayStart",), 'give a local time as "HH:MM" (00:00–23:59)'
+    if end is None:
+        yield ("dayEnd",), 'give a local time as "HH:MM" (00:01–24:00)'
+    if start is not None and end is not None and start >= end:
+        yield ("dayEnd",), "must be later than dayStart"
+
+
+def _holiday_problems(raw: Mapping[str, Any]) -> Iterable[Problem]:
+    holidays = raw.get("holidays")
+    if holidays is None:
+        return
+    if not isinstance(holidays, list | tuple | Set):
+        yield (), "give a list of dates"
+        return
+    for i, day in enumerate(holidays):
+        if _iso_date(day) is None:
+            yield (str(i),), "give a date as YYYY-MM-DD"
+
+
+def _minutes(value: object, *, closing: bool = False) -> int | None:
+    if closing and value == "24:00":
+        return 24 * 60
+    if not isinstance(value, str) or not (match := _HHMM.match(value)):
+        return None
+    return int(match[1]) * 60 + int(match[2])
+
+
+def _iso_date(value: object) -> date | None:
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+# ---- arithmetic -----------------------------------------------------------------
+
+
+def add_business_hours(
+    calendar: BusinessCalendar | None, start: datetime, hours: Hours
+) -> datetime:
+    """The instant `hours` business hours after `start` (see the module rules)."""
+    return add_business_time(calendar, start, hours_to_delta(hours))
+
+
+def add_business_time(
+    calendar: BusinessCalendar | None, start: datetime, amount: timedelta
+) -> datetime:
+    """The earliest instant by which `amount` of business time has elapsed.
+
+    Counting starts at `start`, or at the next opening when the calendar is closed
+    then; a zero amount returns `start` itself.
+    """
+    begin = as_utc(start)
+    if amount < timedelta(0):
+        raise ValueError("business time to add must not be negative")
+    if calendar is None or not amount:
+        return begin + amount
+    year, offset = _locate(calendar, begin)
+    return _from_us(_seek(calendar, year, offset + amount // MICROSECOND))
+
+
+def business_time_between(
+    calendar: BusinessCalendar | None, start: datetime, end: datetime
+) -> timedelta:
+    """Business time elapsed from `start` to `end` (negative when end is earlier)."""
+    begin, finish = as_utc(start), as_utc(end)
+    if calendar is None:
+        return finish - begin
+    if finish < begin:
+        return -business_time_between(calendar, finish, begin)
+    first, before = _locate(calendar, begin)
+    last, after = _locate(calendar, finish)
+    years = sum(_year(calendar, y).total for y in range(first, last))
+    return timedelta(microseconds=years + after - before)
+
+
+def business_hours_between(
+    calendar: BusinessCalendar | None, start: datetime, end: datetime
+) -> Decimal:
+    """Business hours from `start` to `end`, exact to 28 significant digits."""
+    elapsed = business_time_between(calendar, start, end) // MICROSECOND
+    return Decimal(elapsed) / US_PER_HOUR
+
+
+def is_open(calendar: BusinessCalendar | None, instant: datetime) -> bool:
+    """Whether business time runs at `instant` (openings count, closings do not)."""
+    if calendar is None:
+        return True
+    moment = as_utc(instant)
+    table = _year(calendar, _local_year(calendar, moment))
+    us = _to_us(moment)
+    i = bisect_right(table.closes, us)
+    return i < len(table.closes) and table.opens[i] <= us
+
+
+def next_opening(calendar: BusinessCalendar | None, instant: datetime) -> datetime:
+    """`instant` itself when open, else the next instant business time starts."""
+    # The first microsecond of business time at or after `instant`, minus itself.
+    return add_business_time(calendar, instant, MICROSECOND) - MICROSECOND
+
+
+def hours_to_delta(hours: Hours) -> timedelta:
+    """Non-negative hours as a timedelta, rounded half-even to the microsecond."""
+    if isinstance(hours, bool):
+        raise TypeError("hours must be a number")
+    number = Decimal(repr(hours)) if isinstance(hours, float) else Decimal(hours)
+    if not number.is_finite() or number < 0:
+        raise ValueError("hours must be a finite, non-negative number")
+    us = (number * US_PER_HOUR).to_integral_value(rounding=ROUND_HALF_EVEN)
+    return timedelta(microseconds=int(us))
+
+
+def local_instant(timezone: str, wall: datetime) -> datetime:
+    """The UTC instant of a naive local wall time in `timezone`.
+
+    A time in a DST gap moves forward to the transition; one in a fold is its
+    first occurrence (the rules the calendar applies to openings and closings).
+    """
+    if wall.tzinfo is not None:
+        raise ValueError("give a naive local wall time")
+    return _from_us(_wall_us(ZoneInfo(timezone), wall, wall.replace(fold=1)))
+
+
+def as_utc(instant: datetime) -> datetime:
+    """An aware instant in UTC; naive datetimes are refused as bugs."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("instants must be timezone-aware")
+    return instant.astimezone(UTC)
+
+
+# ---- year tables ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Year:
+    """One local year's opening intervals in epoch µs, with cumulative business µs.
+
+    `before[i]` is the business time of the year before interval i opens and
+    `ends[i]` the time by its closing, so `ends[-1]` is the year's total.
+    """
+
+    opens: tuple[int, ...]
+    closes: tuple[int, ...]
+    before: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return self.ends[-1] if self.ends else 0
+
+
+def _year(calendar: BusinessCalendar, year: int) -> _Year:
+    """A local year's table: kept on the calendar, shared by equal calendars."""
+    table = calendar._tables.get(year)
+    if table is None:
+        table = calendar._tables[year] = _build_year(calendar, year)
+    return table
+
+
+@lru_cache(maxsize=1024)
+def _build_year(calendar: BusinessCalendar, year: int) -> _Year:
+    first = date(year, 1, 1).toordinal()
+    last = date(year, 12, 31).toordinal()
+    spans = [s for o in range(first, last + 1) if (s := calendar._interval(o))]
+    opens = tuple(s[0] for s in spans)
+    closes = tuple(s[1] for s in spans)
+    ends: list[int] = []
+    for opening, closing in spans:
+        ends.append((ends[-1] if ends else 0) + closing - opening)
+    before = (0, *ends[:-1]) if ends else ()
+    return _Year(opens, closes, before, tuple(ends))
+
+
+def _locate(calendar: BusinessCalendar, instant: datetime) -> tuple[int, int]:
+    """The local year of `instant` and the business µs of that year before it."""
+    year = _local_year(calendar, instant)
+    table = _year(calendar, year)
+    us = _to_us(instant)
+    i = bisect_right(table.closes, us)
+    if i == len(table.closes):
+        return year, table.total
+    return year, table.before[i] + max(0, us - table.opens[i])
+
+
+def _seek(calendar: BusinessCalendar, year: int, target: int) -> int:
+    """The epoch µs at which `target` (> 0) business µs of `year` have elapsed."""
+    table = _year(calendar, year)
+    while target > table.total:
+        target -= table.total
+        year += 1
+        table = _year(calendar, year)
+    i = bisect_left(table.ends, target)
+    return table.opens[i] + target - table.before[i]
+
+
+def _local_year(calendar: BusinessCalendar, instant: datetime) -> int:
+    """The year of a UTC instant's local date (UTC offsets stay under a day)."""
+    if (instant.month, instant.day) in {(1, 1), (12, 31)}:
+        return instant.astimezone(calendar.zone).year
+    return instant.year
+
+
+@dataclass(frozen=True)
+class _Wall:
+    """A local time of day ("24:00" is the next day's 00:00) in both folds."""
+
+    days: int
+    us: int
+    first: time
+    second: time
+
+    @classmethod
+    def of(cls, minutes: int) -> _Wall:
+        days, rest = divmod(minutes, 24 * 60)
+        hour, minute = divmod(rest, 60)
+        first, second = time(hour, minute), time(hour, minute, fold=1)
+        return cls(days, rest * 60_000_000, first, second)
+
+    def epoch_us(self, zone: ZoneInfo, ordinal: int) -> int:
+        """Epoch µs of this time on a local date (as an ordinal)."""
+        ordinal += self.days
+        day = date.fromordinal(ordinal)
+        first = datetime.combine(day, self.first)
+        second = datetime.combine(day, self.second)
+        offset = zone.utcoffset(first)
+        if offset is None or offset != zone.utcoffset(second):
+            return _wall_us(zone, first, second)  # in a gap or a fold
+        local = (ordinal - _EPOCH_ORDINAL) * _DAY_US + self.us
+        return local - offset.days * _DAY_US - offset.seconds * 1_000_000
+
+
+def _wall_us(zone: ZoneInfo, wall: datetime, wall_fold: datetime) -> int:
+    """Epoch µs of a naive local time given with fold=0 and with fold=1.
+
+    A time in a gap moves forward to the transition; one in a fold is its first
+    occurrence. (tzinfo.utcoffset reads a naive datetime's wall time and fold.)
+    """
+    before = zone.utcoffset(wall)
+    after = zone.utcoffset(wall_fold)
+    assert before is not None and after is not None  # zoneinfo always answers
+    if after > before:  # in a gap: fold=0 reads the old offset, fold=1 the new one
+        return _transition_us(zone, _to_us(wall - after), _to_us(wall - before))
+    return _to_us(wall - before)
+
+
+def _transition_us(zone: ZoneInfo, low: int, high: int) -> int:
+    """The gap's transition: the first whole second in (low, high] on new time."""
+    offset = datetime.fromtimestamp(high // 1_000_000, zone).utcoffset()
+    lo, hi = low // 1_000_000, -(-high // 1_000_000)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).utcoffset() == offset:
+            hi = mid
+        else:
+            lo = mid
+    return hi * 1_000_000
+
+
+def _to_us(moment: datetime) -> int:
+    """Epoch µs of a UTC instant, or of a naive datetime read as UTC."""
+    epoch = _EPOCH if moment.tzinfo is None else _EPOCH_UTC
+    return (moment - epoch) // MICROSECOND
+
+
+def _from_us(us: int) -> datetime:
+    return _EPOCH_UTC + timedelta(0, 0, us)
