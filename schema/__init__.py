@@ -8,13 +8,14 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.agreement_api import AgreementMutations, AgreementQueries
 from schema.nodes import NodeQueries
 from schema.users import UserMutations, UserQueries
 
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (UserQueries, NodeQueries))
-Mutation = merge_types("Mutation", (UserMutations,))
+Query = merge_types("Query", (UserQueries, NodeQueries, AgreementQueries))
+Mutation = merge_types("Mutation", (UserMutations, AgreementMutations))
 
 schema = strawberry.Schema(
     query=Query,

@@ -11,6 +11,10 @@ TYPE_CODES = {
     "Session": 2,
     "ApiToken": 3,
     "AuditEntry": 4,
+    "Goal": 5,
+    "Persona": 6,
+    "QualificationModel": 7,
+    "ServiceLevelAgreement": 8,
 }
 
 _state: dict[str, object] = {}

@@ -41,10 +41,28 @@ def _marketing_or_admin(actor: Actor) -> bool:
     return actor.team is Team.MARKETING or actor.role is Role.ADMIN
 
 
+def _negotiators(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN or _signing_managers(actor)
+
+
+def _signing_managers(actor: Actor) -> bool:
+    return actor.role is Role.MANAGER and actor.team in (Team.MARKETING, Team.SALES)
+
+
+def _managers(actor: Actor) -> bool:
+    return actor.role is Role.MANAGER
+
+
+def _marketing_or_sales(actor: Actor) -> bool:
+    return actor.team in (Team.MARKETING, Team.SALES)
+
+
 def _anonymous_rule(who: str) -> Rule:
     return Rule(who, _anyone, anonymous=True)
 
 
+NEGOTIATORS = "managers of marketing or sales, and admins"
+SIGNERS = "managers of marketing or sales, for their own team, in a session"
 READ = frozenset({Scope.READ})
 READ_OR_INGEST = frozenset({Scope.READ, Scope.INGEST})
 
@@ -73,6 +91,32 @@ RULES: dict[str, Rule] = {
     "sessions": Rule("the sessions' owner", _anyone, READ),
     "apiTokens": Rule("owners; admins see every token", _anyone, READ),
     "auditEntries": Rule("managers and admins", _managers_and_admins, READ),
+    # agreements (SPEC §2.2): drafts, proposals, sign-offs
+    **{
+        f"{verb}{kind}": Rule(NEGOTIATORS, _negotiators)
+        for verb in ("create", "update")
+        for kind in ("Goal", "Persona", "QualificationModel", "ServiceLevelAgreement")
+    },
+    "discardDraft": Rule(NEGOTIATORS, _negotiators),
+    "proposeAgreement": Rule(NEGOTIATORS, _negotiators),
+    "proposeRetirement": Rule(NEGOTIATORS, _negotiators),
+    "rejectProposal": Rule(NEGOTIATORS, _negotiators, session_only=True),
+    "signOff": Rule(SIGNERS, _signing_managers, session_only=True),
+    "withdrawSignOff": Rule(SIGNERS, _signing_managers, session_only=True),
+    "addPersonaEvidence": Rule("marketing and sales users", _marketing_or_sales),
+    "recordGoalProgress": Rule("managers", _managers),
+    **{
+        name: Rule("any authenticated user", _anyone, READ)
+        for name in (
+            "agreements",
+            "goals",
+            "personas",
+            "qualificationModels",
+            "serviceLevelAgreements",
+            "activeQualificationModel",
+            "activeServiceLevelAgreement",
+        )
+    },
 }
 
 

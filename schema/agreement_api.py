@@ -1,0 +1,506 @@
+"""Agreement queries and mutations: each resolver parses its input, calls one
+service and maps the outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from schema.agreement_terms import (
+    GoalTermsInput,
+    PersonaTermsInput,
+    QualificationModelTermsInput,
+    ServiceLevelAgreementTermsInput,
+    as_mapping,
+)
+from schema.agreements import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    Goal,
+    GoalMeasurement,
+    PendingState,
+    Persona,
+    PersonaEvidence,
+    PersonaEvidenceSource,
+    QualificationModel,
+    ServiceLevelAgreement,
+    agreement_type,
+    evidence_type,
+    measurement_type,
+)
+from schema.context import Info
+from schema.errors import UserError, user_errors
+from schema.permissions import require
+from schema.relay import Connection, connection, page_request
+from schema.users import OrderDirection
+from server.domain.agreements import AgreementKind as Kind
+from server.domain.errors import Unauthenticated
+from server.services import agreement_reads, agreements, goals, personas, signing
+from server.services.actors import Actor
+from server.services.mutations import Outcome
+
+
+@strawberry.enum
+class AgreementOrderField(Enum):
+    UPDATED_AT = "UPDATED_AT"
+    TITLE = "TITLE"
+
+
+@strawberry.input
+class AgreementOrder:
+    field: AgreementOrderField = AgreementOrderField.UPDATED_AT
+    direction: OrderDirection = OrderDirection.DESC
+
+
+@strawberry.input
+class AgreementFilter:
+    kind: list[AgreementKind] | None = None
+    status: list[AgreementStatus] | None = None
+    pending: list[PendingState] | None = None
+
+
+@strawberry.input
+class AgreementStateFilter:
+    status: list[AgreementStatus] | None = None
+    pending: list[PendingState] | None = None
+
+
+def _values(items: list[Any] | None) -> list[str] | None:
+    return [i.value for i in items] if items else None
+
+
+async def _page(
+    kinds: list[str] | None,
+    f: AgreementStateFilter | AgreementFilter | None,
+    order: AgreementOrder | None,
+    page: tuple[int | None, str | None, int | None, str | None],
+) -> Connection[Any]:
+    o = order or AgreementOrder()
+    found = await agreement_reads.list_agreements(
+        {
+            "kind": kinds,
+            "status": _values(f.status if f else None),
+            "pending": _values(f.pending if f else None),
+        },
+        o.field.value,
+        o.direction is OrderDirection.DESC,
+        page_request(*page),
+    )
+    return connection(found, agreement_type)
+
+
+@strawberry.type
+class AgreementQueries:
+    @strawberry.field(description="Every kind of agreement, newest change first.")
+    async def agreements(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: AgreementFilter | None = None,
+        order_by: AgreementOrder | None = None,
+    ) -> Connection[Agreement]:
+        require(info, "agreements")
+        kinds = _values(filter.kind if filter else None)
+        return await _page(kinds, filter, order_by, (first, after, last, before))
+
+    @strawberry.field
+    async def goals(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: AgreementStateFilter | None = None,
+        order_by: AgreementOrder | None = None,
+    ) -> Connection[Goal]:
+        require(info, "goals")
+        return await _page(
+            [Kind.GOAL.value], filter, order_by, (first, after, last, before)
+        )
+
+    @strawberry.field
+    async def personas(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: AgreementStateFilter | None = None,
+        order_by: AgreementOrder | None = None,
+    ) -> Connection[Persona]:
+        require(info, "personas")
+        kinds = [Kind.PERSONA.value]
+        return await _page(kinds, filter, order_by, (first, after, last, before))
+
+    @strawberry.field
+    async def qualification_models(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: AgreementStateFilter | None = None,
+        order_by: AgreementOrder | None = None,
+    ) -> Connection[QualificationModel]:
+        require(info, "qualificationModels")
+        kinds = [Kind.QUALIFICATION_MODEL.value]
+        return await _page(kinds, filter, order_by, (first, after, last, before))
+
+    @strawberry.field
+    async def service_level_agreements(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: AgreementStateFilter | None = None,
+        order_by: AgreementOrder | None = None,
+    ) -> Connection[ServiceLevelAgreement]:
+        require(info, "serviceLevelAgreements")
+        kinds = [Kind.SERVICE_LEVEL_AGREEMENT.value]
+        return await _page(kinds, filter, order_by, (first, after, last, before))
+
+    @strawberry.field(description="The qualification model in force, if any.")
+    async def active_qualification_model(self, info: Info) -> QualificationModel | None:
+        require(info, "activeQualificationModel")
+        row = await agreement_reads.in_force(Kind.QUALIFICATION_MODEL)
+        return agreement_type(row) if row else None  # type: ignore[return-value]
+
+    @strawberry.field(description="The SLA in force, if any.")
+    async def active_service_level_agreement(
+        self, info: Info
+    ) -> ServiceLevelAgreement | None:
+        require(info, "activeServiceLevelAgreement")
+        row = await agreement_reads.in_force(Kind.SERVICE_LEVEL_AGREEMENT)
+        return agreement_type(row) if row else None  # type: ignore[return-value]
+
+
+# ---- mutations ----------------------------------------------------------------
+
+
+@strawberry.input
+class CreateGoalInput:
+    terms: GoalTermsInput
+
+
+@strawberry.input
+class UpdateGoalInput:
+    id: strawberry.ID
+    expected_version: int
+    terms: GoalTermsInput
+
+
+@strawberry.type
+class GoalPayload:
+    goal: Goal | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class CreatePersonaInput:
+    terms: PersonaTermsInput
+
+
+@strawberry.input
+class UpdatePersonaInput:
+    id: strawberry.ID
+    expected_version: int
+    terms: PersonaTermsInput
+
+
+@strawberry.type
+class PersonaPayload:
+    persona: Persona | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class CreateQualificationModelInput:
+    terms: QualificationModelTermsInput
+
+
+@strawberry.input
+class UpdateQualificationModelInput:
+    id: strawberry.ID
+    expected_version: int
+    terms: QualificationModelTermsInput
+
+
+@strawberry.type
+class QualificationModelPayload:
+    qualification_model: QualificationModel | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class CreateServiceLevelAgreementInput:
+    terms: ServiceLevelAgreementTermsInput
+
+
+@strawberry.input
+class UpdateServiceLevelAgreementInput:
+    id: strawberry.ID
+    expected_version: int
+    terms: ServiceLevelAgreementTermsInput
+
+
+@strawberry.type
+class ServiceLevelAgreementPayload:
+    service_level_agreement: ServiceLevelAgreement | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class AgreementIdInput:
+    agreement_id: strawberry.ID
+
+
+@strawberry.input
+class DiscardDraftInput(AgreementIdInput):
+    pass
+
+
+@strawberry.input
+class ProposeAgreementInput(AgreementIdInput):
+    pass
+
+
+@strawberry.input
+class ProposeRetirementInput(AgreementIdInput):
+    pass
+
+
+@strawberry.input
+class WithdrawSignOffInput(AgreementIdInput):
+    pass
+
+
+@strawberry.input
+class SignOffInput:
+    agreement_id: strawberry.ID
+    content_hash: str = strawberry.field(
+        description="The hash of the proposal you read and agree to."
+    )
+
+
+@strawberry.input
+class RejectProposalInput:
+    agreement_id: strawberry.ID
+    reason: str
+
+
+@strawberry.type
+class AgreementPayload:
+    agreement: Agreement | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class AddPersonaEvidenceInput:
+    persona_id: strawberry.ID
+    source: PersonaEvidenceSource
+    note: str
+
+
+@strawberry.type
+class AddPersonaEvidencePayload:
+    agreement: Agreement | None
+    evidence: PersonaEvidence | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class RecordGoalProgressInput:
+    goal_id: strawberry.ID
+    value: Decimal
+    as_of: datetime | None = strawberry.field(
+        default=None, description="When the value was measured; default now."
+    )
+    note: str = ""
+
+
+@strawberry.type
+class RecordGoalProgressPayload:
+    agreement: Agreement | None
+    measurement: GoalMeasurement | None
+    user_errors: list[UserError]
+
+
+def _actor(info: Info) -> Actor:
+    actor = info.context.actor
+    if actor is None:
+        raise Unauthenticated("sign in or send an API token")
+    return actor
+
+
+def _shared(outcome: Outcome[Any]) -> AgreementPayload:
+    row = outcome.result
+    return AgreementPayload(
+        agreement=agreement_type(row) if row else None,
+        user_errors=user_errors(outcome.errors),
+    )
+
+
+def _object(outcome: Outcome[Any]) -> tuple[Any, list[UserError]]:
+    row = outcome.result
+    return (agreement_type(row) if row else None), user_errors(outcome.errors)
+
+
+async def _create(info: Info, kind: Kind, terms: Any) -> Outcome[Any]:
+    return await agreements.create_agreement(_actor(info), kind, as_mapping(terms))
+
+
+async def _update(info: Info, kind: Kind, data: Any) -> Outcome[Any]:
+    change = agreements.TermsChange(
+        data.id, data.expected_version, as_mapping(data.terms)
+    )
+    return await agreements.update_agreement(_actor(info), kind, change)
+
+
+@strawberry.type
+class AgreementMutations:
+    @strawberry.mutation
+    async def create_goal(self, info: Info, input: CreateGoalInput) -> GoalPayload:
+        goal, errors = _object(await _create(info, Kind.GOAL, input.terms))
+        return GoalPayload(goal=goal, user_errors=errors)
+
+    @strawberry.mutation
+    async def update_goal(self, info: Info, input: UpdateGoalInput) -> GoalPayload:
+        goal, errors = _object(await _update(info, Kind.GOAL, input))
+        return GoalPayload(goal=goal, user_errors=errors)
+
+    @strawberry.mutation
+    async def create_persona(
+        self, info: Info, input: CreatePersonaInput
+    ) -> PersonaPayload:
+        persona, errors = _object(await _create(info, Kind.PERSONA, input.terms))
+        return PersonaPayload(persona=persona, user_errors=errors)
+
+    @strawberry.mutation
+    async def update_persona(
+        self, info: Info, input: UpdatePersonaInput
+    ) -> PersonaPayload:
+        persona, errors = _object(await _update(info, Kind.PERSONA, input))
+        return PersonaPayload(persona=persona, user_errors=errors)
+
+    @strawberry.mutation
+    async def create_qualification_model(
+        self, info: Info, input: CreateQualificationModelInput
+    ) -> QualificationModelPayload:
+        outcome = await _create(info, Kind.QUALIFICATION_MODEL, input.terms)
+        model, errors = _object(outcome)
+        return QualificationModelPayload(qualification_model=model, user_errors=errors)
+
+    @strawberry.mutation
+    async def update_qualification_model(
+        self, info: Info, input: UpdateQualificationModelInput
+    ) -> QualificationModelPayload:
+        model, errors = _object(await _update(info, Kind.QUALIFICATION_MODEL, input))
+        return QualificationModelPayload(qualification_model=model, user_errors=errors)
+
+    @strawberry.mutation
+    async def create_service_level_agreement(
+        self, info: Info, input: CreateServiceLevelAgreementInput
+    ) -> ServiceLevelAgreementPayload:
+        outcome = await _create(info, Kind.SERVICE_LEVEL_AGREEMENT, input.terms)
+        sla, errors = _object(outcome)
+        return ServiceLevelAgreementPayload(
+            service_level_agreement=sla, user_errors=errors
+        )
+
+    @strawberry.mutation
+    async def update_service_level_agreement(
+        self, info: Info, input: UpdateServiceLevelAgreementInput
+    ) -> ServiceLevelAgreementPayload:
+        outcome = await _update(info, Kind.SERVICE_LEVEL_AGREEMENT, input)
+        sla, errors = _object(outcome)
+        return ServiceLevelAgreementPayload(
+            service_level_agreement=sla, user_errors=errors
+        )
+
+    @strawberry.mutation(
+        description="Drop pending changes; a never-active draft becomes DISCARDED."
+    )
+    async def discard_draft(
+        self, info: Info, input: DiscardDraftInput
+    ) -> AgreementPayload:
+        return _shared(await agreements.discard_draft(_actor(info), input.agreement_id))
+
+    @strawberry.mutation(description="Freeze the draft and compute its contentHash.")
+    async def propose_agreement(
+        self, info: Info, input: ProposeAgreementInput
+    ) -> AgreementPayload:
+        outcome = await agreements.propose_agreement(_actor(info), input.agreement_id)
+        return _shared(outcome)
+
+    @strawberry.mutation
+    async def propose_retirement(
+        self, info: Info, input: ProposeRetirementInput
+    ) -> AgreementPayload:
+        outcome = await agreements.propose_retirement(_actor(info), input.agreement_id)
+        return _shared(outcome)
+
+    @strawberry.mutation(
+        description="Sign the proposal for your team; the second team's sign-off "
+        "puts it in force (or retires the agreement)."
+    )
+    async def sign_off(self, info: Info, input: SignOffInput) -> AgreementPayload:
+        outcome = await signing.sign_off(
+            _actor(info), input.agreement_id, input.content_hash
+        )
+        return _shared(outcome)
+
+    @strawberry.mutation
+    async def reject_proposal(
+        self, info: Info, input: RejectProposalInput
+    ) -> AgreementPayload:
+        outcome = await signing.reject_proposal(
+            _actor(info), input.agreement_id, input.reason
+        )
+        return _shared(outcome)
+
+    @strawberry.mutation
+    async def withdraw_sign_off(
+        self, info: Info, input: WithdrawSignOffInput
+    ) -> AgreementPayload:
+        outcome = await signing.withdraw_sign_off(_actor(info), input.agreement_id)
+        return _shared(outcome)
+
+    @strawberry.mutation
+    async def add_persona_evidence(
+        self, info: Info, input: AddPersonaEvidenceInput
+    ) -> AddPersonaEvidencePayload:
+        outcome = await personas.add_persona_evidence(
+            _actor(info), input.persona_id, input.source.value, input.note
+        )
+        added = outcome.result
+        return AddPersonaEvidencePayload(
+            agreement=agreement_type(added.persona) if added else None,
+            evidence=evidence_type(added.evidence) if added else None,
+            user_errors=user_errors(outcome.errors),
+        )
+
+    @strawberry.mutation(description="Record a MANUAL goal's measured value.")
+    async def record_goal_progress(
+        self, info: Info, input: RecordGoalProgressInput
+    ) -> RecordGoalProgressPayload:
+        given = goals.Measurement(input.goal_id, input.value, input.as_of, input.note)
+        outcome = await goals.record_goal_progress(_actor(info), given)
+        done = outcome.result
+        return RecordGoalProgressPayload(
+            agreement=agreement_type(done.goal) if done else None,
+            measurement=measurement_type(done.measurement) if done else None,
+            user_errors=user_errors(outcome.errors),
+        )
