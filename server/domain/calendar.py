@@ -29,22 +29,25 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from server.domain.instants import (
+    MICROSECOND,
+    LocalTime,
+    as_utc,
+    from_epoch_us,
+    to_epoch_us,
+)
+
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
-MICROSECOND = timedelta(microseconds=1)
 US_PER_HOUR = 3_600_000_000
 # Loadable keys that are not portable IANA zones: the host's own zone and helpers.
 NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
-_EPOCH = datetime(1970, 1, 1)
-_EPOCH_UTC = _EPOCH.replace(tzinfo=UTC)
-_EPOCH_ORDINAL = _EPOCH.toordinal()
-_DAY_US = 86_400_000_000
 _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -67,8 +70,8 @@ class BusinessCalendar:
     zone: ZoneInfo = field(init=False, repr=False, compare=False)
     _days: frozenset[int] = field(init=False, repr=False, compare=False)
     _holidays: frozenset[int] = field(init=False, repr=False, compare=False)
-    _start: _Wall = field(init=False, repr=False, compare=False)
-    _end: _Wall = field(init=False, repr=False, compare=False)
+    _start: LocalTime = field(init=False, repr=False, compare=False)
+    _end: LocalTime = field(init=False, repr=False, compare=False)
     _tables: dict[int, _Year] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -90,8 +93,8 @@ class BusinessCalendar:
         fix(self, "_days", frozenset(WEEKDAYS.index(d) for d in self.working_days))
         ordinals = (date.fromisoformat(d).toordinal() for d in self.holidays)
         fix(self, "_holidays", frozenset(ordinals))
-        fix(self, "_start", _Wall.of(_minutes(self.day_start) or 0))
-        fix(self, "_end", _Wall.of(_minutes(self.day_end, closing=True) or 0))
+        fix(self, "_start", LocalTime.of(_minutes(self.day_start) or 0))
+        fix(self, "_end", LocalTime.of(_minutes(self.day_end, closing=True) or 0))
         fix(self, "_tables", {})
 
     def as_terms(self) -> dict[str, Any]:
@@ -235,7 +238,7 @@ def add_business_time(
     if calendar is None or not amount:
         return begin + amount
     year, offset = _locate(calendar, begin)
-    return _from_us(_seek(calendar, year, offset + amount // MICROSECOND))
+    return from_epoch_us(_seek(calendar, year, offset + amount // MICROSECOND))
 
 
 def business_time_between(
@@ -267,7 +270,7 @@ def is_open(calendar: BusinessCalendar | None, instant: datetime) -> bool:
         return True
     moment = as_utc(instant)
     table = _year(calendar, _local_year(calendar, moment))
-    us = _to_us(moment)
+    us = to_epoch_us(moment)
     i = bisect_right(table.closes, us)
     return i < len(table.closes) and table.opens[i] <= us
 
@@ -287,24 +290,6 @@ def hours_to_delta(hours: Hours) -> timedelta:
         raise ValueError("hours must be a finite, non-negative number")
     us = (number * US_PER_HOUR).to_integral_value(rounding=ROUND_HALF_EVEN)
     return timedelta(microseconds=int(us))
-
-
-def local_instant(timezone: str, wall: datetime) -> datetime:
-    """The UTC instant of a naive local wall time in `timezone`.
-
-    A time in a DST gap moves forward to the transition; one in a fold is its
-    first occurrence (the rules the calendar applies to openings and closings).
-    """
-    if wall.tzinfo is not None:
-        raise ValueError("give a naive local wall time")
-    return _from_us(_wall_us(ZoneInfo(timezone), wall, wall.replace(fold=1)))
-
-
-def as_utc(instant: datetime) -> datetime:
-    """An aware instant in UTC; naive datetimes are refused as bugs."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError("instants must be timezone-aware")
-    return instant.astimezone(UTC)
 
 
 # ---- year tables ----------------------------------------------------------------
@@ -354,7 +339,7 @@ def _locate(calendar: BusinessCalendar, instant: datetime) -> tuple[int, int]:
     """The local year of `instant` and the business µs of that year before it."""
     year = _local_year(calendar, instant)
     table = _year(calendar, year)
-    us = _to_us(instant)
+    us = to_epoch_us(instant)
     i = bisect_right(table.closes, us)
     if i == len(table.closes):
         return year, table.total
@@ -377,69 +362,3 @@ def _local_year(calendar: BusinessCalendar, instant: datetime) -> int:
     if (instant.month, instant.day) in {(1, 1), (12, 31)}:
         return instant.astimezone(calendar.zone).year
     return instant.year
-
-
-@dataclass(frozen=True)
-class _Wall:
-    """A local time of day ("24:00" is the next day's 00:00) in both folds."""
-
-    days: int
-    us: int
-    first: time
-    second: time
-
-    @classmethod
-    def of(cls, minutes: int) -> _Wall:
-        days, rest = divmod(minutes, 24 * 60)
-        hour, minute = divmod(rest, 60)
-        first, second = time(hour, minute), time(hour, minute, fold=1)
-        return cls(days, rest * 60_000_000, first, second)
-
-    def epoch_us(self, zone: ZoneInfo, ordinal: int) -> int:
-        """Epoch µs of this time on a local date (as an ordinal)."""
-        ordinal += self.days
-        day = date.fromordinal(ordinal)
-        first = datetime.combine(day, self.first)
-        second = datetime.combine(day, self.second)
-        offset = zone.utcoffset(first)
-        if offset is None or offset != zone.utcoffset(second):
-            return _wall_us(zone, first, second)  # in a gap or a fold
-        local = (ordinal - _EPOCH_ORDINAL) * _DAY_US + self.us
-        return local - offset.days * _DAY_US - offset.seconds * 1_000_000
-
-
-def _wall_us(zone: ZoneInfo, wall: datetime, wall_fold: datetime) -> int:
-    """Epoch µs of a naive local time given with fold=0 and with fold=1.
-
-    A time in a gap moves forward to the transition; one in a fold is its first
-    occurrence. (tzinfo.utcoffset reads a naive datetime's wall time and fold.)
-    """
-    before = zone.utcoffset(wall)
-    after = zone.utcoffset(wall_fold)
-    assert before is not None and after is not None  # zoneinfo always answers
-    if after > before:  # in a gap: fold=0 reads the old offset, fold=1 the new one
-        return _transition_us(zone, _to_us(wall - after), _to_us(wall - before))
-    return _to_us(wall - before)
-
-
-def _transition_us(zone: ZoneInfo, low: int, high: int) -> int:
-    """The gap's transition: the first whole second in (low, high] on new time."""
-    offset = datetime.fromtimestamp(high // 1_000_000, zone).utcoffset()
-    lo, hi = low // 1_000_000, -(-high // 1_000_000)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if datetime.fromtimestamp(mid, zone).utcoffset() == offset:
-            hi = mid
-        else:
-            lo = mid
-    return hi * 1_000_000
-
-
-def _to_us(moment: datetime) -> int:
-    """Epoch µs of a UTC instant, or of a naive datetime read as UTC."""
-    epoch = _EPOCH if moment.tzinfo is None else _EPOCH_UTC
-    return (moment - epoch) // MICROSECOND
-
-
-def _from_us(us: int) -> datetime:
-    return _EPOCH_UTC + timedelta(0, 0, us)

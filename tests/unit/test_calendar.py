@@ -23,9 +23,9 @@ from server.domain.calendar import (
     calendar_problems,
     hours_to_delta,
     is_open,
-    local_instant,
     next_opening,
 )
+from server.domain.instants import local_instant
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
