@@ -148,11 +148,8 @@ def compute_clocks(terms: SlaTerms | None, chain_handed_off_at: datetime) -> Sla
     start = as_utc(chain_handed_off_at)
     if terms is None or not terms.applies_at(start):
         return NO_CLOCKS
-    calendar, accept, touch = (
-        terms.calendar,
-        terms.accept_within_hours,
-        terms.first_touch_within_hours,
-    )
+    calendar = terms.calendar
+    accept, touch = terms.accept_within_hours, terms.first_touch_within_hours
     return SlaClocks(
         accept_due_at=add_business_hours(calendar, start, accept),
         accept_at_risk_at=add_business_hours(calendar, start, accept * AT_RISK_SHARE),

@@ -443,6 +443,36 @@ def test_adding_agrees_with_a_day_by_day_reference(
     )
 
 
+# Around the local hours at which Berlin and New York change their clocks.
+NIGHT = ["00:30", "01:00", "01:30", "02:00", "02:15", "02:30", "03:00", "03:30"]
+
+
+@st.composite
+def night_calendars(draw: st.DrawFn) -> BusinessCalendar:
+    """Every day open, opening or closing inside a clock change's gap or fold."""
+    zone = draw(st.sampled_from(["Europe/Berlin", "America/New_York"]))
+    start, end = sorted(
+        draw(st.lists(st.sampled_from(NIGHT), min_size=2, max_size=2, unique=True))
+    )
+    return BusinessCalendar(zone, set(WEEKDAYS), start, end)
+
+
+@FAST
+@given(
+    night_calendars(),
+    st.sampled_from(CHANGES[:2] + CHANGES[3:5]),
+    st.integers(-36 * 60, 12 * 60),
+    amounts,
+)
+def test_openings_in_gaps_and_folds_agree_with_the_reference(
+    calendar: BusinessCalendar, change: datetime, minutes: int, amount: timedelta
+) -> None:
+    start = change + timedelta(minutes=minutes)
+    assert add_business_time(calendar, start, amount) == reference_add(
+        calendar, start, amount
+    )
+
+
 @FAST
 @given(calendars(), instants, instants, amounts)
 def test_adding_is_monotone_in_the_start(
