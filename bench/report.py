@@ -59,6 +59,14 @@ def write(result: dict[str, Any], out: Path) -> Path:
     return Path(f"{base}.json")
 
 
+def rerender(json_path: Path) -> Path:
+    """Write a run's Markdown again from its JSON (after the report's format moved)."""
+    result = orjson.loads(json_path.read_bytes())
+    written = json_path.with_suffix(".md")
+    written.write_text(markdown(result))
+    return written
+
+
 def markdown(r: dict[str, Any]) -> str:
     parts = [
         _heading(r),
@@ -236,7 +244,8 @@ def _peers(r: dict[str, Any]) -> str:
                 + " | ".join([*peer_cells, mine_cell, *ratios])
                 + " |"
             )
-    return "\n".join(rows) + "\n" + _peer_memory(run) + _unmatched(r)
+    tail = _peer_busy(run) + _peer_memory(run) + _unmatched(r)
+    return "\n".join(rows) + "\n" + tail
 
 
 def _peer_cell(x: dict[str, Any] | None) -> str:
@@ -252,6 +261,20 @@ def _accord_by_peer(r: dict[str, Any]) -> dict[tuple[str, int], tuple[str, float
             for run in op["runs"]:
                 found[(op["peer_equivalent"], run["conns"])] = (op["name"], run["rps"])
     return found
+
+
+def _peer_busy(run: dict[str, Any]) -> str:
+    busy = sorted(
+        x["machine_busy_pct"] for x in run["results"] if "machine_busy_pct" in x
+    )
+    if not busy:
+        return ""
+    return (
+        f"\nThe whole machine was {busy[0]:.0f}–{busy[-1]:.0f} % busy (median "
+        f"{busy[len(busy) // 2]:.0f} %) during the peers' measurements, their own "
+        "load included. Their script does not wait for a quiet machine, so "
+        "neighbours' work may be in their figures.\n"
+    )
 
 
 def _peer_memory(run: dict[str, Any]) -> str:
@@ -273,3 +296,10 @@ def _unmatched(r: dict[str, Any]) -> str:
         f"\nAccord operations without a peer equivalent (no ratio): "
         f"{', '.join(lone)}.\n"
     )
+
+
+if __name__ == "__main__":
+    import sys
+
+    for name in sys.argv[1:]:
+        print(f"wrote {rerender(Path(name))}")
