@@ -230,22 +230,25 @@ def _peers(r: dict[str, Any]) -> str:
     ]
     for query, label in PEER_QUERIES.items():
         for conns in sorted({k[2] for k in by_key if k[1] == query}):
-            peer_cells = [_peer_cell(by_key.get((s, query, conns))) for s in systems]
             mine = accord.get((query, conns))
-            mine_cell = f"{mine[0]}: {rate(mine[1])}" if mine else "no equivalent yet"
-            ratios = [
-                ratio(mine[1], by_key[(s, query, conns)]["rps"])
-                if mine and (s, query, conns) in by_key
-                else "—"
-                for s in systems
-            ]
-            rows.append(
-                f"| {query} {label} | {conns} | "
-                + " | ".join([*peer_cells, mine_cell, *ratios])
-                + " |"
-            )
+            rows.append(_peer_row(f"{query} {label}", conns, systems, by_key, mine))
     tail = _peer_busy(run) + _peer_memory(run) + _unmatched(r)
     return "\n".join(rows) + "\n" + tail
+
+
+def _peer_row(
+    label: str,
+    conns: int,
+    systems: list[str],
+    by_key: dict[tuple[str, str, int], dict[str, Any]],
+    mine: tuple[str, float] | None,
+) -> str:
+    query = label.split()[0]
+    found = [by_key.get((s, query, conns)) for s in systems]
+    cells = [_peer_cell(x) for x in found]
+    cells.append(f"{mine[0]}: {rate(mine[1])}" if mine else "no equivalent yet")
+    cells += [ratio(mine[1], x["rps"]) if mine and x else "—" for x in found]
+    return f"| {label} | {conns} | " + " | ".join(cells) + " |"
 
 
 def _peer_cell(x: dict[str, Any] | None) -> str:

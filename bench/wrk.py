@@ -46,17 +46,7 @@ def run(
         "REQUESTS_FILE": str(requests_file),
         "TARGET_PATH": urlsplit(url).path,
     }
-    command = [
-        wrk,
-        "-t1",
-        f"-c{conns}",
-        f"-d{max(1, round(seconds))}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(SCRIPT),
-        url,
-    ]
+    command = _command(wrk, url, conns, seconds)
     done = subprocess.run(
         command,
         env=env,
@@ -70,6 +60,23 @@ def run(
     if found is None:
         raise RuntimeError(f"wrk printed no summary: {done.stdout[-500:]}")
     return _timing(json.loads(found.group(1)))
+
+
+def _command(wrk: str, url: str, conns: int, seconds: float) -> list[str]:
+    # One thread, as the peers ran it; wrk takes whole seconds.
+    duration = f"{max(1, round(seconds))}s"
+    script = str(SCRIPT)
+    return [
+        wrk,
+        "-t1",
+        f"-c{conns}",
+        f"-d{duration}",
+        "--timeout",
+        "10s",
+        "-s",
+        script,
+        url,
+    ]
 
 
 def _timing(out: dict[str, Any]) -> Timing:
