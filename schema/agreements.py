@@ -260,7 +260,7 @@ class GoalMeasurement:
 
 def measurement_type(row: models.GoalMeasurement) -> GoalMeasurement:
     return GoalMeasurement(
-        value=Decimal(row.value),
+        value=goals.measured_value(row),
         as_of=row.as_of,
         note=row.note,
         recorded_at=row.recorded_at,

@@ -114,7 +114,8 @@ class AuditEntry(Model):
     )
     credential = fields.CharField(max_length=32, default="")
     action = fields.CharField(max_length=64)
-    outcome = fields.CharField(max_length=16, default="OK")
+    # an ErrorCode value on refusals: INVALID_TRANSITION has 18 characters
+    outcome = fields.CharField(max_length=32, default="OK")
     entity_type = fields.CharField(max_length=32, default="")
     entity_id = fields.BigIntField(null=True)
     changes = fields.JSONField(default=dict)

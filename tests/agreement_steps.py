@@ -13,6 +13,7 @@ from server.models import (
     GoalMeasurement,
     OutboxEvent,
     PersonaEvidence,
+    User,
 )
 from tests.helpers import Api, Response, make_user, open_session
 
@@ -174,6 +175,12 @@ class Table:
             user = await make_user(email, team, role, name=who.title())
             sessions[who] = await open_session(user)
         return cls(api, sessions)
+
+    async def refresh_sessions(self) -> None:
+        """Sign everyone in again (after the test clock moved past idle expiry)."""
+        for who in self.sessions:
+            user = await User.get(name=who.title())
+            self.sessions[who] = await open_session(user)
 
     async def send(self, who: str, document: str, input: dict[str, Any]) -> Response:
         """Run a mutation as someone; the whole response."""

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from server.clock import clock
-from server.domain.agreements import AgreementKind, AgreementStatus
+from server.domain.agreements import AgreementKind, AgreementStatus, canonical_number
 from server.domain.errors import ErrorCode, refuse
 from server.domain.goals import GoalMetric, Progress, goal_progress
 from server.domain.terms import parse_decimal
@@ -111,6 +111,11 @@ def _as_of(raw: datetime | None, now: datetime) -> datetime:
     return raw
 
 
+def measured_value(row: GoalMeasurement) -> Decimal:
+    """The stored value without the column's trailing zeros (130, not 130.000000)."""
+    return Decimal(canonical_number(row.value))
+
+
 def progress_of(
     goal: Agreement, latest: GoalMeasurement | None, timezone: str
 ) -> Progress | None:
@@ -121,5 +126,5 @@ def progress_of(
         return None
     if terms["metric"] != GoalMetric.MANUAL.value:
         return None
-    current = Decimal(latest.value) if latest is not None else Decimal(0)
+    current = measured_value(latest) if latest is not None else Decimal(0)
     return goal_progress(terms, current, clock.now(), ZoneInfo(timezone))

@@ -1,0 +1,115 @@
+"""Concurrent sign-offs on PostgreSQL never lose or double an activation."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from server.models import Agreement, AgreementRevision, AgreementSignOff, OutboxEvent
+from server.services import ids
+from server.services.auth import SESSION_COOKIE
+from tests.agreement_steps import SIGN, UPDATE_SLA, Table, sla_input
+from tests.helpers import Api
+
+ROUNDS = 50
+SLA_ROUNDS = 25
+
+
+async def sign_at_once(table: Table, signings: list[tuple[str, str, str]]) -> list[Any]:
+    """Send every (who, agreement, hash) sign-off at the same instant."""
+    table.api.use_session(None)
+
+    async def one(who: str, agreement_id: str, content_hash: str) -> Any:
+        response = await table.api.gql(
+            SIGN,
+            {"input": {"agreementId": agreement_id, "contentHash": content_hash}},
+            headers={"cookie": f"{SESSION_COOKIE}={table.sessions[who]}"},
+        )
+        return response.data["signOff"]
+
+    return await asyncio.gather(*(one(*signing) for signing in signings))
+
+
+async def activations_of(key: int) -> int:
+    return await OutboxEvent.filter(
+        kind="AGREEMENT_ACTIVATED", subject_type="Agreement", subject_id=key
+    ).count()
+
+
+@pytest.mark.only_backend("postgres")
+async def test_two_managers_signing_at_the_same_instant_activate_exactly_once(
+    api: Api, backend: str
+) -> None:
+    table = await Table.seat(api)
+    sla = await table.draft_sla()
+    key = ids.decode(sla["id"], "ServiceLevelAgreement")
+    version = sla["version"]
+    for round_ in range(ROUNDS):
+        if round_:  # every later round amends the revision in force
+            amended = await table.call(
+                "marketing",
+                UPDATE_SLA,
+                {
+                    "id": sla["id"],
+                    "expectedVersion": version,
+                    "terms": sla_input(qualifiedLeadsPerMonth=100 + round_),
+                },
+            )
+            assert amended["userErrors"] == [], amended
+        content_hash = await table.propose(sla["id"])
+        # when both managers sign at the same instant
+        answers = await sign_at_once(
+            table,
+            [
+                ("marketing", sla["id"], content_hash),
+                ("sales", sla["id"], content_hash),
+            ],
+        )
+        # then both answer without errors, both sign-offs are stored, and it is
+        # ACTIVE with exactly one new revision and one AGREEMENT_ACTIVATED
+        assert [a["userErrors"] for a in answers] == [[], []], answers
+        row = await Agreement.get(id=key)
+        assert (row.status, row.pending, row.revision) == ("ACTIVE", "NONE", round_ + 1)
+        assert await AgreementRevision.filter(agreement_id=key).count() == round_ + 1
+        revision = await AgreementRevision.get(agreement_id=key, number=round_ + 1)
+        signed = await AgreementSignOff.filter(revision_id=revision.id)
+        assert sorted(s.team for s in signed) == ["MARKETING", "SALES"]
+        assert all(s.content_hash == content_hash for s in signed)
+        assert await activations_of(key) == round_ + 1
+        version = row.version
+
+
+@pytest.mark.only_backend("postgres")
+async def test_two_slas_countersigned_at_once_leave_exactly_one_in_force(
+    api: Api, backend: str
+) -> None:
+    table = await Table.seat(api)
+    for round_ in range(SLA_ROUNDS):
+        pair = []
+        for n in range(2):
+            sla = await table.draft_sla(qualifiedLeadsPerMonth=round_ * 10 + n)
+            content_hash = await table.propose(sla["id"])
+            await table.sign(sla["id"], content_hash, "marketing")
+            pair.append((sla["id"], content_hash))
+        # when sales countersigns both at the same instant
+        answers = await sign_at_once(table, [("sales", *pair[0]), ("sales2", *pair[1])])
+        # then both answer without errors and exactly one is in force
+        assert [a["userErrors"] for a in answers] == [[], []], answers
+        keys = [ids.decode(gid, "ServiceLevelAgreement") for gid, _ in pair]
+        rows = {r.id: r for r in await Agreement.filter(id__in=keys)}
+        in_force = await Agreement.filter(in_force_slot="SERVICE_LEVEL_AGREEMENT")
+        assert len(in_force) == 1 and in_force[0].id in keys
+        [loser] = [rows[k] for k in keys if k != in_force[0].id]
+        assert loser.status == "RETIRED" and loser.retired_at is not None
+        superseded = await AgreementRevision.get(agreement_id=loser.id, number=1)
+        assert superseded.superseded_at == loser.retired_at
+        kinds = [
+            e.kind
+            for e in await OutboxEvent.filter(
+                subject_type="Agreement", subject_id__in=keys
+            )
+        ]
+        assert kinds.count("AGREEMENT_ACTIVATED") == 2
+        assert kinds.count("AGREEMENT_RETIRED") == 1
