@@ -120,7 +120,7 @@ class _Measure:
                 node.selection_set, field_type, level + 1
             )
             depth = max(depth, child_depth)
-            cost += self._multiplier(node, field_type, is_list) * child_cost
+            cost += self._multiplier(node, parent, field_type, is_list) * child_cost
         return depth, cost
 
     def _field_type(
@@ -136,7 +136,10 @@ class _Measure:
 
     @staticmethod
     def _multiplier(
-        node: FieldNode, field_type: GraphQLNamedType, is_list: bool
+        node: FieldNode,
+        parent: GraphQLNamedType,
+        field_type: GraphQLNamedType,
+        is_list: bool,
     ) -> int:
         args = {a.name.value: a.value for a in node.arguments or ()}
         if field_type.name.endswith("Connection"):
@@ -147,8 +150,8 @@ class _Measure:
                 if value is not None:
                     return MAX_PAGE
             return DEFAULT_PAGE
-        if not is_list:
-            return 1
+        if not is_list or parent.name.endswith("Connection"):
+            return 1  # a connection's edges were already counted by its page size
         for value in args.values():
             if isinstance(value, ListValueNode):
                 return max(1, len(value.values))

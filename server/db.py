@@ -49,9 +49,6 @@ def sqlite_path(database_url: str) -> Path | None:
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
-    path = sqlite_path(database_url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
     config: dict[str, Any] = generate_config(
         connection_url(database_url), app_modules={APP_LABEL: MODEL_MODULES}
     )
@@ -89,6 +86,9 @@ async def open_database(
     settings: Settings, *, global_fallback: bool
 ) -> TortoiseContext:
     """Initialise a Tortoise context; ``global_fallback`` lets request tasks see it."""
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     ctx = TortoiseContext()
     ctx.__enter__()
     try:

@@ -7,6 +7,7 @@ and CPU; callers queue instead.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import secrets
 
@@ -16,8 +17,15 @@ from argon2.profiles import RFC_9106_LOW_MEMORY
 
 _hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
 _limit = asyncio.Semaphore(2)
-# Verified against when the e-mail is unknown, so both answers take as long.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both answers take as long.
+
+    Made on first use: hashing at import would cost every worker 64 MiB at start.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def set_concurrency(n: int) -> None:
@@ -32,8 +40,10 @@ async def hash_password(password: str) -> str:
 
 async def verify_password(stored: str | None, password: str) -> bool:
     """True when the password matches; unknown users verify against a dummy hash."""
-    target = stored or _DUMMY_HASH
     async with _limit:
+        target = stored
+        if target is None:
+            target = await asyncio.to_thread(_dummy_hash)
         try:
             ok: bool = await asyncio.to_thread(_hasher.verify, target, password)
         except (VerificationError, InvalidHashError):

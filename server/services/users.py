@@ -361,8 +361,30 @@ async def change_password(
     return await mutations.run(actor, "changePassword", body)
 
 
+# What reads need: everything but the password hash, which never leaves the table
+# except for sign-in and password changes.
+READ_COLUMNS = (
+    "id",
+    "email",
+    "name",
+    "team",
+    "role",
+    "active",
+    "timezone",
+    "out_of_office",
+    "accepts_leads",
+    "role_granted_by_id",
+    "role_granted_at",
+    "credentials_issued_by_id",
+    "credentials_issued_at",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
 def user_query(filter: dict[str, Any]) -> Any:
-    query = User.all()
+    query = User.all().only(*READ_COLUMNS)
     if filter.get("team"):
         query = query.filter(team__in=filter["team"])
     if filter.get("role"):
@@ -387,7 +409,7 @@ async def list_users(
 
 
 async def users_by_ids(keys: list[int]) -> dict[int, User]:
-    return {u.id: u for u in await User.filter(id__in=keys)}
+    return {u.id: u for u in await User.filter(id__in=keys).only(*READ_COLUMNS)}
 
 
 async def get_user(key: int) -> User | None:
