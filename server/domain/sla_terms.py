@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -137,3 +138,12 @@ def _holidays(r: Reader) -> list[str]:
         else:
             days.add(day.isoformat())
     return sorted(days)
+
+
+def applies_at(terms: Mapping[str, Any], instant: datetime) -> bool:
+    """Whether SLA terms apply at an instant: within the half-open window
+    [effectiveFrom, effectiveUntil); a missing end leaves that side open."""
+    since, until = terms.get("effectiveFrom"), terms.get("effectiveUntil")
+    if since is not None and instant < datetime.fromisoformat(since):
+        return False
+    return until is None or instant < datetime.fromisoformat(until)

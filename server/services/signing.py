@@ -79,7 +79,7 @@ async def sign_off(
         kind, key = store.decode_agreement_id(agreement_id, "agreementId")
         await lock_slots(kind)
         signer = await User.filter(id=actor.user_id).select_for_update().get()
-        row = await store.load_for_update(kind, key, "agreementId")
+        row = await _lock_with_the_one_in_force(kind, key)
         live = await store.live_sign_offs(row.id)
         party = store.party_of(actor, signer, tx.now)
         step = decide(store.state_of(row, live), Action.SIGN, party, content_hash)
@@ -101,6 +101,23 @@ async def sign_off(
         return row
 
     return await mutations.run(actor, "signOff", body)
+
+
+async def _lock_with_the_one_in_force(kind: AgreementKind, key: int) -> Agreement:
+    """Lock the agreement and, for a model or SLA, the one in force it may
+    supersede, in key order (under the slot lock, which one is in force cannot
+    change meanwhile)."""
+    keys = {key}
+    if kind in SINGLE_IN_FORCE:
+        current = await Agreement.get_or_none(in_force_slot=kind.value).only("id")
+        keys |= {current.id} if current else set()
+    rows = (
+        await Agreement.filter(id__in=sorted(keys)).order_by("id").select_for_update()
+    )
+    row = next((r for r in rows if r.id == key and r.kind == kind.value), None)
+    if row is None:
+        raise refuse(ErrorCode.NOT_FOUND, "no such agreement", "agreementId")
+    return row
 
 
 async def _record_sign_off(
@@ -273,15 +290,18 @@ async def withdraw_sign_off(
 
 async def void_sign_offs_of(tx: mutations.Tx, user: User) -> None:
     """A change of team or role, or deactivation, voids the user's sign-offs on
-    pending proposals (runs inside the user change's transaction)."""
-    live = await AgreementSignOff.filter(user_id=user.id, live_key__isnull=False)
-    if not live:
+    pending proposals (runs inside the user change's transaction, which holds the
+    user's row; the agreements are locked in key order before their sign-offs,
+    as every other use case does)."""
+    signed = await AgreementSignOff.filter(user_id=user.id, live_key__isnull=False)
+    if not signed:
         return
+    keys = sorted({s.agreement_id for s in signed})
+    rows = await Agreement.filter(id__in=keys).order_by("id").select_for_update()
+    live = await AgreementSignOff.filter(user_id=user.id, live_key__isnull=False)
     reason = VoidReason.ROLE_CHANGED if user.active else VoidReason.DEACTIVATED
     await store.void_sign_offs(tx, live, reason)
-    for row in await Agreement.filter(
-        id__in=sorted({s.agreement_id for s in live})
-    ).select_for_update():
+    for row in rows:
         await store.touch(tx, row)
 
 

@@ -7,29 +7,37 @@ from typing import Any
 
 import pytest
 
-from server.models import Agreement, AgreementRevision, AgreementSignOff, OutboxEvent
+from server.models import (
+    Agreement,
+    AgreementRevision,
+    AgreementSignOff,
+    OutboxEvent,
+    User,
+)
 from server.services import ids
 from server.services.auth import SESSION_COOKIE
 from tests.agreement_steps import SIGN, UPDATE_SLA, Table, sla_input
-from tests.helpers import Api
+from tests.helpers import Api, Response
 
 ROUNDS = 50
 SLA_ROUNDS = 25
 
 
+async def send_sign_off(
+    table: Table, who: str, agreement_id: str, content_hash: str
+) -> Response:
+    return await table.api.gql(
+        SIGN,
+        {"input": {"agreementId": agreement_id, "contentHash": content_hash}},
+        headers={"cookie": f"{SESSION_COOKIE}={table.sessions[who]}"},
+    )
+
+
 async def sign_at_once(table: Table, signings: list[tuple[str, str, str]]) -> list[Any]:
     """Send every (who, agreement, hash) sign-off at the same instant."""
     table.api.use_session(None)
-
-    async def one(who: str, agreement_id: str, content_hash: str) -> Any:
-        response = await table.api.gql(
-            SIGN,
-            {"input": {"agreementId": agreement_id, "contentHash": content_hash}},
-            headers={"cookie": f"{SESSION_COOKIE}={table.sessions[who]}"},
-        )
-        return response.data["signOff"]
-
-    return await asyncio.gather(*(one(*signing) for signing in signings))
+    sent = [send_sign_off(table, *signing) for signing in signings]
+    return [response.data["signOff"] for response in await asyncio.gather(*sent)]
 
 
 async def activations_of(key: int) -> int:
@@ -113,3 +121,37 @@ async def test_two_slas_countersigned_at_once_leave_exactly_one_in_force(
         ]
         assert kinds.count("AGREEMENT_ACTIVATED") == 2
         assert kinds.count("AGREEMENT_RETIRED") == 1
+
+
+UPDATE_USER = """mutation($input: UpdateUserInput!) {
+  updateUser(input: $input) { userErrors { code } } }"""
+
+
+@pytest.mark.only_backend("postgres")
+async def test_a_role_change_at_the_instant_of_signing_never_leaves_a_live_sign_off(
+    api: Api, backend: str
+) -> None:
+    table = await Table.seat(api)
+    mara = await User.get(email="mara@example.com")
+    admin_cookie = f"{SESSION_COOKIE}={table.sessions['admin']}"
+    for _ in range(20):
+        await User.filter(id=mara.id).update(role="MANAGER", role_granted_by_id=None)
+        sla = await table.draft_sla("sales")
+        content_hash = await table.propose(sla["id"], "sales")
+        table.api.use_session(None)
+        demote = table.api.gql(
+            UPDATE_USER,
+            {"input": {"id": ids.encode("User", mara.id), "role": "MEMBER"}},
+            headers={"cookie": admin_cookie},
+        )
+        signed, demoted = await asyncio.gather(
+            send_sign_off(table, "marketing", sla["id"], content_hash), demote
+        )
+        assert demoted.data["updateUser"]["userErrors"] == []
+        if signed.error_codes:  # the role changed before the request was let in
+            assert signed.error_codes == ["FORBIDDEN"]
+        else:  # before or after the signing transaction
+            codes = [e["code"] for e in signed.data["signOff"]["userErrors"]]
+            assert codes in ([], ["FORBIDDEN"]), codes
+        live = await AgreementSignOff.filter(user_id=mara.id, live_key__not_isnull=True)
+        assert live == []

@@ -136,6 +136,14 @@ async def test_a_persona_can_retire_once_no_model_in_force_uses_it(api: Api) -> 
     model_hash = await table.propose(model["id"])
     await table.sign(model["id"], model_hash, "marketing")
     await table.sign(model["id"], model_hash, "sales")
+    active = await table.query(
+        "rep",
+        "{ activeQualificationModel { id terms { fitRules { field values } } } }",
+    )
+    assert active["activeQualificationModel"] == {
+        "id": model["id"],
+        "terms": {"fitRules": [{"field": "persona", "values": [persona["id"]]}]},
+    }
     # then the countersignature of the retirement is a conflict
     blocked = await table.call(
         "marketing",

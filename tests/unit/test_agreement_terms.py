@@ -12,7 +12,7 @@ from server.domain.errors import UserErrors
 from server.domain.goals import read_goal_terms
 from server.domain.model_terms import read_model_terms
 from server.domain.personas import read_persona_terms
-from server.domain.sla_terms import read_sla_terms
+from server.domain.sla_terms import applies_at, read_sla_terms
 from tests.agreement_steps import GOAL_INPUT, PERSONA_INPUT, model_input, sla_input
 
 
@@ -302,3 +302,18 @@ def test_valid_terms_come_back_normalised() -> None:
     )
     assert [r["values"] for r in model["fitRules"]] == [["250"], ["true"]]
     assert model["minFitScore"] is None
+
+
+def test_an_sla_applies_within_its_half_open_window() -> None:
+    terms = read_sla_terms(
+        sla_input(
+            effectiveFrom=datetime(2026, 1, 1, tzinfo=UTC),
+            effectiveUntil=datetime(2026, 7, 1, tzinfo=UTC),
+        )
+    )
+    assert not applies_at(terms, datetime(2025, 12, 31, 23, 59, tzinfo=UTC))
+    assert applies_at(terms, datetime(2026, 1, 1, tzinfo=UTC))
+    assert applies_at(terms, datetime(2026, 6, 30, 23, 59, tzinfo=UTC))
+    assert not applies_at(terms, datetime(2026, 7, 1, tzinfo=UTC))
+    open_ended = read_sla_terms(sla_input(effectiveFrom=None))
+    assert applies_at(open_ended, datetime(1999, 1, 1, tzinfo=UTC))
