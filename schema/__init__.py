@@ -8,7 +8,8 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from schema.agreement_api import AgreementMutations, AgreementQueries
+from schema.agreement_mutations import AgreementMutations
+from schema.agreement_queries import AgreementQueries
 from schema.nodes import NodeQueries
 from schema.users import UserMutations, UserQueries
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from server.domain.activities import ActivityKind
-from server.domain.agreements import canonical_number
+from server.domain.content_hash import canonical_number
 from server.domain.terms import Reader, clean_text, finish, parse_decimal
 
 MAX_POINTS = Decimal(10) ** 6

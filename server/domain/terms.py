@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from server.domain.agreements import canonical_number, iso_instant
+from server.domain.content_hash import canonical_number, iso_instant
 from server.domain.errors import ErrorCode, UserError, UserErrors
 
 MAX_DIGITS = 24

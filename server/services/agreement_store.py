@@ -16,9 +16,8 @@ from server.domain.agreements import (
     PendingState,
     State,
     VoidReason,
-    canonical_json,
-    load_terms,
 )
+from server.domain.content_hash import canonical_json, load_terms
 from server.domain.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.goals import read_goal_terms
 from server.domain.model_terms import persona_keys, read_model_terms

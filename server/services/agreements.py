@@ -18,10 +18,9 @@ from server.domain.agreements import (
     PendingState,
     SignOffAction,
     State,
-    activation_hash,
     decide,
-    retirement_hash,
 )
+from server.domain.content_hash import activation_hash, retirement_hash
 from server.domain.errors import ErrorCode, refuse
 from server.domain.events import EventKind
 from server.models import Agreement

@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from server.clock import clock
-from server.domain.agreements import AgreementKind, AgreementStatus, canonical_number
+from server.domain.agreements import AgreementKind, AgreementStatus
+from server.domain.content_hash import canonical_number
 from server.domain.errors import ErrorCode, refuse
 from server.domain.goals import GoalMetric, Progress, goal_progress
 from server.domain.terms import parse_decimal

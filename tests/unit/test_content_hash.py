@@ -18,11 +18,9 @@ from server.domain.agreements import (
     Party,
     PendingState,
     State,
-    activation_hash,
-    canonical_json,
     decide,
-    retirement_hash,
 )
+from server.domain.content_hash import activation_hash, canonical_json, retirement_hash
 from server.domain.errors import UserErrors
 from server.domain.goals import read_goal_terms
 from server.domain.sla_terms import read_sla_terms

@@ -1,205 +1,52 @@
-"""Agreement queries and mutations: each resolver parses its input, calls one
-service and maps the outcome."""
+"""Agreement mutations: each resolver parses its input, calls one service and
+maps the outcome into a payload with user errors."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import strawberry
 
-from schema.agreement_terms import (
-    GoalTermsInput,
-    PersonaTermsInput,
-    QualificationModelTermsInput,
-    ServiceLevelAgreementTermsInput,
+from schema.agreement_inputs import (
+    AddPersonaEvidenceInput,
+    CreateGoalInput,
+    CreatePersonaInput,
+    CreateQualificationModelInput,
+    CreateServiceLevelAgreementInput,
+    DiscardDraftInput,
+    ProposeAgreementInput,
+    ProposeRetirementInput,
+    RecordGoalProgressInput,
+    RejectProposalInput,
+    SignOffInput,
+    UpdateGoalInput,
+    UpdatePersonaInput,
+    UpdateQualificationModelInput,
+    UpdateServiceLevelAgreementInput,
+    WithdrawSignOffInput,
     as_mapping,
 )
-from schema.agreements import (
-    Agreement,
-    AgreementKind,
-    AgreementStatus,
+from schema.agreement_kinds import (
     Goal,
     GoalMeasurement,
-    PendingState,
     Persona,
     PersonaEvidence,
-    PersonaEvidenceSource,
     QualificationModel,
     ServiceLevelAgreement,
     agreement_type,
     evidence_type,
     measurement_type,
 )
+from schema.agreements import (
+    Agreement,
+)
 from schema.context import Info
 from schema.errors import UserError, user_errors
-from schema.permissions import require
-from schema.relay import Connection, connection, page_request
-from schema.users import OrderDirection
 from server.domain.agreements import AgreementKind as Kind
 from server.domain.errors import Unauthenticated
-from server.services import agreement_reads, agreements, goals, personas, signing
+from server.services import agreements, goals, personas, signing
 from server.services.actors import Actor
 from server.services.mutations import Outcome
-
-
-@strawberry.enum
-class AgreementOrderField(Enum):
-    UPDATED_AT = "UPDATED_AT"
-    TITLE = "TITLE"
-
-
-@strawberry.input
-class AgreementOrder:
-    field: AgreementOrderField = AgreementOrderField.UPDATED_AT
-    direction: OrderDirection = OrderDirection.DESC
-
-
-@strawberry.input
-class AgreementFilter:
-    kind: list[AgreementKind] | None = None
-    status: list[AgreementStatus] | None = None
-    pending: list[PendingState] | None = None
-
-
-@strawberry.input
-class AgreementStateFilter:
-    status: list[AgreementStatus] | None = None
-    pending: list[PendingState] | None = None
-
-
-def _values(items: list[Any] | None) -> list[str] | None:
-    return [i.value for i in items] if items else None
-
-
-async def _page(
-    kinds: list[str] | None,
-    f: AgreementStateFilter | AgreementFilter | None,
-    order: AgreementOrder | None,
-    page: tuple[int | None, str | None, int | None, str | None],
-) -> Connection[Any]:
-    o = order or AgreementOrder()
-    found = await agreement_reads.list_agreements(
-        {
-            "kind": kinds,
-            "status": _values(f.status if f else None),
-            "pending": _values(f.pending if f else None),
-        },
-        o.field.value,
-        o.direction is OrderDirection.DESC,
-        page_request(*page),
-    )
-    return connection(found, agreement_type)
-
-
-@strawberry.type
-class AgreementQueries:
-    @strawberry.field(description="Every kind of agreement, newest change first.")
-    async def agreements(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: AgreementFilter | None = None,
-        order_by: AgreementOrder | None = None,
-    ) -> Connection[Agreement]:
-        require(info, "agreements")
-        kinds = _values(filter.kind if filter else None)
-        return await _page(kinds, filter, order_by, (first, after, last, before))
-
-    @strawberry.field
-    async def goals(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: AgreementStateFilter | None = None,
-        order_by: AgreementOrder | None = None,
-    ) -> Connection[Goal]:
-        require(info, "goals")
-        return await _page(
-            [Kind.GOAL.value], filter, order_by, (first, after, last, before)
-        )
-
-    @strawberry.field
-    async def personas(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: AgreementStateFilter | None = None,
-        order_by: AgreementOrder | None = None,
-    ) -> Connection[Persona]:
-        require(info, "personas")
-        kinds = [Kind.PERSONA.value]
-        return await _page(kinds, filter, order_by, (first, after, last, before))
-
-    @strawberry.field
-    async def qualification_models(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: AgreementStateFilter | None = None,
-        order_by: AgreementOrder | None = None,
-    ) -> Connection[QualificationModel]:
-        require(info, "qualificationModels")
-        kinds = [Kind.QUALIFICATION_MODEL.value]
-        return await _page(kinds, filter, order_by, (first, after, last, before))
-
-    @strawberry.field
-    async def service_level_agreements(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: AgreementStateFilter | None = None,
-        order_by: AgreementOrder | None = None,
-    ) -> Connection[ServiceLevelAgreement]:
-        require(info, "serviceLevelAgreements")
-        kinds = [Kind.SERVICE_LEVEL_AGREEMENT.value]
-        return await _page(kinds, filter, order_by, (first, after, last, before))
-
-    @strawberry.field(description="The qualification model in force, if any.")
-    async def active_qualification_model(self, info: Info) -> QualificationModel | None:
-        require(info, "activeQualificationModel")
-        row = await agreement_reads.in_force(Kind.QUALIFICATION_MODEL)
-        return agreement_type(row) if row else None  # type: ignore[return-value]
-
-    @strawberry.field(description="The SLA in force, if any.")
-    async def active_service_level_agreement(
-        self, info: Info
-    ) -> ServiceLevelAgreement | None:
-        require(info, "activeServiceLevelAgreement")
-        row = await agreement_reads.in_force(Kind.SERVICE_LEVEL_AGREEMENT)
-        return agreement_type(row) if row else None  # type: ignore[return-value]
-
-
-# ---- mutations ----------------------------------------------------------------
-
-
-@strawberry.input
-class CreateGoalInput:
-    terms: GoalTermsInput
-
-
-@strawberry.input
-class UpdateGoalInput:
-    id: strawberry.ID
-    expected_version: int
-    terms: GoalTermsInput
 
 
 @strawberry.type
@@ -208,34 +55,10 @@ class GoalPayload:
     user_errors: list[UserError]
 
 
-@strawberry.input
-class CreatePersonaInput:
-    terms: PersonaTermsInput
-
-
-@strawberry.input
-class UpdatePersonaInput:
-    id: strawberry.ID
-    expected_version: int
-    terms: PersonaTermsInput
-
-
 @strawberry.type
 class PersonaPayload:
     persona: Persona | None
     user_errors: list[UserError]
-
-
-@strawberry.input
-class CreateQualificationModelInput:
-    terms: QualificationModelTermsInput
-
-
-@strawberry.input
-class UpdateQualificationModelInput:
-    id: strawberry.ID
-    expected_version: int
-    terms: QualificationModelTermsInput
 
 
 @strawberry.type
@@ -244,61 +67,10 @@ class QualificationModelPayload:
     user_errors: list[UserError]
 
 
-@strawberry.input
-class CreateServiceLevelAgreementInput:
-    terms: ServiceLevelAgreementTermsInput
-
-
-@strawberry.input
-class UpdateServiceLevelAgreementInput:
-    id: strawberry.ID
-    expected_version: int
-    terms: ServiceLevelAgreementTermsInput
-
-
 @strawberry.type
 class ServiceLevelAgreementPayload:
     service_level_agreement: ServiceLevelAgreement | None
     user_errors: list[UserError]
-
-
-@strawberry.input
-class AgreementIdInput:
-    agreement_id: strawberry.ID
-
-
-@strawberry.input
-class DiscardDraftInput(AgreementIdInput):
-    pass
-
-
-@strawberry.input
-class ProposeAgreementInput(AgreementIdInput):
-    pass
-
-
-@strawberry.input
-class ProposeRetirementInput(AgreementIdInput):
-    pass
-
-
-@strawberry.input
-class WithdrawSignOffInput(AgreementIdInput):
-    pass
-
-
-@strawberry.input
-class SignOffInput:
-    agreement_id: strawberry.ID
-    content_hash: str = strawberry.field(
-        description="The hash of the proposal you read and agree to."
-    )
-
-
-@strawberry.input
-class RejectProposalInput:
-    agreement_id: strawberry.ID
-    reason: str
 
 
 @strawberry.type
@@ -307,28 +79,11 @@ class AgreementPayload:
     user_errors: list[UserError]
 
 
-@strawberry.input
-class AddPersonaEvidenceInput:
-    persona_id: strawberry.ID
-    source: PersonaEvidenceSource
-    note: str
-
-
 @strawberry.type
 class AddPersonaEvidencePayload:
     agreement: Agreement | None
     evidence: PersonaEvidence | None
     user_errors: list[UserError]
-
-
-@strawberry.input
-class RecordGoalProgressInput:
-    goal_id: strawberry.ID
-    value: Decimal
-    as_of: datetime | None = strawberry.field(
-        default=None, description="When the value was measured; default now."
-    )
-    note: str = ""
 
 
 @strawberry.type
