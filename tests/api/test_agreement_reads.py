@@ -12,7 +12,9 @@ from tests.agreement_steps import (
     CREATE_PERSONA,
     GOAL_INPUT,
     PERSONA_INPUT,
+    UPDATE_SLA,
     Table,
+    sla_input,
 )
 from tests.helpers import Api
 
@@ -176,3 +178,39 @@ async def test_statements_per_page_do_not_grow_with_agreements(api: Api) -> None
     # sign-off history, revisions and their sign-offs (2), evidence, and the
     # latest measurements (2)
     assert counts[2] == counts[12] == 11, counts
+
+
+DETAIL = """query($id: ID!) { node(id: $id) { ... on ServiceLevelAgreement {
+  title status version revision contentHash createdBy { name }
+  terms { qualifiedLeadsPerMonth } pendingTerms { qualifiedLeadsPerMonth }
+  diff { path before after }
+  signOffs { team user { name } roleGrantedBy { name } }
+  revisions { number contentHash signOffs { team user { name } } }
+} } }"""
+
+
+async def test_statements_for_one_agreement_do_not_grow_with_its_revisions(
+    api: Api,
+) -> None:
+    table = await Table.seat(api)
+    sla = await table.activate_sla()
+    counts = []
+    for leads in (130, 140, 150):
+        table.api.use_session(table.sessions["rep"])
+        with db.count_statements() as statements:
+            found = await table.api.gql(DETAIL, {"id": sla["id"]})
+        assert found.data["node"]["title"] == "Service-level agreement"
+        counts.append(len(statements))
+        current = (await table.query("rep", DETAIL, id=sla["id"]))["node"]
+        change = {"terms": sla_input(qualifiedLeadsPerMonth=leads)}
+        await table.call(
+            "sales",
+            UPDATE_SLA,
+            {"id": sla["id"], "expectedVersion": current["version"], **change},
+        )
+        content_hash = await table.propose(sla["id"], "sales")
+        await table.sign(sla["id"], content_hash, "sales")
+        await table.sign(sla["id"], content_hash, "marketing")
+    # authentication, the agreement, live sign-offs, revisions and their
+    # sign-offs, and users in two batches (the creator, then the signers)
+    assert counts == [7, 7, 7]
