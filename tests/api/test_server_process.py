@@ -118,8 +118,8 @@ async def _handshake(
     async with websockets.connect(
         url, subprotocols=[protocol], additional_headers=headers, open_timeout=5
     ) as ws:
-        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-        try:
+        try:  # the server may close before or after our connection_init arrives
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
             reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
         except websockets.ConnectionClosed as closed:
             return ws.subprotocol, {"closed": closed.rcvd.code if closed.rcvd else None}
