@@ -10,12 +10,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import httpx
 import pytest
 import websockets
 
+from tests.agreement_steps import ACTIVE_SLA, CREATE_SLA, PROPOSE, SIGN, sla_input
 from tests.helpers import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,26 +41,31 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run(
         [*cli, "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
     )
-    subprocess.run(
-        [
-            *cli,
-            "create-user",
-            "--email",
-            "mgr@example.com",
-            "--name",
-            "Mia",
-            "--team",
-            "SALES",
-            "--role",
-            "MANAGER",
-            "--password",
-            PASSWORD,
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    people = [
+        ("mgr@example.com", "Mia", "SALES"),
+        ("mara@example.com", "Mara", "MARKETING"),
+    ]
+    for email, name, team in people:
+        subprocess.run(
+            [
+                *cli,
+                "create-user",
+                "--email",
+                email,
+                "--name",
+                name,
+                "--team",
+                team,
+                "--role",
+                "MANAGER",
+                "--password",
+                PASSWORD,
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     port = free_port()
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
@@ -141,3 +148,49 @@ def test_a_websocket_without_credentials_is_rejected(server: str) -> None:
     url = server.replace("http://", "ws://") + "/graphql"
     _, reply = asyncio.run(_handshake(url, "graphql-transport-ws", None))
     assert reply == {"closed": 4403}
+
+
+def _sign_in(client: httpx.Client, email: str) -> None:
+    login = {**LOGIN, "variables": {"i": {"email": email, "password": PASSWORD}}}
+    answer = client.post("/graphql", json=login).json()
+    assert answer["data"]["login"]["viewer"], answer
+
+
+def _call(client: httpx.Client, document: str, payload: dict[str, Any]) -> Any:
+    answer = client.post(
+        "/graphql", json={"query": document, "variables": {"input": payload}}
+    )
+    data = next(iter(answer.json()["data"].values()))
+    assert data["userErrors"] == [], data
+    return data
+
+
+def test_an_sla_signed_and_countersigned_over_the_network_is_in_force(
+    server: str,
+) -> None:
+    with (
+        httpx.Client(base_url=server) as marketing,
+        httpx.Client(base_url=server) as sales,
+    ):
+        _sign_in(marketing, "mara@example.com")
+        _sign_in(sales, "mgr@example.com")
+        made = _call(marketing, CREATE_SLA, {"terms": sla_input()})
+        sla_id = made["serviceLevelAgreement"]["id"]
+        content_hash = _call(marketing, PROPOSE, {"agreementId": sla_id})["agreement"][
+            "contentHash"
+        ]
+        signed = _call(
+            marketing, SIGN, {"agreementId": sla_id, "contentHash": content_hash}
+        )
+        assert signed["agreement"]["status"] == "DRAFT"
+        active = sales.post("/graphql", json={"query": ACTIVE_SLA}).json()["data"]
+        assert active["activeServiceLevelAgreement"] is None
+
+        done = _call(sales, SIGN, {"agreementId": sla_id, "contentHash": content_hash})
+
+        agreement = done["agreement"]
+        assert (agreement["status"], agreement["revision"]) == ("ACTIVE", 1)
+        teams = [s["team"] for s in agreement["revisions"][0]["signOffs"]]
+        assert teams == ["MARKETING", "SALES"]
+        active = sales.post("/graphql", json={"query": ACTIVE_SLA}).json()["data"]
+        assert active["activeServiceLevelAgreement"]["id"] == sla_id
