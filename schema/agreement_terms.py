@@ -19,7 +19,7 @@ from server.domain.agreements import AgreementKind
 from server.domain.goals import GoalDirection as DomainGoalDirection
 from server.domain.goals import GoalKind as DomainGoalKind
 from server.domain.goals import GoalMetric as DomainGoalMetric
-from server.domain.model_terms import FitOperator as DomainFitOperator
+from server.domain.qualification_terms import FitOperator as DomainFitOperator
 from server.domain.sla_terms import AcceptTimeoutAction as DomainTimeoutAction
 from server.domain.sla_terms import RoutingPolicy as DomainRoutingPolicy
 from server.domain.sla_terms import Weekday as DomainWeekday

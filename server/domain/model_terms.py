@@ -11,52 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from server.domain.activities import ActivityKind
 from server.domain.content_hash import canonical_number
+from server.domain.qualification_terms import (
+    ARITY,
+    FLAG_FIELDS,
+    ID_FIELDS,
+    MAX_POINTS,
+    MAX_THRESHOLD,
+    NUMBER_FIELDS,
+    OPERATORS,
+    FitField,
+    FitOperator,
+    parse_choice,
+)
 from server.domain.terms import Reader, clean_text, finish, parse_decimal
 
-MAX_POINTS = Decimal(10) ** 6
-MAX_THRESHOLD = Decimal(10) ** 8
 DEFAULT_HAND_RAISE_WINDOW_DAYS = 7
-
-
-class FitOperator(StrEnum):
-    EQ = "EQ"
-    IN = "IN"
-    GTE = "GTE"
-    LTE = "LTE"
-    BETWEEN = "BETWEEN"
-    CONTAINS = "CONTAINS"
-
-
-_TEXT = frozenset({FitOperator.EQ, FitOperator.IN, FitOperator.CONTAINS})
-_NUMBER = frozenset(
-    {FitOperator.EQ, FitOperator.IN, FitOperator.GTE, FitOperator.LTE}
-    | {FitOperator.BETWEEN}
-)
-# Lead fields a fit rule may test, with the operators that make sense for each.
-FIT_FIELDS: dict[str, frozenset[FitOperator]] = {
-    "companySize": _NUMBER,
-    "industry": _TEXT,
-    "jobTitle": _TEXT,
-    "seniority": _TEXT,
-    "country": _TEXT,
-    "source": _TEXT,
-    "persona": frozenset({FitOperator.EQ, FitOperator.IN}),
-    "isCustomer": frozenset({FitOperator.EQ, FitOperator.IN}),
-}
-# How many values each operator takes: (fewest, most).
-ARITY = {
-    FitOperator.EQ: (1, 1),
-    FitOperator.GTE: (1, 1),
-    FitOperator.LTE: (1, 1),
-    FitOperator.CONTAINS: (1, 1),
-    FitOperator.BETWEEN: (2, 2),
-    FitOperator.IN: (1, 100),
-}
 
 PersonaResolver = Callable[[str], str | None]
 
@@ -90,9 +63,10 @@ def read_model_terms(
 def _fit_rule(r: Reader, resolve_persona: PersonaResolver) -> dict[str, Any]:
     field = r.value("field", True)
     operator = r.choice("operator", FitOperator)
-    allowed = FIT_FIELDS.get(field) if isinstance(field, str) else None
+    known = parse_choice(FitField, field) if isinstance(field, str) else None
+    allowed = OPERATORS[known] if known else None
     if field is not None and allowed is None:
-        r.fail("field", f"unknown field {field!r}; use {', '.join(FIT_FIELDS)}")
+        r.fail("field", f"unknown field {field!r}; use {', '.join(FitField)}")
     elif allowed is not None and operator and operator not in allowed:
         names = ", ".join(o.value for o in FitOperator if o in allowed)
         r.fail("operator", f"{field} takes {names}")
@@ -138,16 +112,16 @@ def _value(
     where = ("values", index)
     text = clean_text(item) if isinstance(item, str) else ""
     normalised: str | None
-    if field == "companySize":
+    if field in NUMBER_FIELDS:
         number = parse_decimal(text)
         small = number is not None and abs(number) <= MAX_THRESHOLD
         normalised = canonical_number(number) if small and number is not None else None
         why = 'give a number as a decimal string, such as "250"'
 
-    elif field == "isCustomer":
+    elif field in FLAG_FIELDS:
         normalised = text.lower() if text.lower() in ("true", "false") else None
         why = 'give "true" or "false"'
-    elif field == "persona":
+    elif field in ID_FIELDS:
         normalised = resolve_persona(text) if text else None
         why = "give the ID of a persona"
     else:
@@ -187,6 +161,6 @@ def persona_keys(terms: Mapping[str, Any]) -> set[int]:
     return {
         int(value)
         for rule in terms.get("fitRules", [])
-        if rule["field"] == "persona"
+        if rule["field"] == FitField.persona
         for value in rule["values"]
     }

@@ -83,6 +83,19 @@ OPERATORS: Mapping[FitField, frozenset[FitOperator]] = {
 }
 
 
+# How many values each operator takes: (fewest, most).
+ARITY: Mapping[FitOperator, tuple[int, int]] = {
+    operator: (
+        (2, 2)
+        if operator is FitOperator.BETWEEN
+        else (1, MAX_VALUES)
+        if operator is FitOperator.IN
+        else (1, 1)
+    )
+    for operator in FitOperator
+}
+
+
 def check_terms(terms: Mapping[str, Any]) -> list[Problem]:
     """Every problem in qualification-model terms, each with its path."""
     problems: list[Problem] = []
@@ -195,13 +208,14 @@ def _check_values(
 
 
 def _arity_problem(operator: FitOperator, count: int) -> str | None:
-    if operator is FitOperator.BETWEEN and count != 2:
+    fewest, most = ARITY[operator]
+    if fewest <= count <= most:
+        return None
+    if operator is FitOperator.BETWEEN:
         return "give two values, the low and the high end"
-    if operator is FitOperator.IN and count == 0:
+    if operator is FitOperator.IN:
         return "give at least one value"
-    if operator not in (FitOperator.BETWEEN, FitOperator.IN) and count != 1:
-        return f"{operator} takes exactly one value"
-    return None
+    return f"{operator} takes exactly one value"
 
 
 def _check_numbers(

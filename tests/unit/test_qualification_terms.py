@@ -8,8 +8,15 @@ from typing import Any
 import pytest
 
 from server.domain.activities import ActivityKind
+from server.domain.model_terms import read_model_terms
 from server.domain.qualification_model import InvalidTerms, read_model
-from server.domain.qualification_terms import FitOperator, check_terms
+from server.domain.qualification_terms import (
+    OPERATORS,
+    FitField,
+    FitOperator,
+    check_terms,
+)
+from tests.agreement_steps import model_input
 
 RULE: dict[str, Any] = {
     "field": "industry",
@@ -193,3 +200,37 @@ def test_reading_invalid_terms_lists_every_problem() -> None:
         read_model({**TERMS, "mqlThreshold": None, "fitRules": [{}]}, revision=1)
     paths = {path for path, _ in refused.value.problems}
     assert ("mqlThreshold",) in paths and ("fitRules", "0", "field") in paths
+
+
+def agreement_rule(field: FitField, operator: FitOperator) -> dict[str, Any]:
+    """A fit rule the agreements code accepts for a field and an operator."""
+    samples = {
+        FitField.companySize: ["1e2", "250.0"],
+        FitField.isCustomer: ["TRUE", "false"],
+        FitField.persona: ["12", "13"],
+    }
+    values = samples.get(field, [" Retail ", "Software"])
+    count = {FitOperator.BETWEEN: 2, FitOperator.IN: 2}.get(operator, 1)
+    return {
+        "field": field.value,
+        "operator": operator.value,
+        "values": values[:count],
+        "points": "-2.50",
+        "label": f" {field} {operator} ",
+    }
+
+
+def test_every_model_the_agreements_code_accepts_scoring_reads() -> None:
+    # given every field with every operator it takes, as an agreement signs them
+    rules = [
+        agreement_rule(fit_field, operator)
+        for fit_field in FitField
+        for operator in FitOperator
+        if operator in OPERATORS[fit_field]
+    ]
+    raw = model_input(fitRules=rules, minFitScore="-1.0", handRaiseKinds=[])
+    stored = read_model_terms(raw, lambda value: value if value.isdigit() else None)
+    # when scoring checks and reads the stored terms
+    # then it finds nothing wrong with them
+    assert check_terms(stored) == []
+    assert len(read_model(stored, revision=1).fit_rules) == len(rules)
