@@ -25,9 +25,8 @@ so adding or measuring is a binary search plus one step per year crossed.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -35,6 +34,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from server.domain.calendar_terms import WEEKDAYS, calendar_problems, clock_minutes
 from server.domain.instants import (
     MICROSECOND,
     LocalTime,
@@ -43,16 +43,9 @@ from server.domain.instants import (
     to_epoch_us,
 )
 
-WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 US_PER_HOUR = 3_600_000_000
-# Loadable keys that are not portable IANA zones: the host's own zone and helpers.
-NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
-
-_HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 Hours = Decimal | float | int
-Problem = tuple[tuple[str, ...], str]
 
 
 @dataclass(frozen=True)
@@ -93,8 +86,8 @@ class BusinessCalendar:
         fix(self, "_days", frozenset(WEEKDAYS.index(d) for d in self.working_days))
         ordinals = (date.fromisoformat(d).toordinal() for d in self.holidays)
         fix(self, "_holidays", frozenset(ordinals))
-        fix(self, "_start", LocalTime.of(_minutes(self.day_start) or 0))
-        fix(self, "_end", LocalTime.of(_minutes(self.day_end, closing=True) or 0))
+        fix(self, "_start", LocalTime.of(clock_minutes(self.day_start) or 0))
+        fix(self, "_end", LocalTime.of(clock_minutes(self.day_end, closing=True) or 0))
         fix(self, "_tables", {})
 
     def as_terms(self) -> dict[str, Any]:
@@ -127,91 +120,6 @@ def calendar_from_terms(raw: Mapping[str, Any] | None) -> BusinessCalendar | Non
         day_end=raw.get("dayEnd", ""),
         holidays=frozenset(raw.get("holidays") or ()),
     )
-
-
-# ---- validation -----------------------------------------------------------------
-
-
-def calendar_problems(
-    raw: Mapping[str, Any], path: tuple[str, ...] = ()
-) -> list[Problem]:
-    """Every problem with a `businessCalendar` input, as (path, message) pairs.
-
-    Checks: a known IANA timezone, at least one weekday and only MON…SUN, dayStart
-    and dayEnd as "HH:MM" (dayEnd may be "24:00") with start before end, and
-    holidays as YYYY-MM-DD dates.
-    """
-    problems: list[Problem] = []
-    zone = zone_problem(raw.get("timezone"))
-    if zone:
-        problems.append(((*path, "timezone"), zone))
-    problems += [((*path, "workingDays", *p), m) for p, m in _day_problems(raw)]
-    problems += [((*path, *p), m) for p, m in _hour_problems(raw)]
-    problems += [((*path, "holidays", *p), m) for p, m in _holiday_problems(raw)]
-    return problems
-
-
-def zone_problem(value: object) -> str | None:
-    """Why a value is not an IANA timezone name, or None when it is one."""
-    if not isinstance(value, str) or not value:
-        return "give an IANA timezone name such as Europe/Berlin"
-    if value in NOT_ZONES or value.startswith(("posix/", "right/")):
-        return f"unknown timezone {value!r}"
-    try:
-        ZoneInfo(value)
-    except (ValueError, KeyError, OSError):
-        return f"unknown timezone {value!r}"
-    return None
-
-
-def _day_problems(raw: Mapping[str, Any]) -> Iterable[Problem]:
-    days = raw.get("workingDays")
-    if not isinstance(days, list | tuple | Set) or not days:
-        yield (), "give at least one working day"
-        return
-    for i, day in enumerate(days):
-        if day not in WEEKDAYS:
-            yield (str(i),), f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}"
-
-
-def _hour_problems(raw: Mapping[str, Any]) -> Iterable[Problem]:
-    start = _minutes(raw.get("dayStart"))
-    end = _minutes(raw.get("dayEnd"), closing=True)
-    if start is None:
-        yield ("dayStart",), 'give a local time as "HH:MM" (00:00–23:59)'
-    if end is None:
-        yield ("dayEnd",), 'give a local time as "HH:MM" (00:01–24:00)'
-    if start is not None and end is not None and start >= end:
-        yield ("dayEnd",), "must be later than dayStart"
-
-
-def _holiday_problems(raw: Mapping[str, Any]) -> Iterable[Problem]:
-    holidays = raw.get("holidays")
-    if holidays is None:
-        return
-    if not isinstance(holidays, list | tuple | Set):
-        yield (), "give a list of dates"
-        return
-    for i, day in enumerate(holidays):
-        if _iso_date(day) is None:
-            yield (str(i),), "give a date as YYYY-MM-DD"
-
-
-def _minutes(value: object, *, closing: bool = False) -> int | None:
-    if closing and value == "24:00":
-        return 24 * 60
-    if not isinstance(value, str) or not (match := _HHMM.match(value)):
-        return None
-    return int(match[1]) * 60 + int(match[2])
-
-
-def _iso_date(value: object) -> date | None:
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 # ---- arithmetic -----------------------------------------------------------------

@@ -9,30 +9,18 @@ half-open window [``effectiveFrom``, ``effectiveUntil``); a missing end is open.
 
 from __future__ import annotations
 
-import re
-import zoneinfo
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from server.domain.terms import Reader, finish, parse_date
+from server.domain.calendar_terms import WEEKDAYS, calendar_problems
+from server.domain.terms import Reader, clean_text, finish
 
 MAX_HOURS = Decimal(8760)
-_CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d\Z")
-# Loadable keys that are not portable IANA zones: the host's own zone and helpers.
-NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
-
-
-class Weekday(StrEnum):
-    MON = "MON"
-    TUE = "TUE"
-    WED = "WED"
-    THU = "THU"
-    FRI = "FRI"
-    SAT = "SAT"
-    SUN = "SUN"
+MAX_HOLIDAYS = 1000
+CALENDAR_FIELDS = ("timezone", "workingDays", "dayStart", "dayEnd", "holidays")
 
 
 class AcceptTimeoutAction(StrEnum):
@@ -76,68 +64,36 @@ def read_sla_terms(
 
 
 def _calendar(r: Reader | None) -> dict[str, Any] | None:
-    """An IANA timezone, working days, local "HH:MM" opening and closing times
-    and holidays as ISO dates."""
+    """The calendar with text trimmed, working days in weekday order and holidays
+    sorted; its problems are `calendar_problems`', plus a cap on holidays."""
     if r is None:
         return None
+    raw = {key: _as_text(r.raw.get(key)) for key in CALENDAR_FIELDS}
+    days, holidays = raw["workingDays"], raw["holidays"] or []
+    if isinstance(holidays, list) and len(holidays) > MAX_HOLIDAYS:
+        r.fail("holidays", f"give at most {MAX_HOLIDAYS} dates")
+        raw["holidays"] = holidays = []
+    for where, message in calendar_problems(raw):
+        r.fail_at(where, message)
     return {
-        "timezone": _timezone(r),
-        "workingDays": _weekdays(r),
-        **_hours(r),
-        "holidays": _holidays(r),
+        **raw,
+        "workingDays": [d for d in WEEKDAYS if isinstance(days, list) and d in days],
+        "holidays": sorted({d for d in holidays if isinstance(d, str)}),
     }
 
 
-def _timezone(r: Reader) -> str:
-    name = r.text("timezone", max_length=64)
-    if name and not valid_timezone(name):
-        r.fail("timezone", f"unknown timezone {name!r}; use an IANA name")
-    return name
-
-
-def valid_timezone(name: str) -> bool:
-    """An IANA zone name this host knows (not the host's own helpers)."""
-    if name in NOT_ZONES or name.startswith(("posix/", "right/")):
-        return False
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
-
-
-def _weekdays(r: Reader) -> list[str]:
-    days = r.choices("workingDays", Weekday)
-    if not days and not r.errors_at("workingDays"):
-        r.fail("workingDays", "give at least one working day")
-    return days
-
-
-def _hours(r: Reader) -> dict[str, str]:
-    """Local opening and closing times; the day may close at "24:00"."""
-    start, end = r.text("dayStart", max_length=5), r.text("dayEnd", max_length=5)
-    if start and not _CLOCK.match(start):
-        r.fail("dayStart", 'give a local time as "HH:MM" (00:00–23:59)')
-    elif end and not (_CLOCK.match(end) or end == "24:00"):
-        r.fail("dayEnd", 'give a local time as "HH:MM" (00:01–24:00)')
-    elif start and end and start >= end:
-        r.fail("dayEnd", "the working day must end after it starts")
-    return {"dayStart": start, "dayEnd": end}
-
-
-def _holidays(r: Reader) -> list[str]:
-    raw = r.value("holidays", False) or []
-    if not isinstance(raw, list | tuple) or len(raw) > 1000:
-        r.fail("holidays", "give at most 1000 dates")
-        return []
-    days: set[str] = set()
-    for i, item in enumerate(raw):
-        day = parse_date(item)
-        if day is None:
-            r.fail_at(("holidays", str(i)), "give a date as YYYY-MM-DD")
-        else:
-            days.add(day.isoformat())
-    return sorted(days)
+def _as_text(raw: Any) -> Any:
+    """Text trimmed and in NFC, enum members and dates by their values, lists item
+    by item; anything else as given, for `calendar_problems` to refuse."""
+    if isinstance(raw, list | tuple):
+        return [_as_text(item) for item in raw]
+    if isinstance(raw, StrEnum):
+        return raw.value
+    if isinstance(raw, str):
+        return clean_text(raw)
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw.isoformat()
+    return raw
 
 
 def applies_at(terms: Mapping[str, Any], instant: datetime) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from server.domain.calendar_terms import calendar_problems
 from server.domain.errors import UserErrors
 from server.domain.goals import read_goal_terms
 from server.domain.model_terms import read_model_terms
@@ -207,6 +208,12 @@ REFUSED: list[tuple[str, Reader, dict[str, Any], list[str]]] = [
         ["terms", "businessCalendar", "holidays", "0"],
     ),
     (
+        "more than a thousand holidays",
+        read_sla_terms,
+        sla_input(businessCalendar=calendar(holidays=["2026-12-25"] * 1001)),
+        ["terms", "businessCalendar", "holidays"],
+    ),
+    (
         "non-positive accept hours",
         read_sla_terms,
         sla_input(acceptWithinHours="0"),
@@ -274,6 +281,21 @@ def test_every_problem_is_reported_at_once() -> None:
         ["terms", "businessCalendar", "timezone"],
         ["terms", "businessCalendar", "holidays", "0"],
     ]
+
+
+def test_a_calendar_is_refused_in_the_words_of_calendar_problems() -> None:
+    # given a calendar with a problem in every field
+    bad = calendar(
+        timezone="localtime", workingDays=["FUN"], dayStart="9am", holidays=["x"]
+    )
+    # when SLA terms holding it are read
+    with pytest.raises(UserErrors) as refused:
+        read_sla_terms(sla_input(businessCalendar=bad))
+    # then each problem is the calendar's own, under the terms' path
+    found = [(e.field, e.message) for e in refused.value.errors]
+    base = ("terms", "businessCalendar")
+    assert found == [((*base, *p), m) for p, m in calendar_problems(bad)]
+    assert len(found) == 4
 
 
 def test_valid_terms_come_back_normalised() -> None:

@@ -13,18 +13,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from server.domain.calendar import (
-    WEEKDAYS,
     BusinessCalendar,
     add_business_hours,
     add_business_time,
     business_hours_between,
     business_time_between,
     calendar_from_terms,
-    calendar_problems,
     hours_to_delta,
     is_open,
     next_opening,
 )
+from server.domain.calendar_terms import WEEKDAYS, calendar_problems
 from server.domain.instants import local_instant
 
 BERLIN = ZoneInfo("Europe/Berlin")
