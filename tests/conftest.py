@@ -15,12 +15,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from starlette.applications import Starlette
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 
 from server import db
-from starlette.applications import Starlette
-
 from server.app import configure_services, create_app
 from server.clock import clock
 from server.services import auth, events, mutations

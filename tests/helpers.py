@@ -98,7 +98,9 @@ class Api:
 
 LOGIN = """
 mutation Login($input: LoginInput!) {
-  login(input: $input) { viewer { id name team role } userErrors { code message field } }
+  login(input: $input) {
+    viewer { id name team role } userErrors { code message field }
+  }
 }
 """
 

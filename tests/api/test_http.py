@@ -131,7 +131,10 @@ async def test_limits_refuse_before_any_resolver_runs(
         + " } } } }"
     )
     aliased = "{ " + " ".join(f"u{i}: users {{ totalCount }}" for i in range(31)) + " }"
-    costly = "{ users(first: 100) { edges { node { roleGrantedBy { roleGrantedBy { id } } } } } }"
+    costly = (
+        "{ users(first: 100) { edges { node"
+        " { roleGrantedBy { roleGrantedBy { id } } } } } }"
+    )
     async with api_with(max_cost=300) as api:
         await signed_in(api)
         for document, reason in (

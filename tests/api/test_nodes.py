@@ -56,7 +56,8 @@ async def test_an_id_of_the_wrong_type_is_refused_with_its_field(api: Api) -> No
     api.use_session(await open_session(admin))
     token_id = ids.encode("ApiToken", 1)
     refused = await api.gql(
-        "mutation($id: ID!) { deactivateUser(input: {id: $id}) { userErrors { code field message } } }",
+        "mutation($id: ID!) { deactivateUser(input: {id: $id})"
+        " { userErrors { code field message } } }",
         {"id": token_id},
     )
     error = refused.data["deactivateUser"]["userErrors"][0]

@@ -19,7 +19,9 @@ mutation Create($input: CreateUserInput!) {
 """
 UPDATE = """
 mutation Update($input: UpdateUserInput!) {
-  updateUser(input: $input) { user { team role version outOfOffice } userErrors { code field } }
+  updateUser(input: $input) {
+    user { team role version outOfOffice } userErrors { code field }
+  }
 }
 """
 LINK = """
@@ -28,7 +30,9 @@ mutation Link($id: ID!) {
 }
 """
 SET_PASSWORD = """
-mutation Set($input: SetPasswordInput!) { setPassword(input: $input) { ok userErrors { code field message } } }
+mutation Set($input: SetPasswordInput!) {
+  setPassword(input: $input) { ok userErrors { code field message } }
+}
 """
 
 
@@ -171,7 +175,8 @@ async def test_a_deactivated_users_sessions_and_tokens_stop_at_once(api: Api) ->
 async def test_admins_cannot_deactivate_themselves(api: Api) -> None:
     admin = await signed_in_admin(api)
     refused = await api.gql(
-        "mutation($id: ID!) { deactivateUser(input: {id: $id}) { userErrors { code } } }",
+        "mutation($id: ID!)"
+        " { deactivateUser(input: {id: $id}) { userErrors { code } } }",
         {"id": ids.encode("User", admin.id)},
     )
     assert refused.data["deactivateUser"]["userErrors"] == [{"code": "FORBIDDEN"}]
@@ -232,7 +237,8 @@ async def test_users_change_their_own_password_and_other_sessions_end(api: Api) 
     other_device = await open_session(rep)
     api.use_session(await open_session(rep))
     changed = await api.gql(
-        "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok userErrors { field } } }",
+        "mutation($i: ChangePasswordInput!)"
+        " { changePassword(input: $i) { ok userErrors { field } } }",
         {
             "i": {
                 "currentPassword": "correct horse battery staple",
