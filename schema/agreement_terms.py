@@ -17,10 +17,10 @@ from strawberry.utils.str_converters import to_camel_case
 from server.domain.activities import ActivityKind as DomainActivityKind
 from server.domain.agreements import AgreementKind
 from server.domain.calendar_terms import Weekday as DomainWeekday
+from server.domain.fit_rules import FitOperator as DomainFitOperator
 from server.domain.goals import GoalDirection as DomainGoalDirection
 from server.domain.goals import GoalKind as DomainGoalKind
 from server.domain.goals import GoalMetric as DomainGoalMetric
-from server.domain.qualification_terms import FitOperator as DomainFitOperator
 from server.domain.sla_terms import AcceptTimeoutAction as DomainTimeoutAction
 from server.domain.sla_terms import RoutingPolicy as DomainRoutingPolicy
 from server.services import ids

@@ -25,15 +25,15 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import cast
 
-from server.domain.leads import LeadAttributes
-from server.domain.qualification_model import FitRule, Operand, comparable_text
-from server.domain.qualification_terms import (
+from server.domain.fit_rules import (
     FLAG_FIELDS,
     ID_FIELDS,
     NUMBER_FIELDS,
     FitField,
     FitOperator,
 )
+from server.domain.leads import LeadAttributes
+from server.domain.qualification_model import FitRule, Operand, comparable_text
 
 _ATTRIBUTE = {
     FitField.companySize: "company_size",

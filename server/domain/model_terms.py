@@ -15,7 +15,7 @@ from typing import Any
 
 from server.domain.activities import ActivityKind
 from server.domain.content_hash import canonical_number
-from server.domain.qualification_terms import (
+from server.domain.fit_rules import (
     ARITY,
     FLAG_FIELDS,
     ID_FIELDS,
@@ -25,8 +25,8 @@ from server.domain.qualification_terms import (
     OPERATORS,
     FitField,
     FitOperator,
-    parse_choice,
 )
+from server.domain.qualification_terms import parse_choice
 from server.domain.terms import Reader, clean_text, finish, parse_decimal
 
 DEFAULT_HAND_RAISE_WINDOW_DAYS = 7

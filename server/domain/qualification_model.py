@@ -15,12 +15,14 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import Any
 
 from server.domain.activities import ActivityKind
-from server.domain.qualification_terms import (
+from server.domain.fit_rules import (
     FLAG_FIELDS,
     ID_FIELDS,
     NUMBER_FIELDS,
     FitField,
     FitOperator,
+)
+from server.domain.qualification_terms import (
     Problem,
     check_terms,
     parse_flag,

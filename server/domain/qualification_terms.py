@@ -31,69 +31,26 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from server.domain.activities import ActivityKind
+from server.domain.fit_rules import (
+    ARITY,
+    FLAG_FIELDS,
+    MAX_POINTS,
+    MAX_THRESHOLD,
+    MAX_VALUES,
+    NUMBER_FIELDS,
+    OPERATORS,
+    FitField,
+    FitOperator,
+)
 
 Path = tuple[str, ...]
 Problem = tuple[Path, str]
 E = TypeVar("E", bound=StrEnum)
 
 MAX_RULES = 100
-MAX_VALUES = 100
 MAX_TEXT = 200
-MAX_POINTS = Decimal(10) ** 6
-MAX_THRESHOLD = Decimal(10) ** 8
 MAX_DAYS = Decimal(36500)
 _DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
-
-
-class FitField(StrEnum):
-    """The lead fields a fit rule may test, spelt as in the API."""
-
-    companySize = "companySize"
-    industry = "industry"
-    jobTitle = "jobTitle"
-    seniority = "seniority"
-    country = "country"
-    source = "source"
-    persona = "persona"
-    isCustomer = "isCustomer"
-
-
-class FitOperator(StrEnum):
-    EQ = "EQ"
-    IN = "IN"
-    GTE = "GTE"
-    LTE = "LTE"
-    BETWEEN = "BETWEEN"
-    CONTAINS = "CONTAINS"
-
-
-_EQUALITY = frozenset({FitOperator.EQ, FitOperator.IN})
-NUMBER_FIELDS = frozenset({FitField.companySize})
-FLAG_FIELDS = frozenset({FitField.isCustomer})
-ID_FIELDS = frozenset({FitField.persona})
-OPERATORS: Mapping[FitField, frozenset[FitOperator]] = {
-    fit_field: (
-        _EQUALITY | {FitOperator.GTE, FitOperator.LTE, FitOperator.BETWEEN}
-        if fit_field in NUMBER_FIELDS
-        else _EQUALITY
-        if fit_field in FLAG_FIELDS | ID_FIELDS
-        else _EQUALITY | {FitOperator.CONTAINS}
-    )
-    for fit_field in FitField
-}
-
-
-# How many values each operator takes: (fewest, most).
-ARITY: Mapping[FitOperator, tuple[int, int]] = {
-    operator: (
-        (2, 2)
-        if operator is FitOperator.BETWEEN
-        else (1, MAX_VALUES)
-        if operator is FitOperator.IN
-        else (1, 1)
-    )
-    for operator in FitOperator
-}
 
 
 def check_terms(terms: Mapping[str, Any]) -> list[Problem]:

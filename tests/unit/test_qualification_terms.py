@@ -8,14 +8,10 @@ from typing import Any
 import pytest
 
 from server.domain.activities import ActivityKind
+from server.domain.fit_rules import OPERATORS, FitField, FitOperator
 from server.domain.model_terms import read_model_terms
 from server.domain.qualification_model import InvalidTerms, read_model
-from server.domain.qualification_terms import (
-    OPERATORS,
-    FitField,
-    FitOperator,
-    check_terms,
-)
+from server.domain.qualification_terms import check_terms
 from tests.agreement_steps import model_input
 
 RULE: dict[str, Any] = {

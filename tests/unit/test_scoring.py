@@ -711,6 +711,7 @@ SCORING_MODULES = [
     "qualification",
     "qualification_model",
     "qualification_terms",
+    "fit_rules",
 ]
 
 
