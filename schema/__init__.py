@@ -10,13 +10,20 @@ from strawberry.tools import merge_types
 
 from schema.agreement_mutations import AgreementMutations
 from schema.agreement_queries import AgreementQueries
+from schema.audit import AuditQueries
+from schema.credentials import CredentialMutations, CredentialQueries
 from schema.nodes import NodeQueries
 from schema.users import UserMutations, UserQueries
 
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (UserQueries, NodeQueries, AgreementQueries))
-Mutation = merge_types("Mutation", (UserMutations, AgreementMutations))
+Query = merge_types(
+    "Query",
+    (UserQueries, CredentialQueries, AuditQueries, NodeQueries, AgreementQueries),
+)
+Mutation = merge_types(
+    "Mutation", (CredentialMutations, UserMutations, AgreementMutations)
+)
 
 schema = strawberry.Schema(
     query=Query,
