@@ -18,6 +18,7 @@ from server.domain.agreements import (
     PendingState,
     SignOffAction,
     State,
+    Step,
     decide,
 )
 from server.domain.content_hash import activation_hash, retirement_hash
@@ -135,16 +136,8 @@ async def propose_agreement(
                 "agreementId",
             )
         await store.check_personas(terms, in_force=True, code=ErrorCode.CONFLICT)
-        _mark_proposed(tx, row, actor, activation_hash(kind, terms))
-        await store.save(tx, row, step)
-        store.emit(
-            tx,
-            EventKind.AGREEMENT_PROPOSED,
-            row,
-            action=SignOffAction.ACTIVATE.value,
-            contentHash=row.content_hash,
-        )
-        store.audit(tx, row, contentHash=row.content_hash)
+        content_hash = activation_hash(kind, terms)
+        await _propose(tx, row, actor, step, (SignOffAction.ACTIVATE, content_hash))
         return row
 
     return await mutations.run(actor, "proposeAgreement", body)
@@ -164,27 +157,35 @@ async def propose_retirement(
             store.state_of(row, live), Action.PROPOSE_RETIREMENT, _party(actor)
         )
         await refuse_if_persona_in_use(row)
-        _mark_proposed(tx, row, actor, retirement_hash(kind, row.id, row.revision))
-        await store.save(tx, row, step)
-        store.emit(
-            tx,
-            EventKind.AGREEMENT_PROPOSED,
-            row,
-            action=SignOffAction.RETIRE.value,
-            contentHash=row.content_hash,
-        )
-        store.audit(tx, row, contentHash=row.content_hash)
+        content_hash = retirement_hash(kind, row.id, row.revision)
+        await _propose(tx, row, actor, step, (SignOffAction.RETIRE, content_hash))
         return row
 
     return await mutations.run(actor, "proposeRetirement", body)
 
 
-def _mark_proposed(
-    tx: mutations.Tx, row: Agreement, actor: Actor, content_hash: str
+async def _propose(
+    tx: mutations.Tx,
+    row: Agreement,
+    actor: Actor,
+    step: Step,
+    proposal: tuple[SignOffAction, str],
 ) -> None:
+    """Put a proposal (what signing it does, and the hash signed) up for both
+    teams, clearing any earlier rejection; saved, announced and audited."""
+    action, content_hash = proposal
     row.content_hash = content_hash
     row.proposed_at, row.proposed_by_id = tx.now, actor.user_id
     row.rejection_reason, row.rejected_by_id, row.rejected_at = None, None, None
+    await store.save(tx, row, step)
+    store.emit(
+        tx,
+        EventKind.AGREEMENT_PROPOSED,
+        row,
+        action=action.value,
+        contentHash=row.content_hash,
+    )
+    store.audit(tx, row, contentHash=row.content_hash)
 
 
 async def _locked(agreement_id: str) -> tuple[Agreement, list[Any]]:
