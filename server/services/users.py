@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,6 +9,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from server.domain.calendar_terms import zone_problem
 from server.domain.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.users import Role, Team, normalise_email, password_problem
 from server.models import Session, SetPasswordLink, User
@@ -96,15 +96,9 @@ def _enum_problem(
 
 
 def _timezone_problem(name: str) -> list[UserError]:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return [
-            UserError(
-                ErrorCode.INVALID_INPUT, f"unknown timezone {name!r}", ("timezone",)
-            )
-        ]
-    return []
+    """The same rule as business calendars: IANA names only, no host aliases."""
+    why = zone_problem(name)
+    return [UserError(ErrorCode.INVALID_INPUT, why, ("timezone",))] if why else []
 
 
 async def _insert_user(

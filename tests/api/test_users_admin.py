@@ -250,3 +250,25 @@ async def test_users_change_their_own_password_and_other_sessions_end(api: Api) 
     assert (await api.gql("{ viewer { email } }")).status == 200
     api.use_session(other_device)
     assert (await api.gql("{ viewer { email } }")).status == 401
+
+
+async def test_a_users_timezone_must_be_an_iana_name_not_a_host_alias(api: Api) -> None:
+    await signed_in_admin(api)
+    for zone in ("localtime", "posix/Europe/Berlin", ""):
+        refused = await api.gql(
+            CREATE,
+            {
+                "input": {
+                    "email": "tz@example.com",
+                    "name": "Tz",
+                    "team": "SALES",
+                    "role": "MEMBER",
+                    "timezone": zone,
+                }
+            },
+        )
+        errors = refused.data["createUser"]["userErrors"]
+        assert [(e["code"], e["field"]) for e in errors] == [
+            ("INVALID_INPUT", ["timezone"])
+        ], zone
+    assert not await User.filter(email="tz@example.com").exists()
