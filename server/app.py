@@ -21,10 +21,12 @@ from server import db, logs, metrics
 from server.clock import clock
 from server.graphql_http import GraphQLEndpoint
 from server.services import auth, events, ids, jobs, mutations, passwords
+from server.services.retention import purge as purge_retention
 from server.settings import Settings, load_settings
 from server.websocket import GraphQLWebSocket
 
 log = logging.getLogger("accord.app")
+RETENTION_INTERVAL = 3600.0
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -70,12 +72,19 @@ def create_app(
             "flush credential touches", auth.FLUSH_INTERVAL, auth.touches.flush
         )
         flusher.start()
+        retention = jobs.Periodic(
+            "retention",
+            RETENTION_INTERVAL,
+            lambda: purge_retention(settings.retention_days),
+        )
+        retention.start()
         try:
             yield
         finally:
             mutations.off_commit(dispatcher.wake)
             await dispatcher.stop()
             await flusher.stop()
+            await retention.stop()
             await auth.touches.flush()
             if ctx is not None:
                 await db.close_database(ctx)
