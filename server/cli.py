@@ -126,7 +126,7 @@ async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
         if outcome.errors:
             raise CommandError("; ".join(e.message for e in outcome.errors))
         print(
-            "\n  First start: an admin account was created. Sign in below with\n"
+            "\n  First start: an admin account was created. Sign in with\n"
             f"    e-mail:   {args.email}\n    password: {password}\n"
             "  (shown once; change it after signing in)\n"
         )
