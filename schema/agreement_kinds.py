@@ -26,11 +26,10 @@ from schema.agreements import (
     Rejection,
     convert_terms,
     pending_terms_of,
-    user_by_key,
 )
 from schema.context import Context, Info
 from schema.relay import NodeType, register_node
-from schema.users import User
+from schema.users import User, user_by_key
 from server.domain.agreements import AgreementKind as DomainAgreementKind
 from server.domain.agreements import AgreementStatus as DomainAgreementStatus
 from server.domain.agreements import PendingState as DomainPendingState

@@ -17,7 +17,7 @@ from schema.agreement_terms import (
 )
 from schema.context import LOADERS, Info
 from schema.relay import Node
-from schema.users import Role, Team, User, user_type
+from schema.users import Role, Team, User, user_by_key
 from server.domain.agreements import AgreementKind as DomainAgreementKind
 from server.domain.agreements import AgreementStatus as DomainAgreementStatus
 from server.domain.agreements import PendingState as DomainPendingState
@@ -34,13 +34,6 @@ if TYPE_CHECKING:
     from server import models
 
 T = TypeVar("T")
-
-
-async def user_by_key(info: Info, key: int | None) -> User | None:
-    if key is None:
-        return None
-    row = await info.context.loader("user").load(key)
-    return user_type(row) if row else None
 
 
 strawberry.enum(DomainAgreementKind, name="AgreementKind")
