@@ -12,6 +12,8 @@ from schema.agreement_mutations import AgreementMutations
 from schema.agreement_queries import AgreementQueries
 from schema.audit import AuditQueries
 from schema.credentials import CredentialMutations, CredentialQueries
+from schema.lead_mutations import LeadMutations
+from schema.leads import LeadQueries
 from schema.nodes import NodeQueries
 from schema.users import UserMutations, UserQueries
 
@@ -19,10 +21,18 @@ SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
 
 Query = merge_types(
     "Query",
-    (UserQueries, CredentialQueries, AuditQueries, NodeQueries, AgreementQueries),
+    (
+        UserQueries,
+        CredentialQueries,
+        AuditQueries,
+        NodeQueries,
+        AgreementQueries,
+        LeadQueries,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (CredentialMutations, UserMutations, AgreementMutations)
+    "Mutation",
+    (CredentialMutations, UserMutations, AgreementMutations, LeadMutations),
 )
 
 schema = strawberry.Schema(

@@ -42,10 +42,9 @@ from schema.agreements import (
 )
 from schema.context import Info
 from schema.errors import UserError, user_errors
+from schema.permissions import actor_of
 from server.domain.agreements import AgreementKind as Kind
-from server.domain.errors import Unauthenticated
 from server.services import agreements, goals, personas, signing
-from server.services.actors import Actor
 from server.services.mutations import Outcome
 
 
@@ -93,13 +92,6 @@ class RecordGoalProgressPayload:
     user_errors: list[UserError]
 
 
-def _actor(info: Info) -> Actor:
-    actor = info.context.actor
-    if actor is None:
-        raise Unauthenticated("sign in or send an API token")
-    return actor
-
-
 def _shared(outcome: Outcome[Any]) -> AgreementPayload:
     row = outcome.result
     return AgreementPayload(
@@ -114,14 +106,14 @@ def _object(outcome: Outcome[Any]) -> tuple[Any, list[UserError]]:
 
 
 async def _create(info: Info, kind: Kind, terms: Any) -> Outcome[Any]:
-    return await agreements.create_agreement(_actor(info), kind, as_mapping(terms))
+    return await agreements.create_agreement(actor_of(info), kind, as_mapping(terms))
 
 
 async def _update(info: Info, kind: Kind, data: Any) -> Outcome[Any]:
     change = agreements.TermsChange(
         data.id, data.expected_version, as_mapping(data.terms)
     )
-    return await agreements.update_agreement(_actor(info), kind, change)
+    return await agreements.update_agreement(actor_of(info), kind, change)
 
 
 @strawberry.type
@@ -191,20 +183,24 @@ class AgreementMutations:
     async def discard_draft(
         self, info: Info, input: DiscardDraftInput
     ) -> AgreementPayload:
-        return _shared(await agreements.discard_draft(_actor(info), input.agreement_id))
+        return _shared(
+            await agreements.discard_draft(actor_of(info), input.agreement_id)
+        )
 
     @strawberry.mutation(description="Freeze the draft and compute its contentHash.")
     async def propose_agreement(
         self, info: Info, input: ProposeAgreementInput
     ) -> AgreementPayload:
-        outcome = await agreements.propose_agreement(_actor(info), input.agreement_id)
+        outcome = await agreements.propose_agreement(actor_of(info), input.agreement_id)
         return _shared(outcome)
 
     @strawberry.mutation
     async def propose_retirement(
         self, info: Info, input: ProposeRetirementInput
     ) -> AgreementPayload:
-        outcome = await agreements.propose_retirement(_actor(info), input.agreement_id)
+        outcome = await agreements.propose_retirement(
+            actor_of(info), input.agreement_id
+        )
         return _shared(outcome)
 
     @strawberry.mutation(
@@ -213,7 +209,7 @@ class AgreementMutations:
     )
     async def sign_off(self, info: Info, input: SignOffInput) -> AgreementPayload:
         outcome = await signing.sign_off(
-            _actor(info), input.agreement_id, input.content_hash
+            actor_of(info), input.agreement_id, input.content_hash
         )
         return _shared(outcome)
 
@@ -222,7 +218,7 @@ class AgreementMutations:
         self, info: Info, input: RejectProposalInput
     ) -> AgreementPayload:
         outcome = await signing.reject_proposal(
-            _actor(info), input.agreement_id, input.reason
+            actor_of(info), input.agreement_id, input.reason
         )
         return _shared(outcome)
 
@@ -230,7 +226,7 @@ class AgreementMutations:
     async def withdraw_sign_off(
         self, info: Info, input: WithdrawSignOffInput
     ) -> AgreementPayload:
-        outcome = await signing.withdraw_sign_off(_actor(info), input.agreement_id)
+        outcome = await signing.withdraw_sign_off(actor_of(info), input.agreement_id)
         return _shared(outcome)
 
     @strawberry.mutation
@@ -238,7 +234,7 @@ class AgreementMutations:
         self, info: Info, input: AddPersonaEvidenceInput
     ) -> AddPersonaEvidencePayload:
         outcome = await personas.add_persona_evidence(
-            _actor(info), input.persona_id, input.source.value, input.note
+            actor_of(info), input.persona_id, input.source.value, input.note
         )
         added = outcome.result
         return AddPersonaEvidencePayload(
@@ -252,7 +248,7 @@ class AgreementMutations:
         self, info: Info, input: RecordGoalProgressInput
     ) -> RecordGoalProgressPayload:
         given = goals.Measurement(input.goal_id, input.value, input.as_of, input.note)
-        outcome = await goals.record_goal_progress(_actor(info), given)
+        outcome = await goals.record_goal_progress(actor_of(info), given)
         done = outcome.result
         return RecordGoalProgressPayload(
             agreement=agreement_type(done.goal) if done else None,

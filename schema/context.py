@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from server.services import users
+from server.services import agreement_reads, lead_reads, users
 from server.services.actors import Actor, Anonymous
 from server.settings import Settings
 
@@ -48,6 +48,26 @@ async def _load_users(keys: list[int]) -> list[Any]:
     return [found.get(k) for k in keys]
 
 
-LOADERS = {"user": _load_users}
+async def _load_agreements(keys: list[int]) -> list[Any]:
+    found = await agreement_reads.agreements_by_ids(keys)
+    return [found.get(k) for k in keys]
+
+
+async def _load_external_ids(keys: list[int]) -> list[Any]:
+    found = await lead_reads.external_ids(keys)
+    return [found.get(k, []) for k in keys]
+
+
+async def _load_stage_history(keys: list[int]) -> list[Any]:
+    found = await lead_reads.stage_history(keys)
+    return [found.get(k, []) for k in keys]
+
+
+LOADERS = {
+    "user": _load_users,
+    "agreement": _load_agreements,
+    "lead_external_ids": _load_external_ids,
+    "stage_history": _load_stage_history,
+}
 
 Info = strawberry.Info[Context, None]

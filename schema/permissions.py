@@ -15,3 +15,11 @@ def require(info: Info, operation: str) -> Actor:
     if not isinstance(caller, Actor):
         raise Unauthenticated("sign in or send an API token")
     return caller
+
+
+def actor_of(info: Info) -> Actor:
+    """The caller of a mutation (whose permission the service checks)."""
+    actor = info.context.actor
+    if actor is None:
+        raise Unauthenticated("sign in or send an API token")
+    return actor

@@ -145,6 +145,19 @@ def read_lead_row(raw: Mapping[str, Any], path: Sequence[str | int] = ()) -> Lea
     return LeadRow(email, external_ids, changes, stamp)
 
 
+def read_lead_update(raw: Mapping[str, Any], stored_email: str) -> LeadRow:
+    """Read `updateLead`'s fields (the lead is named by its ID, so no key is
+    needed); an absent email stays ``stored_email``."""
+    reader = Reader(raw, ())
+    email = _email_key(reader) if "email" in raw else stored_email
+    external_ids = _external_ids(reader)
+    changes = _changes(reader)
+    stamp = read_instant(reader, "sourceUpdatedAt")
+    if reader.errors:
+        raise UserErrors(reader.errors)
+    return LeadRow(email, external_ids, changes, stamp)
+
+
 def read_email(reader: Reader, key: str) -> str | None:
     """The normalised address under `key` (required), or None after a problem."""
     value = reader.value(key, True)
@@ -174,7 +187,7 @@ def _email_key(reader: Reader) -> str | None:
     if "email" not in reader.raw:
         return None
     if reader.raw["email"] is None:
-        reader.fail("email", "an upsert cannot clear the email; leave the field out")
+        reader.fail("email", "the email cannot be cleared; leave the field out")
         return None
     return read_email(reader, "email")
 
@@ -183,7 +196,7 @@ def _external_ids(reader: Reader) -> tuple[tuple[str, str], ...]:
     if "externalIds" not in reader.raw:
         return ()
     if reader.raw["externalIds"] is None:
-        message = "an upsert cannot clear external ids; leave the field out"
+        message = "external ids cannot be cleared; leave the field out"
         reader.fail("externalIds", message)
         return ()
     found: dict[str, str] = {}

@@ -58,6 +58,7 @@ class LeadStage(StrEnum):
 class Via(StrEnum):
     """How a move is asked for; the same two stages may be reached several ways."""
 
+    CREATED = "CREATED"  # the first history row of a lead: no move to ask for
     QUALIFICATION = "QUALIFICATION"
     MANUAL_QUALIFICATION = "MANUAL_QUALIFICATION"
     MOVE = "MOVE"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,26 +63,49 @@ def unregister_listener(listener: Listener) -> None:
         _listeners.remove(listener)
 
 
-async def next_sequence(subject: str) -> int:
-    """Bump and return the subject's event counter (row-locked by the upsert)."""
-    rows = await db.fetch(
-        "INSERT INTO subject_sequence (subject, last_sequence) VALUES (?, 1) "
-        "ON CONFLICT (subject) DO UPDATE "
-        "SET last_sequence = subject_sequence.last_sequence + 1 "
-        "RETURNING last_sequence",
-        subject,
-    )
-    return int(rows[0]["last_sequence"])
+SEQUENCE_CHUNK = 500
+
+
+async def reserve_sequences(counts: Mapping[str, int]) -> dict[str, int]:
+    """Bump each subject's event counter by its count; return the first number
+    reserved per subject. One upsert per 500 subjects, taken in sorted order so
+    concurrent writers lock counter rows in the same order (no deadlocks)."""
+    first: dict[str, int] = {}
+    subjects = sorted(counts)
+    for start in range(0, len(subjects), SEQUENCE_CHUNK):
+        chunk = subjects[start : start + SEQUENCE_CHUNK]
+        values = ", ".join("(?, ?)" for _ in chunk)
+        params = [x for subject in chunk for x in (subject, counts[subject])]
+        rows = await db.fetch(
+            f"INSERT INTO subject_sequence (subject, last_sequence) VALUES {values} "
+            "ON CONFLICT (subject) DO UPDATE SET last_sequence = "
+            "subject_sequence.last_sequence + excluded.last_sequence "
+            "RETURNING subject, last_sequence",
+            *params,
+        )
+        for row in rows:
+            subject = row["subject"]
+            first[subject] = int(row["last_sequence"]) - counts[subject] + 1
+    return first
 
 
 async def write(
     pending: Sequence[PendingEvent], actor_id: int | None, now: datetime
 ) -> None:
-    """Write events to the outbox; call inside the change's transaction."""
-    rows = []
+    """Write events to the outbox; call inside the change's transaction.
+
+    Statements do not grow with the number of events: the counters of all their
+    subjects are bumped together, then the events are inserted in bulk."""
+    counts: dict[str, int] = {}
     for event in pending:
         EventKind(event.kind)  # refuse kinds the contract does not name
-        sequence = await next_sequence(f"{event.subject_type}:{event.subject_id}")
+        subject = f"{event.subject_type}:{event.subject_id}"
+        counts[subject] = counts.get(subject, 0) + 1
+    following = await reserve_sequences(counts)
+    rows = []
+    for event in pending:
+        subject = f"{event.subject_type}:{event.subject_id}"
+        sequence, following[subject] = following[subject], following[subject] + 1
         rows.append(
             OutboxEvent(
                 kind=event.kind,

@@ -15,6 +15,11 @@ TYPE_CODES = {
     "Persona": 6,
     "QualificationModel": 7,
     "ServiceLevelAgreement": 8,
+    "Lead": 9,
+    "LeadActivity": 10,
+    "StageChange": 11,
+    "Handoff": 12,
+    "FollowUp": 13,
 }
 
 _state: dict[str, object] = {}

@@ -57,6 +57,14 @@ def _marketing_or_sales(actor: Actor) -> bool:
     return actor.team in (Team.MARKETING, Team.SALES)
 
 
+def _marketing_users_and_admins(actor: Actor) -> bool:
+    return actor.team is Team.MARKETING or actor.role is Role.ADMIN
+
+
+def _sales(actor: Actor) -> bool:
+    return actor.team is Team.SALES and actor.role is not Role.ADMIN
+
+
 def _anonymous_rule(who: str) -> Rule:
     return Rule(who, _anyone, anonymous=True)
 
@@ -65,6 +73,8 @@ NEGOTIATORS = "managers of marketing or sales, and admins"
 SIGNERS = "managers of marketing or sales, for their own team, in a session"
 READ = frozenset({Scope.READ})
 READ_OR_INGEST = frozenset({Scope.READ, Scope.INGEST})
+INGEST = frozenset({Scope.INGEST})
+INGESTERS = "marketing users and admins (tokens with INGEST or WRITE)"
 
 
 RULES: dict[str, Rule] = {
@@ -117,6 +127,17 @@ RULES: dict[str, Rule] = {
             "activeServiceLevelAgreement",
         )
     },
+    # leads (SPEC §2.3, §3)
+    "upsertLeads": Rule(INGESTERS, _marketing_users_and_admins, INGEST),
+    "recordLeadActivities": Rule(INGESTERS, _marketing_users_and_admins, INGEST),
+    "updateLead": Rule(INGESTERS, _marketing_users_and_admins, INGEST),
+    "moveLeadStage": Rule(
+        "marketing and sales users, as the waterfall table names them",
+        _marketing_or_sales,
+    ),
+    "closeLead": Rule("sales users working the lead, sales managers", _sales),
+    "leadByEmail": Rule("any authenticated user", _anyone, READ_OR_INGEST),
+    "leads": Rule("any authenticated user", _anyone, READ_OR_INGEST),
 }
 
 

@@ -139,7 +139,7 @@ def ids(*pairs: tuple[Any, Any]) -> list[dict[str, Any]]:
     return [{"system": system, "id": given} for system, given in pairs]
 
 
-NO_CLEAR_IDS = "an upsert cannot clear external ids; leave the field out"
+NO_CLEAR_IDS = "external ids cannot be cleared; leave the field out"
 LEAD_REFUSED: Refused = [
     (
         "a row without email or external id",
@@ -157,7 +157,7 @@ LEAD_REFUSED: Refused = [
         "a null email",
         row(email=None, externalIds=ids(("crm", "1"))),
         ("email",),
-        "an upsert cannot clear the email; leave the field out",
+        "the email cannot be cleared; leave the field out",
     ),
     ("an email that is not text", row(email=42), ("email",), "give a text"),
     (

@@ -1,0 +1,327 @@
+"""Leads as read: the `Lead` type with its score breakdown and history, `node`
+for leads, `leadByEmail` and the `leads` connection."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import strawberry
+from strawberry.scalars import JSON
+
+from schema.agreement_kinds import Persona, agreement_type
+from schema.context import Context, Info
+from schema.permissions import require
+from schema.relay import (
+    Connection,
+    Node,
+    NodeType,
+    connection,
+    page_request,
+    register_node,
+)
+from schema.users import OrderDirection, User, user_by_key
+from server.domain.activities import ActivityKind as DomainActivityKind
+from server.domain.fit import Grade as DomainGrade
+from server.domain.qualification import QualifiedBy as DomainQualifiedBy
+from server.domain.scoring import BreakdownKind as DomainBreakdownKind
+from server.domain.stages import LeadStage as DomainLeadStage
+from server.domain.stages import Via as DomainVia
+from server.services import ids, lead_reads
+from server.services.lead_store import COLUMNS
+
+if TYPE_CHECKING:
+    from server import models
+
+strawberry.enum(DomainLeadStage, name="LeadStage")
+strawberry.enum(DomainActivityKind, name="ActivityKind")
+strawberry.enum(DomainGrade, name="LeadGrade")
+strawberry.enum(DomainQualifiedBy, name="QualifiedBy")
+strawberry.enum(DomainBreakdownKind, name="ScoreBreakdownKind")
+strawberry.enum(
+    DomainVia, name="StageChangeVia", description="How a lead reached a stage."
+)
+LeadStage: TypeAlias = DomainLeadStage
+ActivityKind: TypeAlias = DomainActivityKind
+LeadGrade: TypeAlias = DomainGrade
+QualifiedBy: TypeAlias = DomainQualifiedBy
+ScoreBreakdownKind: TypeAlias = DomainBreakdownKind
+StageChangeVia: TypeAlias = DomainVia
+
+
+@strawberry.type
+class ExternalId:
+    system: str
+    id: str
+
+
+@strawberry.type(description="One part of a score; the points sum to `rawScore`.")
+class ScoreBreakdownEntry:
+    label: str
+    kind: ScoreBreakdownKind
+    points: Decimal
+    detail: str
+
+
+@strawberry.type
+class StageChange:
+    from_stage: LeadStage | None = strawberry.field(name="from")
+    to_stage: LeadStage = strawberry.field(name="to")
+    at: datetime
+    via: StageChangeVia
+    reason: str | None
+    _actor: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def actor(self, info: Info) -> User | None:
+        return await user_by_key(info, self._actor)
+
+
+@strawberry.type
+class LeadActivity(Node):
+    id: strawberry.ID
+    kind: ActivityKind
+    occurred_at: datetime
+    external_id: str | None
+    source: str | None
+    metadata: JSON | None
+    recorded_at: datetime
+
+
+@strawberry.type
+class Lead(Node):
+    id: strawberry.ID
+    email: str
+    first_name: str | None
+    last_name: str | None
+    company: str | None
+    company_size: int | None
+    industry: str | None
+    job_title: str | None
+    seniority: str | None
+    country: str | None
+    source: str | None
+    campaign: str | None
+    is_customer: bool
+    products: list[str]
+    do_not_contact: bool
+    persona_set_by_hand: bool
+    stage: LeadStage
+    stage_entered_at: datetime
+    score: int | None = strawberry.field(
+        description="`rawScore` rounded half up; null until a model scored the lead."
+    )
+    fit_score: Decimal | None
+    engagement_score: Decimal | None
+    raw_score: Decimal | None
+    grade: LeadGrade | None
+    score_breakdown: list[ScoreBreakdownEntry]
+    scored_under: int | None = strawberry.field(
+        description="The qualification model revision of the score."
+    )
+    scored_at: datetime | None
+    qualified: bool
+    qualified_at: datetime | None
+    qualified_under: int | None
+    qualified_by: QualifiedBy | None
+    amount: Decimal | None
+    recurring: bool
+    source_updated_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    _key: strawberry.Private[int]
+    _persona: strawberry.Private[int | None]
+    _owner: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def persona(self, info: Info) -> Persona | None:
+        if self._persona is None:
+            return None
+        row = await info.context.loader("agreement").load(self._persona)
+        found: Persona | None = agreement_type(row) if row else None  # type: ignore[assignment]
+        return found
+
+    @strawberry.field
+    async def owner(self, info: Info) -> User | None:
+        return await user_by_key(info, self._owner)
+
+    @strawberry.field
+    async def external_ids(self, info: Info) -> list[ExternalId]:
+        rows = await info.context.loader("lead_external_ids").load(self._key)
+        return [ExternalId(system=r.system, id=r.value) for r in rows]
+
+    @strawberry.field(description="Every move through the waterfall, oldest first.")
+    async def stage_history(self, info: Info) -> list[StageChange]:
+        rows = await info.context.loader("stage_history").load(self._key)
+        return [stage_change_type(r) for r in rows]
+
+    @strawberry.field(description="The lead's activities, latest first.")
+    async def activities(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[LeadActivity]:
+        page = await lead_reads.activities_page(
+            self._key, page_request(first, after, last, before)
+        )
+        return connection(page, activity_type)
+
+
+def lead_type(row: Mapping[str, Any] | models.Lead) -> Lead:
+    """A lead from a use case's row (a dict) or a table row."""
+    values: dict[str, Any] = (
+        dict(row)
+        if isinstance(row, Mapping)
+        else {column: getattr(row, column) for column in COLUMNS}
+    )
+    scored = values["scored_under"] is not None
+    return Lead(
+        id=strawberry.ID(ids.encode("Lead", values["id"])),
+        email=values["email"],
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        company=values["company"],
+        company_size=values["company_size"],
+        industry=values["industry"],
+        job_title=values["job_title"],
+        seniority=values["seniority"],
+        country=values["country"],
+        source=values["source"],
+        campaign=values["campaign"],
+        is_customer=values["is_customer"],
+        products=list(values["products"] or []),
+        do_not_contact=values["do_not_contact"],
+        persona_set_by_hand=values["persona_by_hand"],
+        stage=DomainLeadStage(values["stage"]),
+        stage_entered_at=values["stage_entered_at"],
+        score=values["score"] if scored else None,
+        fit_score=plain(values["fit_score"]),
+        engagement_score=plain(values["engagement_score"]),
+        raw_score=plain(values["raw_score"]),
+        grade=DomainGrade(values["grade"]) if values["grade"] else None,
+        score_breakdown=[_entry(e) for e in values["score_breakdown"] or []],
+        scored_under=values["scored_under"],
+        scored_at=values["scored_at"],
+        qualified=values["qualified"],
+        qualified_at=values["qualified_at"],
+        qualified_under=values["qualified_under"],
+        qualified_by=DomainQualifiedBy(values["qualified_by"])
+        if values["qualified_by"]
+        else None,
+        amount=values["amount"],
+        recurring=values["recurring"],
+        source_updated_at=values["source_updated_at"],
+        version=values["version"],
+        created_at=values["created_at"],
+        updated_at=values["updated_at"],
+        _key=values["id"],
+        _persona=values["persona_id"],
+        _owner=values["owner_id"],
+    )
+
+
+def plain(number: Decimal | None) -> Decimal | None:
+    """A stored decimal without the column's padding: 35, not 35.000000000."""
+    if number is None:
+        return None
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.normalize()
+
+
+def _entry(raw: Mapping[str, Any]) -> ScoreBreakdownEntry:
+    return ScoreBreakdownEntry(
+        label=raw["label"],
+        kind=DomainBreakdownKind(raw["kind"]),
+        points=Decimal(raw["points"]),
+        detail=raw["detail"],
+    )
+
+
+def stage_change_type(row: models.StageChange) -> StageChange:
+    return StageChange(
+        from_stage=DomainLeadStage(row.from_stage) if row.from_stage else None,
+        to_stage=DomainLeadStage(row.to_stage),
+        at=row.at,
+        via=DomainVia(row.via),
+        reason=row.reason,
+        _actor=row.actor_id,
+    )
+
+
+def activity_type(row: models.LeadActivity) -> LeadActivity:
+    return LeadActivity(
+        id=strawberry.ID(ids.encode("LeadActivity", row.id)),
+        kind=DomainActivityKind(row.kind),
+        occurred_at=row.occurred_at,
+        external_id=row.external_id,
+        source=row.source,
+        metadata=row.metadata,
+        recorded_at=row.recorded_at,
+    )
+
+
+@strawberry.enum
+class LeadOrderField(Enum):
+    SCORE = "SCORE"
+    CREATED_AT = "CREATED_AT"
+
+
+@strawberry.input
+class LeadOrder:
+    field: LeadOrderField = LeadOrderField.SCORE
+    direction: OrderDirection = OrderDirection.DESC
+
+
+@strawberry.input
+class LeadFilter:
+    stages: list[LeadStage] | None = None
+    qualified: bool | None = None
+
+
+@strawberry.type
+class LeadQueries:
+    @strawberry.field(description="The lead with this address (normalised first).")
+    async def lead_by_email(self, info: Info, email: str) -> Lead | None:
+        require(info, "leadByEmail")
+        row = await lead_reads.lead_by_email(email)
+        return lead_type(row) if row else None
+
+    @strawberry.field
+    async def leads(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: LeadFilter | None = None,
+        order_by: LeadOrder | None = None,
+    ) -> Connection[Lead]:
+        require(info, "leads")
+        f, order = filter or LeadFilter(), order_by or LeadOrder()
+        page = await lead_reads.list_leads(
+            lead_reads.LeadFilter(
+                stages=tuple(s.value for s in f.stages or ()), qualified=f.qualified
+            ),
+            order.field.value,
+            order.direction is OrderDirection.DESC,
+            page_request(first, after, last, before),
+        )
+        return connection(page, lead_type)
+
+
+async def _fetch_leads(context: Context, keys: list[int]) -> dict[int, Any]:
+    if context.actor is None:
+        return {}
+    return {k: lead_type(v) for k, v in (await lead_reads.leads_by_ids(keys)).items()}
+
+
+register_node("Lead", NodeType(_fetch_leads))

@@ -1,0 +1,99 @@
+"""Stored engagement: one decayed sum per lead and activity kind (SPEC §2.2).
+
+The tallies of `server.domain.engagement` as rows of ``lead_engagement``; read
+and written for many leads at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from server import db
+from server.domain.activities import ActivityKind
+from server.domain.engagement import EngagementState, KindTally
+from server.models import LeadEngagement
+from server.services import bulk
+
+_FIELDS = LeadEngagement._meta.fields_map
+COLUMNS = ("lead_id", "kind", "weight", "as_of", "half_life_days", "count", "latest_at")
+
+
+def _tally(raw: Mapping[str, Any]) -> KindTally:
+    def value(name: str) -> Any:
+        return _FIELDS[name].to_python_value(raw[name])
+
+    half_life: Decimal | None = value("half_life_days")
+    return KindTally(
+        weight=float(raw["weight"]),
+        as_of=value("as_of"),
+        half_life_days=half_life.normalize() if half_life is not None else None,
+        count=int(raw["count"]),
+        latest_at=value("latest_at"),
+    )
+
+
+async def load_tallies(
+    lead_ids: Iterable[int],
+) -> dict[int, dict[ActivityKind, KindTally]]:
+    keys = sorted(set(lead_ids))
+    found: dict[int, dict[ActivityKind, KindTally]] = {key: {} for key in keys}
+    if not keys:
+        return found
+    rows = await db.fetch(
+        f"SELECT {', '.join(COLUMNS)} FROM lead_engagement "
+        f"WHERE lead_id IN ({', '.join('?' for _ in keys)})",
+        *keys,
+    )
+    for row in rows:
+        found[int(row["lead_id"])][ActivityKind(row["kind"])] = _tally(row)
+    return found
+
+
+def state_of(
+    tallies: Mapping[ActivityKind, KindTally], counts_after: datetime | None
+) -> EngagementState:
+    return EngagementState(counts_after, dict(tallies))
+
+
+async def save_states(states: Mapping[int, EngagementState]) -> None:
+    """Write each lead's tallies (kinds a state no longer has are deleted)."""
+    if not states:
+        return
+    await clear(states.keys())
+    rows = [
+        (lead, kind.value, t.weight, t.as_of, t.half_life_days, t.count, t.latest_at)
+        for lead, state in states.items()
+        for kind, t in state.tallies.items()
+    ]
+    await bulk.insert("lead_engagement", COLUMNS, rows)
+
+
+async def upsert_states(states: Mapping[int, EngagementState]) -> None:
+    """Write the tallies present in each state over the stored ones (kinds not in
+    a state stay as they are): the activity fast path."""
+    rows = [
+        (lead, kind.value, t.weight, t.as_of, t.half_life_days, t.count, t.latest_at)
+        for lead, state in states.items()
+        for kind, t in state.tallies.items()
+    ]
+    assign = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:])
+    await bulk.insert(
+        "lead_engagement",
+        COLUMNS,
+        rows,
+        conflict=f"ON CONFLICT (lead_id, kind) DO UPDATE SET {assign}",
+    )
+
+
+async def clear(lead_ids: Iterable[int]) -> None:
+    keys = sorted(set(lead_ids))
+    for start in range(0, len(keys), bulk.MAX_PARAMS):
+        chunk = keys[start : start + bulk.MAX_PARAMS]
+        await db.execute(
+            f"DELETE FROM lead_engagement WHERE lead_id IN "
+            f"({', '.join('?' for _ in chunk)})",
+            *chunk,
+        )

@@ -1,0 +1,148 @@
+"""Moving leads through the waterfall by hand: `moveLeadStage` and `closeLead`.
+
+`server.domain.stages` decides whether a move may happen; this module makes it:
+entering NURTURING or RECYCLED begins a new qualification cycle (qualification
+cleared, engagement restarted from activities after now), WON makes the lead a
+customer, a marketing manager's move to MQL qualifies it by hand, and amount and
+recurring revenue may be set from OPPORTUNITY on. Each move is one transaction:
+the stage history row, ``LEAD_STAGE_CHANGED`` (and ``LEAD_QUALIFIED``), the
+lead rescored and its version bumped, one audit entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from server.domain.errors import ErrorCode, refuse
+from server.domain.qualification import Trigger, begin_cycle, qualify_manually
+from server.domain.stages import (
+    AMOUNT_STAGES,
+    LeadStage,
+    Mover,
+    Via,
+    check_move,
+    sets_customer,
+    starts_cycle,
+)
+from server.services import engagement_store, lead_store, mutations
+from server.services.actors import Actor
+from server.services.lead_scoring import StageMoves, cycle_of, model_in_force, qualify
+from server.services.lead_store import load_lead
+from server.services.leads import refresh
+
+MAX_AMOUNT = Decimal("1e15")
+
+
+@dataclass(frozen=True)
+class StageRequest:
+    lead_id: str
+    stage: str
+    reason: str | None = None
+    amount: Decimal | None = None
+    recurring: bool | None = None
+    expected_version: int | None = None
+    via: Via = Via.MOVE
+
+
+async def move_lead_stage(
+    actor: Actor, request: StageRequest
+) -> mutations.Outcome[lead_store.LeadRow]:
+    async def body(tx: mutations.Tx) -> lead_store.LeadRow:
+        return await _move(tx, actor, request)
+
+    operation = "closeLead" if request.via is Via.CLOSE else "moveLeadStage"
+    return await mutations.run(actor, operation, body)
+
+
+async def works_lead(actor: Actor, lead: lead_store.LeadRow) -> bool:
+    """Whether the actor owns the lead (the handoff's assignee counts too once
+    handoffs exist)."""
+    return bool(lead["owner_id"] == actor.user_id)
+
+
+async def _move(
+    tx: mutations.Tx, actor: Actor, request: StageRequest
+) -> lead_store.LeadRow:
+    lead = await load_lead(request.lead_id, request.expected_version)
+    target = _target(request.stage)
+    via = request.via
+    if target is LeadStage.MQL and via is Via.MOVE:
+        via = Via.MANUAL_QUALIFICATION
+    mover = Mover(actor.team, actor.role, await works_lead(actor, lead))
+    refusal = check_move(LeadStage(lead["stage"]), target, via, mover, request.reason)
+    if refusal is not None:
+        raise refuse(refusal.code, refusal.message, *_field(refusal.field))
+    _deal(lead, target, request)
+    before = lead["stage"]
+    moves = StageMoves()
+    reason = (request.reason or "").strip() or None
+    if via is Via.MANUAL_QUALIFICATION:
+        await _qualify_by_hand(tx, lead, moves, reason or "")
+    else:
+        moves.move(tx, lead, target, via, reason)
+        await _enter(lead, target, tx)
+    await refresh(tx, [lead], moves, Trigger.ACTIVITY)
+    tx.audit(
+        "Lead", lead["id"], stage={"from": before, "to": target.value}, reason=reason
+    )
+    return lead
+
+
+def _target(stage: str) -> LeadStage:
+    try:
+        return LeadStage(stage)
+    except ValueError:
+        raise refuse(ErrorCode.INVALID_INPUT, "unknown stage", "stage") from None
+
+
+def _field(name: str | None) -> tuple[str, ...]:
+    return (name,) if name else ()
+
+
+def _deal(lead: lead_store.LeadRow, target: LeadStage, request: StageRequest) -> None:
+    """Amount and recurring revenue, allowed from OPPORTUNITY on."""
+    if request.amount is None and request.recurring is None:
+        return
+    if target not in AMOUNT_STAGES:
+        raise refuse(
+            ErrorCode.INVALID_INPUT,
+            "amount and recurring can be set from OPPORTUNITY on",
+            "amount" if request.amount is not None else "recurring",
+        )
+    if request.amount is not None:
+        if not Decimal(0) <= request.amount < MAX_AMOUNT:
+            raise refuse(
+                ErrorCode.INVALID_INPUT, "give an amount from 0 below 10^15", "amount"
+            )
+        lead["amount"] = request.amount.quantize(Decimal("0.01"))
+    if request.recurring is not None:
+        lead["recurring"] = request.recurring
+
+
+async def _qualify_by_hand(
+    tx: mutations.Tx, lead: lead_store.LeadRow, moves: StageMoves, reason: str
+) -> None:
+    model = await model_in_force()
+    revision = model.revision if model is not None else None
+    step = qualify_manually(cycle_of(lead), revision, tx.now)
+    if step.promoted:
+        qualify(tx, lead, step, moves, reason)
+    else:  # qualified already in this cycle: the move alone
+        moves.move(tx, lead, LeadStage.MQL, Via.MANUAL_QUALIFICATION, reason)
+
+
+async def _enter(lead: lead_store.LeadRow, target: LeadStage, tx: mutations.Tx) -> None:
+    if sets_customer(target):
+        lead["is_customer"] = True
+    if starts_cycle(target):
+        cycle = begin_cycle(tx.now)
+        lead.update(
+            cycle_started_at=cycle.started_at,
+            cycle_counts_after=cycle.counts_after,
+            qualified=False,
+            qualified_at=None,
+            qualified_under=None,
+            qualified_by=None,
+        )
+        await engagement_store.clear([lead["id"]])

@@ -1,0 +1,210 @@
+"""Leads as rows: read in bulk, written in bulk.
+
+A use case works on plain dicts keyed by column name (`LeadRow`): read with
+`load_leads` (row-locked on PostgreSQL), changed in Python, written back with
+`save_leads` (one statement per chunk). New leads are inserted with
+``ON CONFLICT (email) DO NOTHING`` so a concurrent insert of the same address is
+noticed (`ConcurrentInsert`) and the whole use case retried, never duplicated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from server import db
+from server.domain.errors import ErrorCode, refuse
+from server.models import Lead
+from server.services import bulk, ids
+
+LeadRow = dict[str, Any]
+
+WRITABLE = (
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "company_size",
+    "industry",
+    "job_title",
+    "seniority",
+    "country",
+    "source",
+    "campaign",
+    "is_customer",
+    "products",
+    "do_not_contact",
+    "persona_id",
+    "persona_by_hand",
+    "stage",
+    "stage_entered_at",
+    "score",
+    "fit_score",
+    "engagement_score",
+    "raw_score",
+    "grade",
+    "score_breakdown",
+    "scored_under",
+    "scored_at",
+    "qualified",
+    "qualified_at",
+    "qualified_under",
+    "qualified_by",
+    "cycle_started_at",
+    "cycle_counts_after",
+    "owner_id",
+    "amount",
+    "recurring",
+    "source_updated_at",
+    "version",
+    "created_at",
+    "updated_at",
+)
+COLUMNS = ("id", *WRITABLE)
+JSON_COLUMNS = frozenset({"products", "score_breakdown"})
+_FIELDS = Lead._meta.fields_map
+
+
+class ConcurrentInsert(Exception):
+    """Another transaction inserted a lead with one of our new addresses first."""
+
+
+def from_db(raw: dict[str, Any]) -> LeadRow:
+    """A row as fetched (SQLite gives text for times, decimals and JSON)."""
+    return {c: _FIELDS[c].to_python_value(raw[c]) for c in COLUMNS}
+
+
+def _params(row: LeadRow, columns: Sequence[str]) -> list[Any]:
+    return [bulk.json_param(row[c]) if c in JSON_COLUMNS else row[c] for c in columns]
+
+
+async def load_lead(
+    key: str, expected_version: int | None, field: str = "leadId"
+) -> LeadRow:
+    """The lead an input names, locked, at the version the caller saw (when
+    the caller says which)."""
+    lead_id = ids.decode(key, "Lead", field)
+    found = (await load_leads([lead_id])).get(lead_id)
+    if found is None:
+        raise refuse(ErrorCode.NOT_FOUND, "no such lead", field)
+    if expected_version is not None and found["version"] != expected_version:
+        raise refuse(
+            ErrorCode.CONFLICT,
+            f"the lead changed meanwhile (version {found['version']})",
+            "expectedVersion",
+        )
+    return found
+
+
+async def load_leads(
+    keys: Iterable[int] = (), emails: Iterable[str] = ()
+) -> dict[int, LeadRow]:
+    """Leads by id or email, locked for this transaction on PostgreSQL."""
+    id_list, email_list = sorted(set(keys)), sorted(set(emails))
+    if not id_list and not email_list:
+        return {}
+    where = []
+    if id_list:
+        where.append(f"id IN ({', '.join('?' for _ in id_list)})")
+    if email_list:
+        where.append(f"email IN ({', '.join('?' for _ in email_list)})")
+    lock = "" if db.dialect() == "sqlite" else " ORDER BY id FOR UPDATE"
+    rows = await db.fetch(
+        f"SELECT {', '.join(COLUMNS)} FROM lead WHERE {' OR '.join(where)}{lock}",
+        *id_list,
+        *email_list,
+    )
+    return {row["id"]: from_db(row) for row in rows}
+
+
+async def insert_leads(rows: Sequence[LeadRow]) -> None:
+    """Insert new leads and set their ``id``; raise `ConcurrentInsert` when an
+    address was taken meanwhile."""
+    found = await bulk.insert(
+        "lead",
+        WRITABLE,
+        [_params(row, WRITABLE) for row in rows],
+        conflict="ON CONFLICT (email) DO NOTHING",
+        returning=("id", "email"),
+    )
+    by_email = {r["email"]: int(r["id"]) for r in found}
+    if len(by_email) != len(rows):
+        raise ConcurrentInsert()
+    for row in rows:
+        row["id"] = by_email[row["email"]]
+
+
+async def save_leads(rows: Sequence[LeadRow]) -> None:
+    """Write changed leads back whole (their ``version`` already bumped)."""
+    await bulk.update(
+        "lead",
+        WRITABLE,
+        [dict(zip(COLUMNS, _params(r, COLUMNS), strict=True)) for r in rows],
+    )
+
+
+async def external_ids_of(lead_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    keys = sorted(set(lead_ids))
+    if not keys:
+        return {}
+    rows = await db.fetch(
+        "SELECT lead_id, system, value FROM lead_external_id "
+        f"WHERE lead_id IN ({', '.join('?' for _ in keys)})",
+        *keys,
+    )
+    found: dict[int, dict[str, str]] = {}
+    for row in rows:
+        found.setdefault(int(row["lead_id"]), {})[row["system"]] = row["value"]
+    return found
+
+
+async def leads_by_external_ids(
+    pairs: Iterable[tuple[str, str]],
+) -> dict[tuple[str, str], int]:
+    """Which lead holds each (system, value)."""
+    wanted = set(pairs)
+    values = sorted({value for _, value in wanted})
+    if not values:
+        return {}
+    rows = await db.fetch(
+        "SELECT lead_id, system, value FROM lead_external_id "
+        f"WHERE value IN ({', '.join('?' for _ in values)})",
+        *values,
+    )
+    return {
+        (r["system"], r["value"]): int(r["lead_id"])
+        for r in rows
+        if (r["system"], r["value"]) in wanted
+    }
+
+
+async def replace_external_ids(changes: dict[int, dict[str, str]]) -> None:
+    """Set the given (system → value) of each lead, replacing a lead's previous
+    value for the same system."""
+    if not changes:
+        return
+    pairs = [(lead, s) for lead, ids in changes.items() for s in ids]
+    clauses = " OR ".join("(lead_id = ? AND system = ?)" for _ in pairs)
+    await db.execute(
+        f"DELETE FROM lead_external_id WHERE {clauses}",
+        *[x for pair in pairs for x in pair],
+    )
+    await bulk.insert(
+        "lead_external_id",
+        ("lead_id", "system", "value"),
+        [(lead, s, v) for lead, ids in changes.items() for s, v in ids.items()],
+    )
+
+
+async def record_stage_changes(
+    changes: Sequence[
+        tuple[int, str | None, str, datetime, int | None, str, str | None]
+    ],
+) -> None:
+    """(lead id, from, to, at, actor id, via, reason) per move."""
+    await bulk.insert(
+        "stage_change",
+        ("lead_id", "from_stage", "to_stage", "at", "actor_id", "via", "reason"),
+        changes,
+    )

@@ -1,0 +1,151 @@
+"""GraphQL documents and small steps shared by the lead tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.models import (
+    AuditEntry,
+    Lead,
+    LeadActivity,
+    LeadEngagement,
+    LeadExternalId,
+    OutboxEvent,
+    StageChange,
+)
+from tests.agreement_steps import (
+    CREATE_MODEL,
+    CREATE_PERSONA,
+    PERSONA_INPUT,
+    Table,
+    model_input,
+)
+from tests.helpers import Api
+
+ERRORS = "userErrors { code field message }"
+LEAD = """
+  id email firstName lastName company companySize industry jobTitle seniority
+  country source campaign isCustomer products doNotContact personaSetByHand
+  persona { id } externalIds { system id }
+  stage stageEnteredAt score fitScore engagementScore rawScore grade scoredUnder
+  scoreBreakdown { label kind points detail }
+  qualified qualifiedAt qualifiedUnder qualifiedBy amount recurring version
+  stageHistory { from to via reason actor { name } }
+"""
+UPSERT = f"""
+mutation($input: UpsertLeadsInput!) {{
+  upsertLeads(input: $input) {{
+    results {{ index outcome created lead {{ {LEAD} }} {ERRORS} }}
+    summary {{ received created updated unchanged stale failed }}
+    {ERRORS}
+  }}
+}}"""
+RECORD = f"""
+mutation($input: RecordLeadActivitiesInput!) {{
+  recordLeadActivities(input: $input) {{
+    results {{ index created lead {{ {LEAD} }} {ERRORS} }}
+    summary {{ received created duplicates failed qualified }}
+    {ERRORS}
+  }}
+}}"""
+UPDATE = f"""
+mutation($input: UpdateLeadInput!) {{
+  updateLead(input: $input) {{ lead {{ {LEAD} }} {ERRORS} }}
+}}"""
+MOVE = f"""
+mutation($input: MoveLeadStageInput!) {{
+  moveLeadStage(input: $input) {{ lead {{ {LEAD} }} {ERRORS} }}
+}}"""
+CLOSE = f"""
+mutation($input: CloseLeadInput!) {{
+  closeLead(input: $input) {{ lead {{ {LEAD} }} {ERRORS} }}
+}}"""
+BY_EMAIL = f"""query($email: String!) {{ leadByEmail(email: $email) {{ {LEAD} }} }}"""
+NODE = f"""query($id: ID!) {{ node(id: $id) {{ ... on Lead {{ {LEAD}
+  activities(first: 50) {{ edges {{ node {{ kind occurredAt externalId }} }} }}
+}} }} }}"""
+LIST = """
+query($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {
+  leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+    edges { cursor node { id email score stage qualified } }
+    pageInfo { hasNextPage endCursor }
+    totalCount
+  }
+}"""
+
+LEAD_TABLES = (
+    Lead,
+    LeadExternalId,
+    LeadActivity,
+    LeadEngagement,
+    StageChange,
+    OutboxEvent,
+    AuditEntry,
+)
+
+
+async def lead_snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of the lead tables (and outbox and audit), to compare."""
+    return {
+        model.__name__: sorted(
+            (dict(row) for row in await model.all().values()),
+            key=lambda row: row["id"],
+        )
+        for model in LEAD_TABLES
+    }
+
+
+def well_fitting(email: str = "ana@logistics.example", **extra: Any) -> dict[str, Any]:
+    """A lead the test model likes: mid-size logistics (fit 35)."""
+    return {
+        "email": email,
+        "firstName": "Ana",
+        "lastName": "Ops",
+        "company": "Freight Co",
+        "companySize": 500,
+        "industry": "Logistics",
+        "jobTitle": "VP Operations",
+        **extra,
+    }
+
+
+class Desk(Table):
+    """The agreement table, plus the leads steps."""
+
+    async def activate(self, document: str, key: str, terms: dict[str, Any]) -> str:
+        made = await self.call("marketing", document, {"terms": terms})
+        assert made["userErrors"] == [], made
+        agreement_id: str = made[key]["id"]
+        content_hash = await self.propose(agreement_id)
+        await self.sign(agreement_id, content_hash, "marketing")
+        await self.sign(agreement_id, content_hash, "sales")
+        return agreement_id
+
+    async def activate_model(self, **changes: Any) -> str:
+        return await self.activate(
+            CREATE_MODEL, "qualificationModel", model_input(**changes)
+        )
+
+    async def activate_persona(self, **changes: Any) -> str:
+        return await self.activate(
+            CREATE_PERSONA, "persona", {**PERSONA_INPUT, **changes}
+        )
+
+    async def upsert(
+        self, rows: list[dict[str, Any]], who: str = "member", **extra: Any
+    ) -> dict[str, Any]:
+        done: dict[str, Any] = await self.call(who, UPSERT, {"leads": rows, **extra})
+        return done
+
+    async def record(
+        self, rows: list[dict[str, Any]], who: str = "member", **extra: Any
+    ) -> dict[str, Any]:
+        done: dict[str, Any] = await self.call(
+            who, RECORD, {"activities": rows, **extra}
+        )
+        return done
+
+
+async def seat(api: Api) -> Desk:
+    table = await Table.seat(api)
+    return Desk(table.api, table.sessions)
