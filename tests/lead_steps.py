@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from server.clock import clock
 from server.models import (
     AuditEntry,
     Lead,
@@ -12,7 +14,9 @@ from server.models import (
     LeadExternalId,
     OutboxEvent,
     StageChange,
+    User,
 )
+from server.services import ids
 from tests.agreement_steps import (
     CREATE_MODEL,
     CREATE_PERSONA,
@@ -20,7 +24,7 @@ from tests.agreement_steps import (
     Table,
     model_input,
 )
-from tests.helpers import Api
+from tests.helpers import Api, Response, issue_token
 
 ERRORS = "userErrors { code field message }"
 LEAD = """
@@ -73,6 +77,8 @@ query($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {
   }
 }"""
 
+# The audit log is left out: a refusal is audited (in a transaction of its own),
+# so `refused` checks its entry instead.
 LEAD_TABLES = (
     Lead,
     LeadExternalId,
@@ -80,12 +86,11 @@ LEAD_TABLES = (
     LeadEngagement,
     StageChange,
     OutboxEvent,
-    AuditEntry,
 )
 
 
 async def lead_snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of the lead tables (and outbox and audit), to compare."""
+    """Every row of the lead tables (and the outbox), to compare."""
     return {
         model.__name__: sorted(
             (dict(row) for row in await model.all().values()),
@@ -149,3 +154,55 @@ class Desk(Table):
 async def seat(api: Api) -> Desk:
     table = await Table.seat(api)
     return Desk(table.api, table.sessions)
+
+
+def ago(days: float = 0, **delta: float) -> str:
+    """An instant that long before the (test) clock's now, as the API takes it."""
+    return (clock.now() - timedelta(days=days, **delta)).isoformat()
+
+
+def key_of(lead: dict[str, Any]) -> int:
+    """A lead's table id from its global ID."""
+    return ids.decode(lead["id"], "Lead")
+
+
+def payload(response: Response) -> Any:
+    """The one mutation's payload of a response."""
+    return next(iter(response.data.values()))
+
+
+async def events_of(lead: dict[str, Any]) -> list[str]:
+    """The kinds of the events written about a lead, in order."""
+    rows = await OutboxEvent.filter(subject_type="Lead", subject_id=key_of(lead))
+    return [row.kind for row in sorted(rows, key=lambda r: r.sequence)]
+
+
+async def token_for(name: str, scopes: str = "INGEST") -> str:
+    """A fresh API token of a seated person (by the name `seat` gave them)."""
+    return await issue_token(await User.get(name=name.title()), scopes)
+
+
+async def refused(
+    desk: Desk,
+    who: str,
+    document: str,
+    input: dict[str, Any],
+    code: str,
+    field: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Assert the call is refused with exactly ``code`` (top-level or as user
+    errors), left every lead table as it was, and was audited; its errors."""
+    before = await lead_snapshot()
+    response = await desk.send(who, document, input)
+    if response.error_codes:
+        assert response.error_codes == [code], response.body
+        errors: list[dict[str, Any]] = response.body["errors"]
+    else:
+        errors = payload(response)["userErrors"]
+        assert errors and {e["code"] for e in errors} == {code}, errors
+        if field is not None:
+            assert field in [e["field"] for e in errors], errors
+    assert await lead_snapshot() == before
+    latest = await AuditEntry.all().order_by("-id").first()
+    assert latest is not None and latest.outcome == code
+    return errors

@@ -24,7 +24,7 @@ from server.domain.activity_input import (
     read_activity_row,
 )
 from server.domain.engagement import EngagementState, fold_activity
-from server.domain.errors import ErrorCode, UserError, UserErrors
+from server.domain.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.leads import Activity
 from server.domain.qualification import Trigger
 from server.domain.qualification_model import QualificationModel, read_model
@@ -74,14 +74,6 @@ class _Row:
 async def record_lead_activities(
     actor: Actor, raw_rows: Sequence[Mapping[str, Any]]
 ) -> mutations.Outcome[Recorded]:
-    if len(raw_rows) > MAX_ACTIVITY_ROWS:
-        error = UserError(
-            ErrorCode.LIMIT_EXCEEDED,
-            f"send at most {MAX_ACTIVITY_ROWS} activities per call",
-            ("activities",),
-        )
-        return mutations.Outcome(None, [error])
-
     async def body(tx: mutations.Tx) -> Recorded:
         return await _record(tx, raw_rows)
 
@@ -112,6 +104,10 @@ def _lead_key(row: ActivityRow, index: int) -> int:
 
 
 async def _record(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Recorded:
+    # Inside the use case: the caller's rights first, and the refusal audited.
+    if len(raw_rows) > MAX_ACTIVITY_ROWS:
+        message = f"send at most {MAX_ACTIVITY_ROWS} activities per call"
+        raise refuse(ErrorCode.LIMIT_EXCEEDED, message, "activities")
     rows, results = _parse(tx, raw_rows)
     leads = await lead_store.load_leads(
         (r.lead_id for r in rows if r.lead_id),

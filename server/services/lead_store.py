@@ -135,6 +135,20 @@ async def insert_leads(rows: Sequence[LeadRow]) -> None:
         row["id"] = by_email[row["email"]]
 
 
+async def park_emails(lead_ids: Iterable[int]) -> None:
+    """Give leads about to change address a placeholder one (no address has no
+    ``@``), so that the addresses they give up can be taken by other leads of the
+    same call, and two leads can trade theirs, whatever order rows are written
+    in; `save_leads` then writes the real ones."""
+    keys = sorted(set(lead_ids))
+    if keys:
+        await db.execute(
+            "UPDATE lead SET email = 'renaming:' || CAST(id AS TEXT) "
+            f"WHERE id IN ({', '.join('?' for _ in keys)})",
+            *keys,
+        )
+
+
 async def save_leads(rows: Sequence[LeadRow]) -> None:
     """Write changed leads back whole (their ``version`` already bumped)."""
     await bulk.update(

@@ -81,6 +81,7 @@ class _Batch:
     by_external: dict[tuple[str, str], Key]
     external_ids: dict[Key, dict[str, str]]
     dirty: set[Key] = field(default_factory=set)
+    renamed: set[int] = field(default_factory=set)
     changed_ids: dict[Key, dict[str, str]] = field(default_factory=dict)
     new: int = 0
 
@@ -88,17 +89,6 @@ class _Batch:
 async def upsert_leads(
     actor: Actor, raw_rows: Sequence[Mapping[str, Any]]
 ) -> mutations.Outcome[Upserted]:
-    if len(raw_rows) > MAX_UPSERT_ROWS:
-        return mutations.Outcome(
-            None,
-            [
-                UserError(
-                    ErrorCode.LIMIT_EXCEEDED,
-                    f"send at most {MAX_UPSERT_ROWS} leads per call",
-                    ("leads",),
-                )
-            ],
-        )
     return await _retrying(actor, "upsertLeads", lambda tx: _upsert(tx, raw_rows))
 
 
@@ -125,6 +115,11 @@ def _parse(raw_rows: Sequence[Mapping[str, Any]]) -> list[LeadRow | list[UserErr
 
 
 async def _upsert(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Upserted:
+    # Inside the use case, so the caller's rights are checked first and the
+    # refusal is audited like any other.
+    if len(raw_rows) > MAX_UPSERT_ROWS:
+        message = f"send at most {MAX_UPSERT_ROWS} leads per call"
+        raise refuse(ErrorCode.LIMIT_EXCEEDED, message, "leads")
     parsed = _parse(raw_rows)
     rows = [p for p in parsed if isinstance(p, LeadRow)]
     batch = await _load_batch(rows)
@@ -239,6 +234,8 @@ def _change(batch: _Batch, key: Key, row: LeadRow) -> bool:
     if row.email and lead["email"] != row.email:
         batch.by_email.pop(lead["email"], None)
         lead["email"], batch.by_email[row.email], changed = row.email, key, True
+        if isinstance(key, int):
+            batch.renamed.add(key)
     if row.email:
         batch.by_email[row.email] = key
     held = batch.external_ids[key]
@@ -260,6 +257,7 @@ async def _write(tx: mutations.Tx, batch: _Batch) -> dict[Key, int]:
     by key."""
     fresh = sorted(k for k in batch.dirty if isinstance(k, tuple))
     new = [batch.leads[k] for k in fresh]
+    await lead_store.park_emails(batch.renamed)
     await lead_store.insert_leads(new)
     keys: dict[Key, int] = {k: batch.leads[k]["id"] for k in batch.leads}
     moves = StageMoves()
