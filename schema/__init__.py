@@ -12,6 +12,8 @@ from schema.agreement_mutations import AgreementMutations
 from schema.agreement_queries import AgreementQueries
 from schema.audit import AuditQueries
 from schema.credentials import CredentialMutations, CredentialQueries
+from schema.handoff_mutations import HandoffMutations
+from schema.handoffs import HandoffQueries
 from schema.lead_mutations import LeadMutations
 from schema.leads import LeadQueries
 from schema.nodes import NodeQueries
@@ -28,11 +30,18 @@ Query = merge_types(
         NodeQueries,
         AgreementQueries,
         LeadQueries,
+        HandoffQueries,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (CredentialMutations, UserMutations, AgreementMutations, LeadMutations),
+    (
+        CredentialMutations,
+        UserMutations,
+        AgreementMutations,
+        LeadMutations,
+        HandoffMutations,
+    ),
 )
 
 schema = strawberry.Schema(

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from server.services import agreement_reads, lead_reads, users
+from server.services import agreement_reads, handoff_reads, lead_reads, users
 from server.services.actors import Actor, Anonymous
 from server.settings import Settings
 
@@ -63,11 +63,41 @@ async def _load_stage_history(keys: list[int]) -> list[Any]:
     return [found.get(k, []) for k in keys]
 
 
+async def _load_leads(keys: list[int]) -> list[Any]:
+    found = await lead_reads.leads_by_ids(keys)
+    return [found.get(k) for k in keys]
+
+
+async def _load_handoffs(keys: list[int]) -> list[Any]:
+    found = await handoff_reads.handoffs_by_ids(keys)
+    return [found.get(k) for k in keys]
+
+
+async def _load_chain_handoffs(keys: list[int]) -> list[Any]:
+    found = await handoff_reads.handoffs_of_chains(keys)
+    return [found.get(k, []) for k in keys]
+
+
+async def _load_lead_handoffs(keys: list[int]) -> list[Any]:
+    found = await handoff_reads.handoffs_of_leads(keys)
+    return [found.get(k, []) for k in keys]
+
+
+async def _load_lead_follow_ups(keys: list[int]) -> list[Any]:
+    found = await handoff_reads.follow_ups_of_leads(keys)
+    return [found.get(k, []) for k in keys]
+
+
 LOADERS = {
     "user": _load_users,
     "agreement": _load_agreements,
     "lead_external_ids": _load_external_ids,
     "stage_history": _load_stage_history,
+    "lead": _load_leads,
+    "handoff": _load_handoffs,
+    "chain_handoffs": _load_chain_handoffs,
+    "lead_handoffs": _load_lead_handoffs,
+    "lead_follow_ups": _load_lead_follow_ups,
 }
 
 Info = strawberry.Info[Context, None]

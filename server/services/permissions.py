@@ -65,6 +65,14 @@ def _sales(actor: Actor) -> bool:
     return actor.team is Team.SALES and actor.role is not Role.ADMIN
 
 
+def _marketing_users(actor: Actor) -> bool:
+    return actor.team is Team.MARKETING and actor.role is not Role.ADMIN
+
+
+def _sales_managers(actor: Actor) -> bool:
+    return actor.team is Team.SALES and actor.role is Role.MANAGER
+
+
 def _anonymous_rule(who: str) -> Rule:
     return Rule(who, _anyone, anonymous=True)
 
@@ -138,6 +146,18 @@ RULES: dict[str, Rule] = {
     "closeLead": Rule("sales users working the lead, sales managers", _sales),
     "leadByEmail": Rule("any authenticated user", _anyone, READ_OR_INGEST),
     "leads": Rule("any authenticated user", _anyone, READ_OR_INGEST),
+    # handoff and follow-ups (SPEC §2.4)
+    "handoffLead": Rule(
+        "marketing users (an unqualified lead: marketing managers)", _marketing_users
+    ),
+    "acceptHandoff": Rule("the assignee, or the assignee's managers", _sales),
+    "rejectHandoff": Rule("the assignee, or the assignee's managers", _sales),
+    "reassignHandoff": Rule("sales managers", _sales_managers),
+    "recordFollowUp": Rule(
+        "sales users working the lead (owner or assignee), sales managers", _sales
+    ),
+    "handoffs": Rule("any authenticated user", _anyone, READ),
+    "myQueue": Rule("any authenticated user, for their own queue", _anyone, READ),
 }
 
 

@@ -1,0 +1,150 @@
+"""Reading handoffs: the `handoffs` list with its filters, `myQueue`, a lead's
+handoffs and follow-ups, and the SLA terms a chain was created under."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import Q, Subquery
+
+from server.clock import clock
+from server.domain.handoffs import HandoffStatus
+from server.domain.sla import ClockStatus, SlaTerms, sla_terms_from
+from server.models import AgreementRevision, FollowUp, Handoff, HandoffChain
+from server.services import handoff_clocks
+from server.services.agreement_store import terms_of
+from server.services.pagination import Ordering, Page, PageRequest, paginate
+
+ORDER_FIELDS = {"DUE": "sort_due_at", "CREATED_AT": "handed_off_at"}
+_terms_cache: dict[tuple[int, int], SlaTerms] = {}
+
+
+@dataclass(frozen=True)
+class HandoffFilter:
+    status: tuple[str, ...] = ()
+    assignee_ids: tuple[int, ...] = ()
+    accept_status: tuple[ClockStatus, ...] = ()
+    first_touch_status: tuple[ClockStatus, ...] = ()
+    sla_status: tuple[ClockStatus, ...] = ()
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    due_from: datetime | None = None
+    due_to: datetime | None = None
+
+
+async def chain_terms(chain: HandoffChain) -> SlaTerms | None:
+    """The SLA revision a chain was created under (cached per revision)."""
+    if chain.sla_id is None or chain.sla_revision is None:
+        return None
+    key = (chain.sla_id, chain.sla_revision)
+    found = _terms_cache.get(key)
+    if found is None:
+        revision = await AgreementRevision.get(
+            agreement_id=chain.sla_id, number=chain.sla_revision
+        )
+        found = _terms_cache[key] = sla_terms_from(terms_of(revision.terms) or {})
+    return found
+
+
+def _clock(
+    statuses: tuple[ClockStatus, ...], condition: Any, now: datetime
+) -> Q | None:
+    if not statuses:
+        return None
+    combined = condition(statuses[0], now)
+    for status in statuses[1:]:
+        combined = combined | condition(status, now)
+    return Q(chain_id__in=Subquery(HandoffChain.filter(combined).values("id")))
+
+
+async def list_handoffs(
+    filter: HandoffFilter,
+    order: str,
+    descending: bool,
+    page: PageRequest,
+    now: datetime,
+) -> Page[Handoff]:
+    query = Handoff.all()
+    if filter.status:
+        query = query.filter(status__in=list(filter.status))
+    if filter.assignee_ids:
+        query = query.filter(assignee_id__in=list(filter.assignee_ids))
+    for statuses, condition in (
+        (filter.accept_status, handoff_clocks.accept_is),
+        (filter.first_touch_status, handoff_clocks.first_touch_is),
+        (filter.sla_status, handoff_clocks.sla_is),
+    ):
+        clause = _clock(statuses, condition, now)
+        if clause is not None:
+            query = query.filter(clause)
+    query = _ranges(query, filter)
+    ordering = Ordering(
+        f"{order}:{'D' if descending else 'A'}", ((ORDER_FIELDS[order], descending),)
+    )
+    return await paginate(query, ordering, page)
+
+
+def _ranges(query: Any, filter: HandoffFilter) -> Any:
+    if filter.created_from is not None:
+        query = query.filter(handed_off_at__gte=filter.created_from)
+    if filter.created_to is not None:
+        query = query.filter(handed_off_at__lt=filter.created_to)
+    if filter.due_from is not None:
+        query = query.filter(sort_due_at__gte=filter.due_from)
+    if filter.due_to is not None:
+        query = query.filter(sort_due_at__lt=filter.due_to)
+    return query
+
+
+async def my_queue(user_id: int, page: PageRequest) -> Page[Handoff]:
+    """The user's open handoffs, soonest deadline first."""
+    query = Handoff.filter(assignee_id=user_id, status=HandoffStatus.PENDING.value)
+    return await paginate(query, Ordering("DUE:A", (("sort_due_at", False),)), page)
+
+
+async def handoffs_by_ids(keys: Iterable[int]) -> dict[int, Handoff]:
+    return {row.id: row for row in await Handoff.filter(id__in=list(keys))}
+
+
+async def chains_by_ids(keys: Iterable[int]) -> dict[int, HandoffChain]:
+    return {row.id: row for row in await HandoffChain.filter(id__in=list(keys))}
+
+
+async def handoffs_of_leads(keys: list[int]) -> dict[int, list[Handoff]]:
+    rows = await Handoff.filter(lead_id__in=keys).order_by("handed_off_at", "id")
+    return _group(rows, lambda r: r.lead_id)
+
+
+async def follow_ups_of_leads(keys: list[int]) -> dict[int, list[FollowUp]]:
+    rows = await FollowUp.filter(lead_id__in=keys).order_by("occurred_at", "id")
+    return _group(rows, lambda r: r.lead_id)
+
+
+async def roots_of_chains(keys: list[int]) -> dict[int, Handoff]:
+    """The first handoff of each chain."""
+    rows = await Handoff.filter(chain_id__in=keys, previous_id__isnull=True)
+    return {row.chain_id: row for row in rows}
+
+
+def _group(rows: Iterable[Any], key: Any) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = {}
+    for row in rows:
+        found.setdefault(key(row), []).append(row)
+    return found
+
+
+async def follow_ups_by_ids(keys: Iterable[int]) -> dict[int, FollowUp]:
+    return {row.id: row for row in await FollowUp.filter(id__in=list(keys))}
+
+
+async def handoffs_of_chains(keys: list[int]) -> dict[int, list[Handoff]]:
+    rows = await Handoff.filter(chain_id__in=keys).order_by("handed_off_at", "id")
+    return _group(rows, lambda r: r.chain_id)
+
+
+def now() -> datetime:
+    """The service clock's now, which the clock statuses are judged at."""
+    return clock.now()

@@ -1,0 +1,116 @@
+"""GraphQL documents and small steps shared by the handoff tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.models import (
+    FollowUp,
+    Handoff,
+    HandoffChain,
+    Lead,
+    OutboxEvent,
+    RoutingCursor,
+    StageChange,
+    User,
+)
+from server.services import ids
+from tests.lead_steps import Desk, seat, well_fitting
+
+ERRORS = "userErrors { code field message }"
+HANDOFF = """
+  id status handedOffAt note overrideReason reassignCause decidedAt chainStartedAt
+  acceptDueAt acceptAtRiskAt firstTouchDueAt firstTouchAtRiskAt autoAccepted
+  firstTouchAt touchAttempts acceptBusinessHours firstTouchBusinessHours
+  rejection { reason comment disposition }
+  acceptStatus firstTouchStatus slaStatus slaRevision
+  lead { id stage qualified owner { name } }
+  fromUser { name } assignee { name } decidedBy { name }
+  previous { id } chainRoot { id } chain { id status }
+"""
+HAND_OFF = f"""
+mutation($input: HandoffLeadInput!) {{
+  handoffLead(input: $input) {{ handoff {{ {HANDOFF} }} {ERRORS} }}
+}}"""
+ACCEPT = f"""
+mutation($input: AcceptHandoffInput!) {{
+  acceptHandoff(input: $input) {{ handoff {{ {HANDOFF} }} {ERRORS} }}
+}}"""
+REJECT = f"""
+mutation($input: RejectHandoffInput!) {{
+  rejectHandoff(input: $input) {{ handoff {{ {HANDOFF} }} {ERRORS} }}
+}}"""
+REASSIGN = f"""
+mutation($input: ReassignHandoffInput!) {{
+  reassignHandoff(input: $input) {{ handoff {{ {HANDOFF} }} {ERRORS} }}
+}}"""
+FOLLOW_UP = f"""
+mutation($input: RecordFollowUpInput!) {{
+  recordFollowUp(input: $input) {{
+    followUp {{ id channel outcome occurredAt recordedAt countsAt note user {{ name }} }}
+    lead {{ id stage }}
+    {ERRORS}
+  }}
+}}"""
+QUEUE = f"""{{ myQueue(first: 50) {{ edges {{ node {{ {HANDOFF} }} }} }} }}"""
+LIST = f"""
+query($filter: HandoffFilter, $orderBy: HandoffOrder) {{
+  handoffs(first: 100, filter: $filter, orderBy: $orderBy) {{
+    edges {{ node {{ {HANDOFF} }} }} totalCount
+  }}
+}}"""
+NODE = f"""query($id: ID!) {{ node(id: $id) {{ ... on Handoff {{ {HANDOFF} }} }} }}"""
+
+HANDOFF_TABLES = (
+    Lead,
+    Handoff,
+    HandoffChain,
+    FollowUp,
+    StageChange,
+    OutboxEvent,
+    RoutingCursor,
+)
+
+
+async def handoff_snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of the handoff tables (and leads and outbox), to compare."""
+    found = {}
+    for model in HANDOFF_TABLES:
+        rows = [dict(row) for row in await model.all().values()]
+        found[model.__name__] = sorted(rows, key=lambda r: str(r.get("id", r)))
+    return found
+
+
+async def user_id(name: str) -> str:
+    user = await User.get(name=name.title())
+    return ids.encode("User", user.id)
+
+
+class Floor(Desk):
+    """The lead desk plus handoff steps."""
+
+    async def qualified_lead(self, email: str = "ana@logistics.example") -> str:
+        """A lead qualified by a demo request, in MQL."""
+        done = await self.upsert([well_fitting(email)])
+        lead_id: str = done["results"][0]["lead"]["id"]
+        from server.clock import clock
+
+        occurred = clock.now().isoformat()
+        record = await self.record(
+            [{"leadId": lead_id, "kind": "DEMO_REQUEST", "occurredAt": occurred}]
+        )
+        assert record["results"][0]["lead"]["stage"] == "MQL", record
+        return lead_id
+
+    async def hand_off(
+        self, lead_id: str, who: str = "member", **extra: Any
+    ) -> dict[str, Any]:
+        done: dict[str, Any] = await self.call(
+            who, HAND_OFF, {"leadId": lead_id, **extra}
+        )
+        return done
+
+
+async def floor(api: Any) -> Floor:
+    desk = await seat(api)
+    return Floor(desk.api, desk.sessions)
