@@ -36,7 +36,10 @@ from server.services import mutations
 from server.services.agreement_store import terms_of
 from server.services.lead_store import LeadRow
 
-_models: dict[tuple[int, int], QualificationModel] = {}
+# Parsed models by agreement, revision and terms text: the text is part of the
+# key because ids and revisions repeat when a database is rebuilt (each test's,
+# a restored backup) while the process lives on.
+_models: dict[tuple[int, int, str], QualificationModel] = {}
 
 
 @dataclass
@@ -200,10 +203,11 @@ async def model_in_force() -> QualificationModel | None:
     )
     if not rows:
         return None
-    key = (int(rows[0]["id"]), int(rows[0]["revision"]))
+    text = rows[0]["terms"]
+    key = (int(rows[0]["id"]), int(rows[0]["revision"]), text)
     model = _models.get(key)
     if model is None:
-        terms: Any = terms_of(rows[0]["terms"])
+        terms: Any = terms_of(text)
         model = _models[key] = read_model(terms, key[1])
     return model
 

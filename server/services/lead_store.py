@@ -196,9 +196,9 @@ async def leads_by_external_ids(
 async def replace_external_ids(changes: dict[int, dict[str, str]]) -> None:
     """Set the given (system → value) of each lead, replacing a lead's previous
     value for the same system."""
-    if not changes:
-        return
     pairs = [(lead, s) for lead, ids in changes.items() for s in ids]
+    if not pairs:
+        return
     clauses = " OR ".join("(lead_id = ? AND system = ?)" for _ in pairs)
     await db.execute(
         f"DELETE FROM lead_external_id WHERE {clauses}",
