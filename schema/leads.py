@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.scalars import JSON
@@ -34,6 +34,7 @@ from server.services import ids, lead_reads
 from server.services.lead_store import COLUMNS
 
 if TYPE_CHECKING:
+    from schema.handoffs import FollowUp, Handoff
     from server import models
 
 strawberry.enum(DomainLeadStage, name="LeadStage")
@@ -158,6 +159,24 @@ class Lead(Node):
     async def stage_history(self, info: Info) -> list[StageChange]:
         rows = await info.context.loader("stage_history").load(self._key)
         return [stage_change_type(r) for r in rows]
+
+    @strawberry.field(description="Every handoff of the lead, oldest first.")
+    async def handoffs(
+        self, info: Info
+    ) -> list[Annotated[Handoff, strawberry.lazy("schema.handoffs")]]:
+        from schema.handoffs import handoff_types
+
+        rows = await info.context.loader("lead_handoffs").load(self._key)
+        return await handoff_types(rows)
+
+    @strawberry.field(description="Sales' follow-ups on the lead, oldest first.")
+    async def follow_ups(
+        self, info: Info
+    ) -> list[Annotated[FollowUp, strawberry.lazy("schema.handoffs")]]:
+        from schema.handoffs import follow_up_type
+
+        rows = await info.context.loader("lead_follow_ups").load(self._key)
+        return [follow_up_type(r) for r in rows]
 
     @strawberry.field(description="The lead's activities, latest first.")
     async def activities(

@@ -29,16 +29,15 @@ from server.domain.handoffs import (
     check_rejection,
     decision_stage,
 )
-from server.domain.qualification import Trigger, qualify_manually
+from server.domain.qualification import Trigger
 from server.domain.routing import check_assignee, exclude, pick
 from server.domain.sla import NO_CLOCKS, business_hours_taken, compute_clocks
-from server.domain.stages import LeadStage, Refusal, Via
+from server.domain.stages import Refusal, Via
 from server.models import Handoff, HandoffChain
 from server.services import handoff_store as store
 from server.services import ids, lead_store, mutations
 from server.services.actors import Actor
-from server.services.lead_scoring import StageMoves, cycle_of, model_in_force, qualify
-from server.services.lead_stages import _enter as enter_stage
+from server.services.lead_scoring import StageMoves, enter_stage, qualify_by_hand
 from server.services.leads import refresh
 
 
@@ -119,7 +118,7 @@ async def _hand_off(
     assignee = await _assignee(request.assignee_id, exclude_ids=())
     moves = StageMoves()
     if verdict.moves_to_mql:
-        await _qualify_by_hand(tx, lead, moves, request.override_reason or "")
+        await qualify_by_hand(tx, lead, moves, request.override_reason or "")
     record = await _open_chain(tx, lead, assignee, request, verdict)
     await refresh(tx, [lead], moves, Trigger.ACTIVITY)
     _emit(tx, EventKind.HANDOFF_CREATED, record)
@@ -160,17 +159,6 @@ async def route(exclude_ids: tuple[int, ...]) -> int | None:
     if chosen is not None:
         await store.pass_turn(chosen)
     return chosen
-
-
-async def _qualify_by_hand(
-    tx: mutations.Tx, lead: lead_store.LeadRow, moves: StageMoves, reason: str
-) -> None:
-    model = await model_in_force()
-    step = qualify_manually(cycle_of(lead), model.revision if model else None, tx.now)
-    if step.promoted:
-        qualify(tx, lead, step, moves, reason)
-    else:
-        moves.move(tx, lead, LeadStage.MQL, Via.MANUAL_QUALIFICATION, reason)
 
 
 async def _open_chain(

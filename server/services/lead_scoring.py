@@ -28,11 +28,19 @@ from server.domain.qualification import (
     Step,
     Trigger,
     apply_score,
+    begin_cycle,
+    qualify_manually,
 )
 from server.domain.qualification_model import QualificationModel, read_model
 from server.domain.scoring import Score, score_state
-from server.domain.stages import QUALIFIABLE, LeadStage, Via
-from server.services import mutations
+from server.domain.stages import (
+    QUALIFIABLE,
+    LeadStage,
+    Via,
+    sets_customer,
+    starts_cycle,
+)
+from server.services import engagement_store, mutations
 from server.services.agreement_store import terms_of
 from server.services.lead_store import LeadRow
 
@@ -221,3 +229,35 @@ async def personas_in_force() -> tuple[PersonaProfile, ...]:
     return tuple(
         profile_from_terms(int(r["id"]), terms_of(r["terms"]) or {}) for r in rows
     )
+
+
+async def qualify_by_hand(
+    tx: mutations.Tx, lead: LeadRow, moves: StageMoves, reason: str
+) -> None:
+    """A marketing manager's qualification (moveLeadStage to MQL, or a handoff
+    override): MANUAL, under the model in force if any."""
+    model = await model_in_force()
+    revision = model.revision if model is not None else None
+    step = qualify_manually(cycle_of(lead), revision, tx.now)
+    if step.promoted:
+        qualify(tx, lead, step, moves, reason)
+    else:  # qualified already in this cycle: the move alone
+        moves.move(tx, lead, LeadStage.MQL, Via.MANUAL_QUALIFICATION, reason)
+
+
+async def enter_stage(lead: LeadRow, target: LeadStage, tx: mutations.Tx) -> None:
+    """What entering a stage does besides the move: WON makes a customer;
+    NURTURING and RECYCLED begin a new qualification cycle."""
+    if sets_customer(target):
+        lead["is_customer"] = True
+    if starts_cycle(target):
+        cycle = begin_cycle(tx.now)
+        lead.update(
+            cycle_started_at=cycle.started_at,
+            cycle_counts_after=cycle.counts_after,
+            qualified=False,
+            qualified_at=None,
+            qualified_under=None,
+            qualified_by=None,
+        )
+        await engagement_store.clear([lead["id"]])

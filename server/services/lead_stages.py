@@ -15,19 +15,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from server.domain.errors import ErrorCode, refuse
-from server.domain.qualification import Trigger, begin_cycle, qualify_manually
+from server.domain.qualification import Trigger
 from server.domain.stages import (
     AMOUNT_STAGES,
     LeadStage,
     Mover,
     Via,
     check_move,
-    sets_customer,
-    starts_cycle,
 )
-from server.services import engagement_store, lead_store, mutations
+from server.services import handoff_store, handoffs, lead_store, mutations
 from server.services.actors import Actor
-from server.services.lead_scoring import StageMoves, cycle_of, model_in_force, qualify
+from server.services.lead_scoring import StageMoves, enter_stage, qualify_by_hand
 from server.services.lead_store import load_lead
 from server.services.leads import refresh
 
@@ -56,9 +54,11 @@ async def move_lead_stage(
 
 
 async def works_lead(actor: Actor, lead: lead_store.LeadRow) -> bool:
-    """Whether the actor owns the lead (the handoff's assignee counts too once
-    handoffs exist)."""
-    return bool(lead["owner_id"] == actor.user_id)
+    """Whether the actor owns the lead or is the assignee of its open handoff."""
+    if lead["owner_id"] == actor.user_id:
+        return True
+    handoff = await handoff_store.open_handoff(lead["id"])
+    return handoff is not None and handoff.assignee_id == actor.user_id
 
 
 async def _move(
@@ -78,10 +78,12 @@ async def _move(
     moves = StageMoves()
     reason = (request.reason or "").strip() or None
     if via is Via.MANUAL_QUALIFICATION:
-        await _qualify_by_hand(tx, lead, moves, reason or "")
+        await qualify_by_hand(tx, lead, moves, reason or "")
     else:
         moves.move(tx, lead, target, via, reason)
-        await _enter(lead, target, tx)
+        await enter_stage(lead, target, tx)
+    if before == LeadStage.MQL and target is LeadStage.NURTURING:
+        await handoffs.withdraw_open_handoff(tx, lead["id"])
     await refresh(tx, [lead], moves, Trigger.ACTIVITY)
     tx.audit(
         "Lead", lead["id"], stage={"from": before, "to": target.value}, reason=reason
@@ -118,31 +120,3 @@ def _deal(lead: lead_store.LeadRow, target: LeadStage, request: StageRequest) ->
         lead["amount"] = request.amount.quantize(Decimal("0.01"))
     if request.recurring is not None:
         lead["recurring"] = request.recurring
-
-
-async def _qualify_by_hand(
-    tx: mutations.Tx, lead: lead_store.LeadRow, moves: StageMoves, reason: str
-) -> None:
-    model = await model_in_force()
-    revision = model.revision if model is not None else None
-    step = qualify_manually(cycle_of(lead), revision, tx.now)
-    if step.promoted:
-        qualify(tx, lead, step, moves, reason)
-    else:  # qualified already in this cycle: the move alone
-        moves.move(tx, lead, LeadStage.MQL, Via.MANUAL_QUALIFICATION, reason)
-
-
-async def _enter(lead: lead_store.LeadRow, target: LeadStage, tx: mutations.Tx) -> None:
-    if sets_customer(target):
-        lead["is_customer"] = True
-    if starts_cycle(target):
-        cycle = begin_cycle(tx.now)
-        lead.update(
-            cycle_started_at=cycle.started_at,
-            cycle_counts_after=cycle.counts_after,
-            qualified=False,
-            qualified_at=None,
-            qualified_under=None,
-            qualified_by=None,
-        )
-        await engagement_store.clear([lead["id"]])

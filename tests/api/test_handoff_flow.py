@@ -121,3 +121,35 @@ async def test_a_rejection_recycles_the_lead_with_its_reason(api: Api) -> None:
     assert done["handoff"]["rejection"]["reason"] == "NO_BUDGET"
     assert done["handoff"]["acceptStatus"] == "MET"
     assert done["handoff"]["firstTouchStatus"] == "NO_SLA"
+
+
+PULL_BACK = """
+mutation($input: MoveLeadStageInput!) {
+  moveLeadStage(input: $input) {
+    lead { stage handoffs { status acceptStatus firstTouchStatus } followUps { id } }
+    userErrors { code }
+  }
+}"""
+
+
+async def test_pulling_an_mql_back_to_nurturing_withdraws_its_open_handoff(
+    api: Api,
+) -> None:
+    clock.set(datetime(2026, 11, 18, 9, 0, tzinfo=UTC))
+    room = await floor(api)
+    await room.activate_model()
+    await room.activate_sla(**BERLIN_SLA)
+    lead_id = await room.qualified_lead()
+    await room.hand_off(lead_id, assigneeId=await user_id("rep"))
+    # when marketing pulls the lead back before any deadline
+    done = await room.call(
+        "member", PULL_BACK, {"leadId": lead_id, "stage": "NURTURING"}
+    )
+    # then the handoff is WITHDRAWN and its clocks carry no obligation
+    assert done["userErrors"] == [], done
+    lead = done["lead"]
+    assert lead["stage"] == "NURTURING"
+    assert lead["handoffs"] == [
+        {"status": "WITHDRAWN", "acceptStatus": "NO_SLA", "firstTouchStatus": "NO_SLA"}
+    ]
+    assert (await room.query("rep", QUEUE))["myQueue"]["edges"] == []
