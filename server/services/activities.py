@@ -8,7 +8,8 @@ locked at once, the new activities inserted in bulk (``ON CONFLICT DO
 NOTHING``), their leads' stored decayed sums updated in bulk, and the leads
 rescored and written back in bulk, with one audit entry. Arriving activities
 emit no ``LEAD_UPDATED`` (a score is not an edit, and the version stays);
-qualifications emit ``LEAD_QUALIFIED`` and ``LEAD_STAGE_CHANGED``.
+qualifications emit ``LEAD_QUALIFIED`` and ``LEAD_STAGE_CHANGED`` and bump the
+version, so a move decided on the lead as it was is refused as stale.
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ async def _record(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Re
     moves = StageMoves()
     scored = [leads[key] for key in sorted(changed)]
     qualified = scorer.rescore(tx, scored, states, Trigger.ACTIVITY, moves)
+    for key in qualified:
+        leads[key]["version"] += 1
+        leads[key]["updated_at"] = tx.now
     await lead_store.save_leads(scored)
     await lead_store.record_stage_changes(moves.rows)
     tx.audit(
