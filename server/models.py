@@ -635,3 +635,99 @@ class RoutingCursor(Model):
 
     class Meta:
         table = "routing_cursor"
+
+
+class Notification(Model):
+    """An in-app notice for one user, made from an outbox event after commit.
+
+    ``dedupe_key`` (event id, kind and recipient) makes the consumer idempotent."""
+
+    id = fields.BigIntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="notifications")
+    kind = fields.CharField(max_length=40)
+    subject_type = fields.CharField(max_length=32)
+    subject_id = fields.BigIntField()
+    title = fields.CharField(max_length=300)
+    body: str = fields.TextField(default="")
+    link = fields.CharField(max_length=500, default="")
+    event_id = fields.BigIntField(null=True)
+    dedupe_key = fields.CharField(max_length=120, unique=True)
+    created_at = fields.DatetimeField()
+    read_at = fields.DatetimeField(null=True)
+
+    if TYPE_CHECKING:
+        user_id: int
+
+    class Meta:
+        table = "notification"
+        indexes = (
+            Index(fields=("user_id", "created_at", "id"), name="notification_user"),
+            Index(fields=("user_id", "read_at"), name="notification_unread"),
+        )
+
+
+class EmailDelivery(Model):
+    """One e-mail to send, written with its notification and sent after commit by
+    the mailer, which retries with backoff until it is accepted."""
+
+    id = fields.BigIntField(primary_key=True)
+    notification = fields.ForeignKeyField(
+        "models.Notification", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    to_address = fields.CharField(max_length=320)
+    subject = fields.CharField(max_length=300)
+    body: str = fields.TextField()
+    dedupe_key = fields.CharField(max_length=120, unique=True)
+    created_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+    attempts = fields.IntField(default=0)
+    retry_at = fields.DatetimeField(null=True)
+    last_error: str | None = fields.TextField(null=True)
+
+    if TYPE_CHECKING:
+        notification_id: int | None
+
+    class Meta:
+        table = "email_delivery"
+        indexes = (Index(fields=("sent_at", "retry_at", "id"), name="email_pending"),)
+
+
+class RescoreJob(Model):
+    """Rescoring every lead under a new model or persona revision, in chunks.
+
+    ``after_lead_id`` is the last lead done: a crashed job resumes there."""
+
+    id = fields.BigIntField(primary_key=True)
+    reason = fields.CharField(max_length=24)
+    model_revision = fields.IntField(null=True)
+    requested_at = fields.DatetimeField()
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    after_lead_id = fields.BigIntField(default=0)
+    total = fields.IntField(default=0)
+    done = fields.IntField(default=0)
+    promoted = fields.IntField(default=0)
+
+    class Meta:
+        table = "rescore_job"
+        indexes = (Index(fields=("finished_at", "id"), name="rescore_job_open"),)
+
+
+class StageCountDelta(Model):
+    """+1/-1 per stage move, insert-only, folded into `StageCount` periodically,
+    so the live funnel never makes a hot row of stage counters."""
+
+    id = fields.BigIntField(primary_key=True)
+    stage = fields.CharField(max_length=16)
+    delta = fields.IntField()
+
+    class Meta:
+        table = "stage_count_delta"
+
+
+class StageCount(Model):
+    stage = fields.CharField(max_length=16, primary_key=True)
+    count = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "stage_count"
