@@ -40,10 +40,16 @@ async def list_leads(
         query = query.filter(stage__in=list(filter.stages))
     if filter.qualified is not None:
         query = query.filter(qualified=filter.qualified)
-    ordering = Ordering(
-        f"{order}:{'D' if descending else 'A'}", ((ORDER_FIELDS[order], descending),)
-    )
-    return await paginate(query, ordering, page)
+    return await paginate(query, _ordering(order, descending), page)
+
+
+def _ordering(order: str, descending: bool) -> Ordering:
+    """Ties in score keep creation order; leads created in one call share their
+    creation instant, so newest first goes by id within it too."""
+    keys = ((ORDER_FIELDS[order], descending),)
+    if order == "CREATED_AT":
+        keys += (("id", descending),)
+    return Ordering(f"{order}:{'D' if descending else 'A'}", keys)
 
 
 async def activities_page(lead_id: int, page: PageRequest) -> Page[LeadActivity]:
