@@ -531,6 +531,11 @@ class HandoffChain(Model):
     accept_breach_reported = fields.BooleanField(default=False)
     touch_at_risk_reported = fields.BooleanField(default=False)
     touch_breach_reported = fields.BooleanField(default=False)
+    # The sweeper's own marks: when it next applies the accept-timeout action to
+    # a later holder (after moving the handoff past the deadline), and the
+    # handoff it last escalated to the managers, so it does so once.
+    next_timeout_at = fields.DatetimeField(null=True)
+    escalated_handoff_id = fields.BigIntField(null=True)
 
     if TYPE_CHECKING:
         lead_id: int
