@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,17 @@ import httpx
 import pytest
 import websockets
 
-from tests.agreement_steps import ACTIVE_SLA, CREATE_SLA, PROPOSE, SIGN, sla_input
+from tests.agreement_steps import (
+    ACTIVE_SLA,
+    CREATE_MODEL,
+    CREATE_SLA,
+    PROPOSE,
+    SIGN,
+    model_input,
+    sla_input,
+)
 from tests.helpers import TEST_SECRET
+from tests.lead_steps import MOVE, RECORD, UPSERT, well_fitting
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -194,3 +205,121 @@ def test_an_sla_signed_and_countersigned_over_the_network_is_in_force(
         assert teams == ["MARKETING", "SALES"]
         active = sales.post("/graphql", json={"query": ACTIVE_SLA}).json()["data"]
         assert active["activeServiceLevelAgreement"]["id"] == sla_id
+
+
+CREATE_TOKEN = """mutation($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) { secret userErrors { code field message } } }"""
+LEADS_TOTAL = "{ leads(first: 100) { totalCount edges { node { email score } } } }"
+
+
+def _model_in_force(marketing: httpx.Client, sales: httpx.Client) -> None:
+    made = _call(marketing, CREATE_MODEL, {"terms": model_input()})
+    model_id = made["qualificationModel"]["id"]
+    proposed = _call(marketing, PROPOSE, {"agreementId": model_id})
+    content_hash = proposed["agreement"]["contentHash"]
+    for signer in (marketing, sales):
+        _call(signer, SIGN, {"agreementId": model_id, "contentHash": content_hash})
+
+
+def _ingest_token(marketing: httpx.Client) -> str:
+    made = _call(marketing, CREATE_TOKEN, {"name": "CRM sync", "scopes": ["INGEST"]})
+    return str(made["secret"])
+
+
+def _ago(**delta: float) -> str:
+    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
+
+
+def test_leads_and_activities_pushed_twice_over_the_network_count_once(
+    server: str,
+) -> None:
+    with (
+        httpx.Client(base_url=server) as marketing,
+        httpx.Client(base_url=server) as sales,
+    ):
+        _sign_in(marketing, "mara@example.com")
+        _sign_in(sales, "mgr@example.com")
+        _model_in_force(marketing, sales)
+        token = _ingest_token(marketing)
+        with httpx.Client(
+            base_url=server, headers={"authorization": f"Bearer {token}"}
+        ) as crm:
+            _pushed_twice(crm, marketing)
+
+
+def _pushed_twice(crm: httpx.Client, marketing: httpx.Client) -> None:
+    batch = [
+        well_fitting("ana@net.example", externalIds=[{"system": "crm", "id": "1"}]),
+        well_fitting("bo@net.example", companySize=5),
+        {"email": "cy@net.example"},
+    ]
+    # when the CRM pushes its leads twice
+    first, again = (_call(crm, UPSERT, {"leads": batch}) for _ in range(2))
+    # then the second push changes nothing
+    assert [r["outcome"] for r in first["results"]] == ["CREATED"] * 3
+    assert [r["outcome"] for r in again["results"]] == ["UNCHANGED"] * 3
+    assert [r["lead"]["score"] for r in again["results"]] == [35, 15, 0]
+    assert [r["lead"] for r in again["results"]] == [
+        r["lead"] for r in first["results"]
+    ]
+    ana = first["results"][0]["lead"]["id"]
+    signals = [
+        {
+            "leadId": ana,
+            "kind": "PRICING_VIEW",
+            "occurredAt": _ago(days=3),
+            "externalId": "pv-1",
+        },
+        {
+            "leadId": ana,
+            "kind": "DEMO_REQUEST",
+            "occurredAt": _ago(hours=2),
+            "externalId": "demo-1",
+        },
+        {
+            "leadEmail": "BO@net.example",
+            "kind": "PAGE_VIEW",
+            "occurredAt": _ago(days=1),
+        },
+    ]
+    # when the marketing tool pushes the activities twice
+    recorded, replayed = (_call(crm, RECORD, {"activities": signals}) for _ in range(2))
+    # then they are recorded once and the scores stay as they were
+    assert [r["created"] for r in recorded["results"]] == [True] * 3
+    assert [r["created"] for r in replayed["results"]] == [False] * 3
+    assert [r["lead"] for r in replayed["results"]] == [
+        r["lead"] for r in recorded["results"]
+    ]
+    listed = crm.post("/graphql", json={"query": LEADS_TOTAL}).json()["data"]
+    assert listed["leads"]["totalCount"] == 3
+    # and the demo request qualified Ana, every point explained
+    lead = recorded["results"][1]["lead"]
+    assert (lead["stage"], lead["qualifiedBy"], lead["qualifiedUnder"]) == (
+        "MQL",
+        "ACTIVITY",
+        1,
+    )
+    entries = lead["scoreBreakdown"]
+    assert [e["kind"] for e in entries] == ["FIT", "FIT", "ENGAGEMENT", "HAND_RAISE"]
+    assert all(e["label"] and e["detail"] for e in entries)
+    points = sum(Decimal(e["points"]) for e in entries)
+    assert points == Decimal(lead["rawScore"])
+    assert lead["score"] == 44  # 35 for fit, 10 halved over 3 of 14 days
+    _recycled_lead_stays_put(crm, marketing, ana, signals[:2])
+
+
+def _recycled_lead_stays_put(
+    crm: httpx.Client,
+    marketing: httpx.Client,
+    lead_id: str,
+    old: list[dict[str, Any]],
+) -> None:
+    back = _call(marketing, MOVE, {"leadId": lead_id, "stage": "NURTURING"})
+    assert (back["lead"]["stage"], back["lead"]["qualified"]) == ("NURTURING", False)
+    renamed = [{**a, "externalId": f"again-{a['externalId']}"} for a in old]
+    # when the old activities arrive again, as they were and under new ids
+    again = _call(crm, RECORD, {"activities": old + renamed})
+    # then the lead does not qualify on them in its new cycle
+    assert [r["created"] for r in again["results"]] == [False, False, True, True]
+    lead = again["results"][-1]["lead"]
+    assert (lead["stage"], lead["qualified"]) == ("NURTURING", False)
