@@ -42,7 +42,7 @@ def accept_is(status: ClockStatus, now: datetime) -> Q:
         return (
             due
             & _q(auto_accepted=False)
-            & Q(chain__decided_at__lte=_col("accept_due_at"))
+            & Q(decided_at__lte=_col("accept_due_at"))
         )
     if status is ClockStatus.BREACHED:
         late = Q(decided_at__gt=_col("accept_due_at"))
@@ -66,7 +66,7 @@ def first_touch_is(status: ClockStatus, now: datetime) -> Q:
     open_ = kept & _q(withdrawn_at__isnull=True)
     rejected_early = rejected & Q(decided_at__lte=_col("first_touch_due_at"))
     withdrawn_early = _q(withdrawn_at__isnull=False) & Q(
-        chain__withdrawn_at__lte=_col("first_touch_due_at")
+        withdrawn_at__lte=_col("first_touch_due_at")
     )
     early = rejected_early | withdrawn_early
     late_release = (
