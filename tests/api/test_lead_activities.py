@@ -540,3 +540,45 @@ async def test_the_lead_page_lists_its_activities_latest_first(api: Api) -> None
 
     edges = found["activities"]["edges"]
     assert [e["node"]["externalId"] for e in edges] == ["x1", "x2", "x3"]
+
+
+async def test_a_demo_request_older_than_the_window_does_not_qualify(
+    api: Api,
+) -> None:
+    desk = await scored_desk(api)
+    lead = await new_lead(desk)
+
+    done = await desk.record([demo(lead, ago(7, minutes=1))])
+
+    after = done["results"][0]["lead"]
+    assert (after["stage"], after["qualified"], after["score"]) == ("NEW", False, 35)
+    assert [e["kind"] for e in after["scoreBreakdown"]] == ["FIT", "FIT"]
+
+
+async def test_one_audit_entry_per_call_lists_what_it_did(api: Api) -> None:
+    desk = await scored_desk(api)
+    lead = await new_lead(desk)
+    await desk.record([pricing(lead, ago(2), externalId="seen")])
+
+    await desk.record(
+        [
+            pricing(lead, ago(2), externalId="seen"),
+            {
+                "leadEmail": "nobody@example.com",
+                "kind": "PAGE_VIEW",
+                "occurredAt": ago(1),
+            },
+            demo(lead, ago(1)),
+            pricing(lead, ago(1), metadata=["not", "an", "object"]),
+        ]
+    )
+
+    entries = await AuditEntry.filter(action="recordLeadActivities").order_by("id")
+    assert len(entries) == 2
+    assert entries[-1].changes == {
+        "activities": 1,
+        "duplicates": 1,
+        "failed": [1, 3],
+        "leads": [key_of(lead)],
+        "qualified": [key_of(lead)],
+    }
