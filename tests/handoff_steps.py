@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from server.clock import clock
 from server.models import (
     FollowUp,
     Handoff,
@@ -47,7 +50,9 @@ mutation($input: ReassignHandoffInput!) {{
 FOLLOW_UP = f"""
 mutation($input: RecordFollowUpInput!) {{
   recordFollowUp(input: $input) {{
-    followUp {{ id channel outcome occurredAt recordedAt countsAt note user {{ name }} }}
+    followUp {{
+      id channel outcome occurredAt recordedAt countsAt note user {{ name }}
+    }}
     lead {{ id stage }}
     {ERRORS}
   }}
@@ -60,6 +65,8 @@ query($filter: HandoffFilter, $orderBy: HandoffOrder) {{
   }}
 }}"""
 NODE = f"""query($id: ID!) {{ node(id: $id) {{ ... on Handoff {{ {HANDOFF} }} }} }}"""
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 HANDOFF_TABLES = (
     Lead,
@@ -86,6 +93,17 @@ async def user_id(name: str) -> str:
     return ids.encode("User", user.id)
 
 
+def berlin(*wall: int) -> datetime:
+    """A wall-clock time in Berlin (year, month, day, hour, ...) as an instant."""
+    return datetime(*wall, tzinfo=BERLIN)  # type: ignore[misc]
+
+
+def near(text: str | None, expected: datetime) -> bool:
+    """The clock keeps ticking from a pinned instant: allow the test's runtime."""
+    assert text is not None
+    return abs(datetime.fromisoformat(text) - expected) < timedelta(seconds=30)
+
+
 class Floor(Desk):
     """The lead desk plus handoff steps."""
 
@@ -93,8 +111,6 @@ class Floor(Desk):
         """A lead qualified by a demo request, in MQL."""
         done = await self.upsert([well_fitting(email)])
         lead_id: str = done["results"][0]["lead"]["id"]
-        from server.clock import clock
-
         occurred = clock.now().isoformat()
         record = await self.record(
             [{"leadId": lead_id, "kind": "DEMO_REQUEST", "occurredAt": occurred}]
@@ -109,6 +125,26 @@ class Floor(Desk):
             who, HAND_OFF, {"leadId": lead_id, **extra}
         )
         return done
+
+    async def follow_up(
+        self, lead_id: str, who: str = "rep", **extra: Any
+    ) -> dict[str, Any]:
+        done: dict[str, Any] = await self.call(
+            who,
+            FOLLOW_UP,
+            {"leadId": lead_id, "channel": "CALL", "outcome": "ATTEMPTED", **extra},
+        )
+        return done
+
+    async def handoff(self, handoff_id: str, who: str = "rep") -> dict[str, Any]:
+        """A handoff as `who` reads it now."""
+        found: dict[str, Any] = (await self.query(who, NODE, id=handoff_id))["node"]
+        return found
+
+    async def at(self, instant: datetime) -> None:
+        """Move the test clock, everyone signed in again (sessions expire idle)."""
+        clock.set(instant)
+        await self.refresh_sessions()
 
 
 async def floor(api: Any) -> Floor:

@@ -19,7 +19,9 @@ from server.services.agreement_store import terms_of
 from server.services.pagination import Ordering, Page, PageRequest, paginate
 
 ORDER_FIELDS = {"DUE": "sort_due_at", "CREATED_AT": "handed_off_at"}
-_terms_cache: dict[tuple[int, int], SlaTerms] = {}
+# Parsed terms by their stored text: ids and revision numbers repeat when a
+# database is rebuilt (each test's, a restored backup) while the process lives.
+_terms_cache: dict[str, SlaTerms] = {}
 
 
 @dataclass(frozen=True)
@@ -36,16 +38,17 @@ class HandoffFilter:
 
 
 async def chain_terms(chain: HandoffChain) -> SlaTerms | None:
-    """The SLA revision a chain was created under (cached per revision)."""
+    """The terms of the SLA revision a chain was created under (one statement;
+    parsed once per distinct terms)."""
     if chain.sla_id is None or chain.sla_revision is None:
         return None
-    key = (chain.sla_id, chain.sla_revision)
-    found = _terms_cache.get(key)
+    revision = await AgreementRevision.get(
+        agreement_id=chain.sla_id, number=chain.sla_revision
+    ).only("id", "terms")
+    text = revision.terms
+    found = _terms_cache.get(text)
     if found is None:
-        revision = await AgreementRevision.get(
-            agreement_id=chain.sla_id, number=chain.sla_revision
-        )
-        found = _terms_cache[key] = sla_terms_from(terms_of(revision.terms) or {})
+        found = _terms_cache[text] = sla_terms_from(terms_of(text) or {})
     return found
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from server.clock import clock
-from tests.agreement_steps import sla_input
 from tests.handoff_steps import (
     ACCEPT,
     FOLLOW_UP,
@@ -13,6 +12,7 @@ from tests.handoff_steps import (
     REASSIGN,
     REJECT,
     floor,
+    near,
     user_id,
 )
 from tests.helpers import Api
@@ -27,11 +27,6 @@ BERLIN_SLA = {
         "holidays": ["2026-12-24", "2026-12-25"],
     },
 }
-
-
-def near(text: str, expected: datetime) -> bool:
-    """The clock keeps ticking from a pinned instant: allow the test's runtime."""
-    return abs(datetime.fromisoformat(text) - expected) < timedelta(seconds=30)
 
 
 async def test_a_friday_afternoon_handoff_is_due_monday_noon_berlin_time(
