@@ -17,6 +17,7 @@ from schema.handoffs import HandoffQueries
 from schema.lead_mutations import LeadMutations
 from schema.leads import LeadQueries
 from schema.nodes import NodeQueries
+from schema.rescoring import RescoringMutations, RescoringQueries
 from schema.users import UserMutations, UserQueries
 
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
@@ -31,6 +32,7 @@ Query = merge_types(
         AgreementQueries,
         LeadQueries,
         HandoffQueries,
+        RescoringQueries,
     ),
 )
 Mutation = merge_types(
@@ -41,6 +43,7 @@ Mutation = merge_types(
         AgreementMutations,
         LeadMutations,
         HandoffMutations,
+        RescoringMutations,
     ),
 )
 

@@ -20,13 +20,24 @@ from starlette.types import Scope
 from server import db, logs, metrics
 from server.clock import clock
 from server.graphql_http import GraphQLEndpoint
-from server.services import auth, events, ids, jobs, mutations, passwords
+from server.services import (
+    auth,
+    events,
+    ids,
+    jobs,
+    mutations,
+    passwords,
+    rescoring,
+)
+from server.services.decay import decay_pass
 from server.services.retention import purge as purge_retention
 from server.settings import Settings, load_settings
 from server.websocket import GraphQLWebSocket
 
 log = logging.getLogger("accord.app")
 RETENTION_INTERVAL = 3600.0
+RESCORE_INTERVAL = 2.0  # how soon a new model's rescoring starts
+DECAY_INTERVAL = 900.0  # scores follow decaying engagement within 15 minutes
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -68,23 +79,16 @@ def create_app(
         )
         mutations.on_commit(dispatcher.wake)
         dispatcher.start()
-        flusher = jobs.Periodic(
-            "flush credential touches", auth.FLUSH_INTERVAL, auth.touches.flush
-        )
-        flusher.start()
-        retention = jobs.Periodic(
-            "retention",
-            RETENTION_INTERVAL,
-            lambda: purge_retention(settings.retention_days),
-        )
-        retention.start()
+        background = _background_jobs(settings)
+        for job in background:
+            job.start()
         try:
             yield
         finally:
             mutations.off_commit(dispatcher.wake)
             await dispatcher.stop()
-            await flusher.stop()
-            await retention.stop()
+            for job in background:
+                await job.stop()
             await auth.touches.flush()
             if ctx is not None:
                 await db.close_database(ctx)
@@ -93,6 +97,22 @@ def create_app(
     app.state.settings = settings
     app.state.dispatcher = dispatcher
     return app
+
+
+def _background_jobs(settings: Settings) -> list[jobs.Periodic]:
+    """The periodic jobs every worker runs (each safe with several workers)."""
+    return [
+        jobs.Periodic(
+            "flush credential touches", auth.FLUSH_INTERVAL, auth.touches.flush
+        ),
+        jobs.Periodic(
+            "retention",
+            RETENTION_INTERVAL,
+            lambda: purge_retention(settings.retention_days),
+        ),
+        jobs.Periodic("rescoring", RESCORE_INTERVAL, rescoring.run_until_idle),
+        jobs.Periodic("decay", DECAY_INTERVAL, lambda: decay_pass(clock.now())),
+    ]
 
 
 def _routes(settings: Settings) -> list[BaseRoute]:

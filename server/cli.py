@@ -1,4 +1,4 @@
-"""The `accord` command: serve, migrate, create-user, export-schema.
+"""The `accord` command: serve, migrate, create-user, demo-data, export-schema.
 
 Every failure ends with exit status 1 and one line saying why.
 """
@@ -10,6 +10,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 from server.settings import Settings, SettingsError, load_settings
@@ -134,6 +135,88 @@ async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
     await _with_database(settings, work)
 
 
+async def rescore(settings: Settings, args: argparse.Namespace) -> None:
+    """Rescore every lead now, chunk by chunk, showing progress (or only show
+    the progress of the latest job with --status)."""
+    from server.app import configure_services
+    from server.services import mutations, rescoring
+
+    configure_services(settings)
+
+    async def work() -> None:
+        if await _pending(settings):
+            raise CommandError("the database is not migrated: run `accord migrate`")
+        if not args.status:
+            await mutations.run_trusted(
+                "rescoreLeads", lambda tx: rescoring.request(tx, "MANUAL")
+            )
+            while (progress := await rescoring.run_chunk()) is not None:
+                print(f"rescored {progress.done} of {progress.total} leads", end="\r")
+        found = await rescoring.latest()
+        if found is None:
+            print("no rescoring has run yet")
+            return
+        state = "finished" if found.finished_at else "running"
+        print(
+            f"rescoring {found.reason} {state}: {found.done} of {found.total} "
+            f"leads done, {found.remaining} left, {found.promoted} qualified"
+        )
+
+    await _with_database(settings, work)
+
+
+async def demo_data(settings: Settings, args: argparse.Namespace) -> None:
+    """Build the demo company into an empty database; print each person's
+    e-mail and fresh password once."""
+    from server import demo
+    from server.app import configure_services
+
+    configure_services(settings)
+    now = _reference_instant(args.now)
+
+    async def work() -> None:
+        if await _pending(settings):
+            raise CommandError(
+                "the database is not migrated: run `accord migrate` first"
+            )
+        options = demo.DemoOptions(now, leads=args.leads, seed=args.seed)
+        try:
+            report = await demo.build_demo(options)
+        except demo.DemoRefused:
+            if args.if_empty:
+                print("users exist already: sign in with your account")
+                return
+            raise CommandError(
+                "the database has users already: demo data goes into an empty "
+                "database only"
+            ) from None
+        print(demo.describe(report))
+
+    await _with_database(settings, work)
+
+
+def _reference_instant(raw: str | None) -> datetime:
+    if raw is None:
+        return datetime.now(UTC).replace(second=0, microsecond=0)
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise CommandError(
+            f"--now {raw!r}: give an ISO instant with an offset, "
+            "such as 2025-06-02T16:00:00+00:00"
+        )
+    return moment.astimezone(UTC)
+
+
+def _count(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 1_000_000:
+        raise ValueError(raw)
+    return value
+
+
 async def _pending(settings: Settings) -> list[str]:
     from server import db
 
@@ -198,6 +281,25 @@ def _parser() -> argparse.ArgumentParser:
         "bootstrap", help="create the first admin when there are no users"
     )
     b.add_argument("--email", default="admin@accord.local")
+    r = sub.add_parser("rescore", help="rescore every lead under the model in force")
+    r.add_argument("--status", action="store_true", help="only show progress")
+    d = sub.add_parser(
+        "demo-data", help="build the demo company into an empty database"
+    )
+    d.add_argument(
+        "--leads", type=_count, default=2000, help="how many leads (default 2000)"
+    )
+    d.add_argument("--seed", type=int, default=1, help="same seed, same company")
+    d.add_argument(
+        "--now",
+        help="the instant the 90 days of history end (ISO, with an offset; "
+        "default: now, to the minute)",
+    )
+    d.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="skip quietly (exit 0) when the database has users already",
+    )
     e = sub.add_parser("export-schema", help="print the GraphQL schema")
     e.add_argument("--output", default="-", help="file to write, - for stdout")
     return parser
@@ -228,6 +330,10 @@ def main(argv: list[str] | None = None) -> int:
             _run(create_user(settings, args))
         elif args.command == "bootstrap":
             _run(bootstrap(settings, args))
+        elif args.command == "demo-data":
+            _run(demo_data(settings, args))
+        elif args.command == "rescore":
+            _run(rescore(settings, args))
     except CommandError as exc:
         print(f"accord {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -279,3 +279,18 @@ def _show(number: Decimal) -> str:
     """A number for a detail text: at most 2 decimals, no trailing zeros."""
     rounded = number.quantize(Decimal("0.01"), context=EXACT).normalize()
     return format(rounded, "f")
+
+
+def decayed_score(
+    model: QualificationModel,
+    fit: Iterable[BreakdownEntry],
+    state: EngagementState,
+    now: datetime,
+) -> Score:
+    """A score decayed to ``now`` from the lead's fit entries as last scored
+    (decay changes only engagement and the hand-raise window, never the fit), so
+    the periodic decay pass repeats no fit-rule matching."""
+    with localcontext(EXACT):
+        engagement = engagement_entries(model, state, now)
+        hand_raise = find_hand_raise(model, state, now)
+        return _assemble(model, state, list(fit), engagement, hand_raise)

@@ -72,3 +72,38 @@ async def update(
         [[row[c] for c in names] for row in rows],
         conflict=f"ON CONFLICT (id) DO UPDATE SET {assign}",
     )
+
+
+async def update_columns(
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Any]],
+    *,
+    guard: tuple[str, str] | None = None,
+) -> int:
+    """Set a few columns of many rows by ``id`` in one statement per chunk.
+
+    ``columns`` are (name, PostgreSQL type) pairs; each row is the id, the new
+    values and, with ``guard`` (a column and its type), the value that column
+    must still have — a row changed meanwhile is left alone. Returns how many
+    rows changed."""
+    if not rows:
+        return 0
+    pg = db.dialect() != "sqlite"
+    names = ["id", *(c for c, _ in columns), *([f"was_{guard[0]}"] if guard else [])]
+    types = ["bigint", *(t for _, t in columns), *([guard[1]] if guard else [])]
+    one = "(" + ", ".join(f"?::{t}" if pg else "?" for t in types) + ")"
+    assign = ", ".join(f"{c} = v.{c}" for c, _ in columns)
+    where = f"{table}.id = v.id"
+    if guard:
+        where += f" AND {table}.{guard[0]} = v.was_{guard[0]}"
+    changed = 0
+    for chunk in chunks(rows, len(names)):
+        values = ", ".join(one for _ in chunk)
+        found = await db.fetch(
+            f"WITH v({', '.join(names)}) AS (VALUES {values}) "
+            f"UPDATE {table} SET {assign} FROM v WHERE {where} RETURNING {table}.id",
+            *[value for row in chunk for value in row],
+        )
+        changed += len(found)
+    return changed

@@ -167,16 +167,21 @@ def write_score(lead: LeadRow, score: Score, now: datetime) -> None:
         grade=score.grade.value,
         scored_under=score.model_revision,
         scored_at=now,
-        score_breakdown=[
-            {
-                "label": e.label,
-                "kind": e.kind.value,
-                "points": str(e.points),
-                "detail": e.detail,
-            }
-            for e in score.breakdown
-        ],
+        score_breakdown=breakdown_json(score),
     )
+
+
+def breakdown_json(score: Score) -> list[dict[str, str]]:
+    """The breakdown as stored: points as exact decimal strings."""
+    return [
+        {
+            "label": e.label,
+            "kind": e.kind.value,
+            "points": str(e.points),
+            "detail": e.detail,
+        }
+        for e in score.breakdown
+    ]
 
 
 def attributes(lead: LeadRow) -> LeadAttributes:

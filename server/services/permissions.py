@@ -73,6 +73,12 @@ def _sales_managers(actor: Actor) -> bool:
     return actor.team is Team.SALES and actor.role is Role.MANAGER
 
 
+def _marketing_managers_and_admins(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN or (
+        actor.team is Team.MARKETING and actor.role is Role.MANAGER
+    )
+
+
 def _anonymous_rule(who: str) -> Rule:
     return Rule(who, _anyone, anonymous=True)
 
@@ -158,6 +164,11 @@ RULES: dict[str, Rule] = {
     ),
     "handoffs": Rule("any authenticated user", _anyone, READ),
     "myQueue": Rule("any authenticated user, for their own queue", _anyone, READ),
+    # rescoring (SPEC §2.1: rescore leads — marketing managers, admins)
+    "rescoreLeads": Rule(
+        "marketing managers and admins", _marketing_managers_and_admins
+    ),
+    "rescoring": Rule("any authenticated user", _anyone, READ_OR_INGEST),
 }
 
 

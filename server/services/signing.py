@@ -36,10 +36,15 @@ from server.domain.events import EventKind
 from server.domain.model_terms import persona_keys
 from server.models import Agreement, AgreementRevision, AgreementSignOff, User
 from server.services import agreement_store as store
-from server.services import mutations, users
+from server.services import mutations, rescoring, users
 from server.services.actors import Actor
 
 MAX_REASON = 2000
+# A new model revision rescores every lead; a persona revision re-matches them.
+RESCORED_BY = {
+    AgreementKind.QUALIFICATION_MODEL: "MODEL_CHANGE",
+    AgreementKind.PERSONA: "PERSONA_CHANGE",
+}
 
 
 async def lock_slots(kind: AgreementKind) -> None:
@@ -168,6 +173,8 @@ async def _activate(
     )
     row.activated_at = tx.now
     row.in_force_slot = kind.value if kind in SINGLE_IN_FORCE else None
+    if kind in RESCORED_BY:
+        await rescoring.request(tx, RESCORED_BY[kind])
     store.emit(
         tx,
         EventKind.AGREEMENT_ACTIVATED,
@@ -212,6 +219,8 @@ async def _retire(
     current = await _close_revision(row, tx)
     await _consume(signed, current)
     row.in_force_slot, row.retired_at = None, tx.now
+    if AgreementKind(row.kind) is AgreementKind.PERSONA:
+        await rescoring.request(tx, RESCORED_BY[AgreementKind.PERSONA])
     store.emit(tx, EventKind.AGREEMENT_RETIRED, row, contentHash=row.content_hash)
 
 

@@ -1,0 +1,151 @@
+"""The periodic decay pass: stored scores follow engagement as it ages.
+
+Engagement is kept as decayed sums per lead and kind (`engagement_store`), whose
+value at any later instant is one multiplication away, so the pass reads no
+activity: it walks the leads that have engagement in chunks (keyset by id),
+recomputes each one's engagement, score and breakdown at ``now`` from its
+stored sums and its fit entries as last scored (`scoring.decayed_score`), and
+writes them with one statement per chunk. Decay never qualifies or demotes a
+lead (qualification is sticky within a cycle), so the pass emits no events.
+
+A row that another transaction rescored meanwhile (its ``scored_at`` moved) is
+left alone: the newer score wins. On PostgreSQL an advisory lock keeps a second
+worker from repeating a pass that is already running.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from tortoise.transactions import in_transaction
+
+from server import db
+from server.domain.engagement import EngagementState
+from server.domain.qualification_model import QualificationModel
+from server.domain.scoring import BreakdownEntry, BreakdownKind, Score, decayed_score
+from server.models import Lead
+from server.services import bulk, engagement_store
+from server.services.lead_scoring import breakdown_json, model_in_force
+
+log = logging.getLogger("accord.decay")
+CHUNK = 2000
+ADVISORY_KEY = 7_324_001  # "decay" in the advisory lock space of this database
+_FIELDS = Lead._meta.fields_map
+SCORE_COLUMNS = (
+    ("score", "integer"),
+    ("engagement_score", "numeric"),
+    ("raw_score", "numeric"),
+    ("grade", "varchar"),
+    ("score_breakdown", "jsonb"),
+    ("scored_at", "timestamptz"),
+)
+
+
+@dataclass(frozen=True)
+class DecayResult:
+    leads: int
+    changed: int
+
+
+async def decay_pass(now: datetime) -> DecayResult:
+    """Bring every stored score to ``now``; how many leads were looked at."""
+    current = await _current_model()
+    if current is None:
+        return DecayResult(0, 0)
+    model, activated_at = current
+    if db.dialect() != "sqlite" and not await _try_lock():
+        return DecayResult(0, 0)
+    try:
+        return await _walk(model, activated_at, now)
+    finally:
+        if db.dialect() != "sqlite":
+            await db.fetch("SELECT pg_advisory_unlock(?)", ADVISORY_KEY)
+
+
+async def _try_lock() -> bool:
+    rows = await db.fetch("SELECT pg_try_advisory_lock(?) AS got", ADVISORY_KEY)
+    return bool(rows[0]["got"])
+
+
+async def _current_model() -> tuple[QualificationModel, datetime] | None:
+    model = await model_in_force()
+    if model is None:
+        return None
+    rows = await db.fetch(
+        "SELECT activated_at FROM agreement WHERE in_force_slot = ?",
+        "QUALIFICATION_MODEL",
+    )
+    return model, _FIELDS["scored_at"].to_python_value(rows[0]["activated_at"])
+
+
+async def _walk(
+    model: QualificationModel, activated_at: datetime, now: datetime
+) -> DecayResult:
+    after, seen, changed = 0, 0, 0
+    while True:
+        async with in_transaction():
+            rows = await _chunk(model, activated_at, after)
+            if not rows:
+                return DecayResult(seen, changed)
+            changed += await _decay_chunk(model, rows, now)
+        seen += len(rows)
+        after = int(rows[-1]["id"])
+
+
+async def _chunk(
+    model: QualificationModel, activated_at: datetime, after: int
+) -> list[dict[str, Any]]:
+    """Leads scored under the model in force that have engagement."""
+    return await db.fetch(
+        "SELECT l.id, l.score_breakdown, l.scored_at, l.cycle_counts_after "
+        "FROM lead l WHERE l.id > ? AND l.scored_under = ? AND l.scored_at >= ? "
+        "AND EXISTS (SELECT 1 FROM lead_engagement e WHERE e.lead_id = l.id) "
+        "ORDER BY l.id LIMIT ?",
+        after,
+        model.revision,
+        activated_at,
+        CHUNK,
+    )
+
+
+async def _decay_chunk(
+    model: QualificationModel, rows: list[dict[str, Any]], now: datetime
+) -> int:
+    tallies = await engagement_store.load_tallies(int(r["id"]) for r in rows)
+    updates = []
+    for row in rows:
+        key = int(row["id"])
+        counts_after = _FIELDS["cycle_counts_after"].to_python_value(
+            row["cycle_counts_after"]
+        )
+        state = EngagementState(counts_after, tallies.get(key, {}))
+        score = decayed_score(model, _fit_entries(row["score_breakdown"]), state, now)
+        updates.append((key, *_score_values(score, now), row["scored_at"]))
+    return await bulk.update_columns(
+        "lead", SCORE_COLUMNS, updates, guard=("scored_at", "timestamptz")
+    )
+
+
+def _fit_entries(raw: Any) -> list[BreakdownEntry]:
+    entries = orjson.loads(raw) if isinstance(raw, str | bytes) else raw or []
+    return [
+        BreakdownEntry(e["label"], BreakdownKind.FIT, Decimal(e["points"]), e["detail"])
+        for e in entries
+        if e["kind"] == BreakdownKind.FIT.value
+    ]
+
+
+def _score_values(score: Score, now: datetime) -> tuple[Any, ...]:
+    return (
+        score.score,
+        score.engagement_score,
+        score.raw_score,
+        score.grade.value,
+        bulk.json_param(breakdown_json(score)),
+        now,
+    )
