@@ -17,6 +17,9 @@ class EventKind(StrEnum):
     HANDOFF_REJECTED = "HANDOFF_REJECTED"
     HANDOFF_REASSIGNED = "HANDOFF_REASSIGNED"
     HANDOFF_WITHDRAWN = "HANDOFF_WITHDRAWN"
+    # The sweeper could not move a handoff on (limit reached, nobody in the
+    # pool) and asks people to act: beyond SPEC's list, which may grow.
+    HANDOFF_ESCALATED = "HANDOFF_ESCALATED"
     FOLLOW_UP_RECORDED = "FOLLOW_UP_RECORDED"
     SLA_AT_RISK = "SLA_AT_RISK"
     SLA_BREACHED = "SLA_BREACHED"

@@ -318,6 +318,25 @@ def _why(rejection: Rejection | None) -> str | None:
     return f"handoff rejected: {rejection.reason}"
 
 
+async def auto_accept(
+    tx: mutations.Tx,
+    lead: lead_store.LeadRow,
+    record: HandoffRecord,
+    moves: StageMoves,
+) -> None:
+    """The sweeper's AUTO_ACCEPT at the accept deadline: accepted as
+    `acceptHandoff` does (the lead to SAL, owned by the assignee) but by nobody,
+    so it counts as accepted and never as on time. The lead is locked by the
+    caller, which saves it with its moves (`refresh`)."""
+    handoff, chain = record.handoff, record.chain
+    await close_decided(tx, handoff, chain, True, None, auto=True)
+    target = decision_stage(True)
+    moves.move(tx, lead, target, Via.HANDOFF_DECISION, "accepted automatically")
+    await enter_stage(lead, target, tx)
+    lead["owner_id"] = handoff.assignee_id
+    _emit(tx, EventKind.HANDOFF_ACCEPTED, record, autoAccepted=True)
+
+
 async def close_decided(
     tx: mutations.Tx,
     handoff: Handoff,
