@@ -11,6 +11,7 @@ from server.models import (
     FollowUp,
     Handoff,
     HandoffChain,
+    IdempotencyRecord,
     Lead,
     OutboxEvent,
     RoutingCursor,
@@ -19,6 +20,7 @@ from server.models import (
 )
 from server.services import ids
 from tests.lead_steps import Desk, seat, well_fitting
+from tests.lead_steps import refused as refused_for_leads
 
 ERRORS = "userErrors { code field message }"
 HANDOFF = """
@@ -65,6 +67,10 @@ query($filter: HandoffFilter, $orderBy: HandoffOrder) {{
   }}
 }}"""
 NODE = f"""query($id: ID!) {{ node(id: $id) {{ ... on Handoff {{ {HANDOFF} }} }} }}"""
+UPDATE_USER = """
+mutation($input: UpdateUserInput!) {
+  updateUser(input: $input) { user { id } userErrors { code field message } }
+}"""
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -76,11 +82,13 @@ HANDOFF_TABLES = (
     StageChange,
     OutboxEvent,
     RoutingCursor,
+    IdempotencyRecord,
 )
 
 
 async def handoff_snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of the handoff tables (and leads and outbox), to compare."""
+    """Every row of the handoff tables (and leads, outbox and idempotency
+    records), to compare."""
     found = {}
     for model in HANDOFF_TABLES:
         rows = [dict(row) for row in await model.all().values()]
@@ -145,6 +153,29 @@ class Floor(Desk):
         """Move the test clock, everyone signed in again (sessions expire idle)."""
         clock.set(instant)
         await self.refresh_sessions()
+
+    async def change_user(self, name: str, **changes: Any) -> None:
+        """An admin changes a seated person (outOfOffice, acceptsLeads, active)."""
+        done = await self.call(
+            "admin", UPDATE_USER, {"id": await user_id(name), **changes}
+        )
+        assert done["userErrors"] == [], done
+
+
+async def refused(
+    room: Floor,
+    who: str,
+    document: str,
+    input: dict[str, Any],
+    code: str,
+    field: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Assert the call is refused with exactly ``code``, audited, and left the
+    lead and handoff tables as they were; its errors."""
+    before = await handoff_snapshot()
+    errors = await refused_for_leads(room, who, document, input, code, field)
+    assert await handoff_snapshot() == before
+    return errors
 
 
 async def floor(api: Any) -> Floor:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from server.domain.errors import ErrorCode
 from server.domain.sla_terms import RoutingPolicy
 from server.domain.stages import Refusal
-from server.domain.users import Team
+from server.domain.users import Role, Team
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,13 @@ def in_routing_pool(
 
 
 def check_assignee(
-    team: Team | str, *, active: bool, out_of_office: bool
+    team: Team | str, role: Role | str, *, active: bool, out_of_office: bool
 ) -> Refusal | None:
     """A named assignee (handoff or reassignment) must be an active SALES user
-    in office (INVALID_INPUT on assigneeId); `acceptsLeads` only governs the
-    pool, so a person may still be chosen by name."""
-    if team != Team.SALES or not active:
+    in office, not an admin, who may never decide a handoff (INVALID_INPUT on
+    assigneeId); `acceptsLeads` only governs the pool, so a person may still be
+    chosen by name."""
+    if team != Team.SALES or role == Role.ADMIN or not active:
         message = "the assignee must be an active sales user"
         return Refusal(ErrorCode.INVALID_INPUT, message, "assigneeId")
     if out_of_office:

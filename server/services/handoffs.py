@@ -135,7 +135,7 @@ async def _assignee(given: str | None, exclude_ids: tuple[int, ...]) -> int:
         if user is None:
             raise refuse(ErrorCode.NOT_FOUND, "no such user", "assigneeId")
         problem = check_assignee(
-            user.team, active=user.active, out_of_office=user.out_of_office
+            user.team, user.role, active=user.active, out_of_office=user.out_of_office
         )
         if problem is not None:
             raise _fail(problem)

@@ -20,7 +20,7 @@ from server.domain.routing import (
     round_robin,
 )
 from server.domain.sla_terms import RoutingPolicy
-from server.domain.users import Team
+from server.domain.users import Role, Team
 
 FAST = settings(max_examples=200, deadline=None)
 IDS = st.integers(min_value=1, max_value=60)
@@ -191,21 +191,23 @@ def test_the_pool_is_active_sales_users_accepting_leads_in_office(
 # ---- named assignees -------------------------------------------------------------
 
 
-def test_a_named_assignee_is_an_active_sales_user_in_office() -> None:
-    assert check_assignee(Team.SALES, active=True, out_of_office=False) is None
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.MANAGER])
+def test_a_named_assignee_is_an_active_sales_user_in_office(role: Role) -> None:
+    assert check_assignee(Team.SALES, role, active=True, out_of_office=False) is None
 
 
 @pytest.mark.parametrize(
-    ("team", "active", "away"),
+    ("team", "role", "active", "away"),
     [
-        (Team.SALES, False, False),
-        (Team.MARKETING, True, False),
-        (Team.SALES, True, True),
+        (Team.SALES, Role.MEMBER, False, False),
+        (Team.MARKETING, Role.MEMBER, True, False),
+        (Team.SALES, Role.MEMBER, True, True),
+        (Team.SALES, Role.ADMIN, True, False),
     ],
 )
 def test_anyone_else_named_as_assignee_is_invalid_input(
-    team: Team, active: bool, away: bool
+    team: Team, role: Role, active: bool, away: bool
 ) -> None:
-    result = check_assignee(team, active=active, out_of_office=away)
+    result = check_assignee(team, role, active=active, out_of_office=away)
     assert result is not None
     assert (result.code, result.field) == (ErrorCode.INVALID_INPUT, "assigneeId")
