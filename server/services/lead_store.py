@@ -120,11 +120,16 @@ async def load_leads(
 
 async def insert_leads(rows: Sequence[LeadRow]) -> None:
     """Insert new leads and set their ``id``; raise `ConcurrentInsert` when an
-    address was taken meanwhile."""
+    address was taken meanwhile.
+
+    Rows go in in address order: two calls inserting the same new addresses
+    then wait for each other in the same order, never in a deadlock (so the
+    ids of one call's new leads follow their addresses)."""
+    ordered = sorted(rows, key=lambda row: row["email"])
     found = await bulk.insert(
         "lead",
         WRITABLE,
-        [_params(row, WRITABLE) for row in rows],
+        [_params(row, WRITABLE) for row in ordered],
         conflict="ON CONFLICT (email) DO NOTHING",
         returning=("id", "email"),
     )
@@ -204,10 +209,12 @@ async def replace_external_ids(changes: dict[int, dict[str, str]]) -> None:
         f"DELETE FROM lead_external_id WHERE {clauses}",
         *[x for pair in pairs for x in pair],
     )
+    # in (system, value) order, like new addresses: no deadlock on the unique key
+    added = [(lead, s, v) for lead, ids in changes.items() for s, v in ids.items()]
     await bulk.insert(
         "lead_external_id",
         ("lead_id", "system", "value"),
-        [(lead, s, v) for lead, ids in changes.items() for s, v in ids.items()],
+        sorted(added, key=lambda row: (row[1], row[2])),
     )
 
 

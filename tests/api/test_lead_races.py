@@ -15,6 +15,7 @@ from tests.lead_steps import RECORD, UPSERT, Desk, ago, payload, seat, well_fitt
 
 ROUNDS = 20
 AT_ONCE = 4
+CROWD = 100  # enough rows that two inserts overlap
 
 
 async def at_once(desk: Desk, document: str, inputs: list[dict[str, Any]]) -> list[Any]:
@@ -122,3 +123,21 @@ async def test_different_activities_recorded_at_once_all_count(
         assert all(a["results"][0]["created"] for a in answers), answers
         found = (await Lead.get()).engagement_score
         assert found == Decimal((round_ + 1) * AT_ONCE), (round_, found)
+
+
+@pytest.mark.only_backend("postgres")
+async def test_new_leads_upserted_at_once_in_opposite_orders_never_deadlock(
+    api: Api, backend: str
+) -> None:
+    desk = await seat(api)
+    for round_ in range(ROUNDS):
+        people = [well_fitting(f"r{round_}-{n}@example.com") for n in range(CROWD)]
+        # when two syncs push the same new people at once, in opposite orders
+        answers = await at_once(
+            desk, UPSERT, [{"leads": people}, {"leads": people[::-1]}]
+        )
+        # then both succeed and each person is one lead
+        assert [a["userErrors"] for a in answers] == [[], []], answers
+        outcomes = sorted(r["outcome"] for a in answers for r in a["results"])
+        assert outcomes == ["CREATED"] * CROWD + ["UNCHANGED"] * CROWD
+    assert await Lead.all().count() == ROUNDS * CROWD
