@@ -46,7 +46,7 @@ async def list_leads(
 def _ordering(order: str, descending: bool) -> Ordering:
     """Ties in score keep creation order; leads created in one call share their
     creation instant, so newest first goes by id within it too."""
-    keys = ((ORDER_FIELDS[order], descending),)
+    keys: tuple[tuple[str, bool], ...] = ((ORDER_FIELDS[order], descending),)
     if order == "CREATED_AT":
         keys += (("id", descending),)
     return Ordering(f"{order}:{'D' if descending else 'A'}", keys)
