@@ -8,7 +8,13 @@ from typing import Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from server.services import agreement_reads, handoff_reads, lead_reads, users
+from server.services import (
+    agreement_reads,
+    handoff_reads,
+    lead_reads,
+    lead_scoring,
+    users,
+)
 from server.services.actors import Actor, Anonymous
 from server.settings import Settings
 
@@ -88,6 +94,11 @@ async def _load_lead_follow_ups(keys: list[int]) -> list[Any]:
     return [found.get(k, []) for k in keys]
 
 
+async def _load_breakdowns(keys: list[int]) -> list[Any]:
+    found = await lead_scoring.breakdowns(keys)
+    return [found.get(k, []) for k in keys]
+
+
 LOADERS = {
     "user": _load_users,
     "agreement": _load_agreements,
@@ -98,6 +109,7 @@ LOADERS = {
     "chain_handoffs": _load_chain_handoffs,
     "lead_handoffs": _load_lead_handoffs,
     "lead_follow_ups": _load_lead_follow_ups,
+    "score_breakdown": _load_breakdowns,
 }
 
 Info = strawberry.Info[Context, None]

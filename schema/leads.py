@@ -119,7 +119,6 @@ class Lead(Node):
     engagement_score: Decimal | None
     raw_score: Decimal | None
     grade: LeadGrade | None
-    score_breakdown: list[ScoreBreakdownEntry]
     scored_under: int | None = strawberry.field(
         description="The qualification model revision of the score."
     )
@@ -137,6 +136,13 @@ class Lead(Node):
     _key: strawberry.Private[int]
     _persona: strawberry.Private[int | None]
     _owner: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description="What the score is made of; the points sum to `rawScore`."
+    )
+    async def score_breakdown(self, info: Info) -> list[ScoreBreakdownEntry]:
+        rows = await info.context.loader("score_breakdown").load(self._key)
+        return [_entry(e) for e in rows]
 
     @strawberry.field
     async def persona(self, info: Info) -> Persona | None:
@@ -225,7 +231,6 @@ def lead_type(row: Mapping[str, Any] | models.Lead) -> Lead:
         engagement_score=plain(values["engagement_score"]),
         raw_score=plain(values["raw_score"]),
         grade=DomainGrade(values["grade"]) if values["grade"] else None,
-        score_breakdown=[_entry(e) for e in values["score_breakdown"] or []],
         scored_under=values["scored_under"],
         scored_at=values["scored_at"],
         qualified=values["qualified"],

@@ -281,16 +281,28 @@ def _show(number: Decimal) -> str:
     return format(rounded, "f")
 
 
-def decayed_score(
+@dataclass(frozen=True)
+class ScoreNumbers:
+    engagement_score: Decimal
+    raw_score: Decimal
+    score: int
+
+
+def decayed_numbers(
     model: QualificationModel,
-    fit: Iterable[BreakdownEntry],
+    fit_score: Decimal,
     state: EngagementState,
     now: datetime,
-) -> Score:
-    """A score decayed to ``now`` from the lead's fit entries as last scored
-    (decay changes only engagement and the hand-raise window, never the fit), so
-    the periodic decay pass repeats no fit-rule matching."""
+) -> ScoreNumbers:
+    """The numbers of `score_state` at ``now`` for a lead whose fit is known:
+    the same per-kind points and caps, summed exactly, so they equal the sum of
+    the breakdown `score_state` gives at the same instant. The periodic decay
+    pass needs only these (the breakdown is rebuilt when read)."""
     with localcontext(EXACT):
-        engagement = engagement_entries(model, state, now)
-        hand_raise = find_hand_raise(model, state, now)
-        return _assemble(model, state, list(fit), engagement, hand_raise)
+        engagement = Decimal(0)
+        for kind, tally in state.tallies.items():
+            rule = model.engagement_rules.get(kind)
+            if rule is not None and tally.count:
+                engagement += min(kind_points(rule, tally, now), rule.max_points)
+        raw = fit_score + engagement
+        return ScoreNumbers(engagement, raw, round_half_up(raw))

@@ -4,9 +4,11 @@ Engagement is kept as decayed sums per lead and kind (`engagement_store`), whose
 value at any later instant is one multiplication away, so the pass reads no
 activity: it walks the leads that have engagement in chunks (keyset by id),
 recomputes each one's engagement, score and breakdown at ``now`` from its
-stored sums and its fit entries as last scored (`scoring.decayed_score`), and
-writes them with one statement per chunk. Decay never qualifies or demotes a
-lead (qualification is sticky within a cycle), so the pass emits no events.
+stored sums and its fit score (`scoring.decayed_numbers`), and writes the
+numbers with one statement per chunk; the breakdown is rebuilt from the same
+sums when it is read (`lead_scoring.breakdowns`), so it always adds up.
+Decay never qualifies or demotes a lead (qualification is sticky within a
+cycle), so the pass emits no events.
 
 A row that another transaction rescored meanwhile (its ``scored_at`` moved) is
 left alone: the newer score wins. On PostgreSQL an advisory lock keeps a second
@@ -21,27 +23,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import orjson
 from tortoise.transactions import in_transaction
 
 from server import db
 from server.domain.engagement import EngagementState
 from server.domain.qualification_model import QualificationModel
-from server.domain.scoring import BreakdownEntry, BreakdownKind, Score, decayed_score
-from server.models import Lead
-from server.services import bulk, engagement_store
-from server.services.lead_scoring import breakdown_json, model_in_force
+from server.domain.scoring import decayed_numbers
+from server.services import bulk, engagement_store, fetched
+from server.services.lead_scoring import model_in_force
 
 log = logging.getLogger("accord.decay")
 CHUNK = 2000
 ADVISORY_KEY = 7_324_001  # "decay" in the advisory lock space of this database
-_FIELDS = Lead._meta.fields_map
 SCORE_COLUMNS = (
     ("score", "integer"),
     ("engagement_score", "numeric"),
     ("raw_score", "numeric"),
-    ("grade", "varchar"),
-    ("score_breakdown", "jsonb"),
     ("scored_at", "timestamptz"),
 )
 
@@ -80,7 +77,9 @@ async def _current_model() -> tuple[QualificationModel, datetime] | None:
         "SELECT activated_at FROM agreement WHERE in_force_slot = ?",
         "QUALIFICATION_MODEL",
     )
-    return model, _FIELDS["scored_at"].to_python_value(rows[0]["activated_at"])
+    activated = fetched.to_datetime(rows[0]["activated_at"])
+    assert activated is not None
+    return model, activated
 
 
 async def _walk(
@@ -102,7 +101,7 @@ async def _chunk(
 ) -> list[dict[str, Any]]:
     """Leads scored under the model in force that have engagement."""
     return await db.fetch(
-        "SELECT l.id, l.score_breakdown, l.scored_at, l.cycle_counts_after "
+        "SELECT l.id, l.fit_score, l.scored_at, l.cycle_counts_after "
         "FROM lead l WHERE l.id > ? AND l.scored_under = ? AND l.scored_at >= ? "
         "AND EXISTS (SELECT 1 FROM lead_engagement e WHERE e.lead_id = l.id) "
         "ORDER BY l.id LIMIT ?",
@@ -120,32 +119,21 @@ async def _decay_chunk(
     updates = []
     for row in rows:
         key = int(row["id"])
-        counts_after = _FIELDS["cycle_counts_after"].to_python_value(
-            row["cycle_counts_after"]
+        state = EngagementState(
+            fetched.to_datetime(row["cycle_counts_after"]), tallies.get(key, {})
         )
-        state = EngagementState(counts_after, tallies.get(key, {}))
-        score = decayed_score(model, _fit_entries(row["score_breakdown"]), state, now)
-        updates.append((key, *_score_values(score, now), row["scored_at"]))
+        fit = fetched.to_decimal(row["fit_score"]) or Decimal(0)
+        numbers = decayed_numbers(model, fit, state, now)
+        updates.append(
+            (
+                key,
+                numbers.score,
+                numbers.engagement_score,
+                numbers.raw_score,
+                now,
+                row["scored_at"],
+            )
+        )
     return await bulk.update_columns(
         "lead", SCORE_COLUMNS, updates, guard=("scored_at", "timestamptz")
-    )
-
-
-def _fit_entries(raw: Any) -> list[BreakdownEntry]:
-    entries = orjson.loads(raw) if isinstance(raw, str | bytes) else raw or []
-    return [
-        BreakdownEntry(e["label"], BreakdownKind.FIT, Decimal(e["points"]), e["detail"])
-        for e in entries
-        if e["kind"] == BreakdownKind.FIT.value
-    ]
-
-
-def _score_values(score: Score, now: datetime) -> tuple[Any, ...]:
-    return (
-        score.score,
-        score.engagement_score,
-        score.raw_score,
-        score.grade.value,
-        bulk.json_param(breakdown_json(score)),
-        now,
     )

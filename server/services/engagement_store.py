@@ -9,30 +9,37 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from server import db
 from server.domain.activities import ActivityKind
 from server.domain.engagement import EngagementState, KindTally
-from server.models import LeadEngagement
-from server.services import bulk
+from server.services import bulk, fetched
 
-_FIELDS = LeadEngagement._meta.fields_map
 COLUMNS = ("lead_id", "kind", "weight", "as_of", "half_life_days", "count", "latest_at")
 
 
 def _tally(raw: Mapping[str, Any]) -> KindTally:
-    def value(name: str) -> Any:
-        return _FIELDS[name].to_python_value(raw[name])
-
-    half_life: Decimal | None = value("half_life_days")
+    half_life = raw["half_life_days"]
     return KindTally(
         weight=float(raw["weight"]),
-        as_of=value("as_of"),
-        half_life_days=half_life.normalize() if half_life is not None else None,
+        as_of=_moment(raw["as_of"]),
+        half_life_days=None if half_life is None else _half_life(half_life),
         count=int(raw["count"]),
-        latest_at=value("latest_at"),
+        latest_at=_moment(raw["latest_at"]),
     )
+
+
+def _moment(value: Any) -> datetime:
+    found = fetched.to_datetime(value)
+    assert found is not None
+    return found
+
+
+@lru_cache(maxsize=256)
+def _half_life(value: Any) -> Decimal:
+    return Decimal(str(value)).normalize()
 
 
 async def load_tallies(

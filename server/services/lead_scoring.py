@@ -266,3 +266,32 @@ async def enter_stage(lead: LeadRow, target: LeadStage, tx: mutations.Tx) -> Non
             qualified_by=None,
         )
         await engagement_store.clear([lead["id"]])
+
+
+async def breakdowns(keys: list[int]) -> dict[int, list[dict[str, str]]]:
+    """Each lead's `scoreBreakdown` as of its stored score.
+
+    A lead scored under the model in force gets it rebuilt from its stored
+    engagement sums at ``scored_at`` (the periodic decay pass rewrites only the
+    numbers), so the entries always sum to the stored ``rawScore``; any other
+    lead (no model in force, or not rescored yet) keeps the breakdown stored at
+    its last scoring. Three statements whatever the number of leads."""
+    from server.services import engagement_store, lead_store
+
+    found = await lead_store.load_leads(keys, lock=False)
+    model = await model_in_force()
+    current = {
+        key: lead
+        for key, lead in found.items()
+        if model is not None
+        and lead["scored_under"] == model.revision
+        and lead["scored_at"] is not None
+    }
+    tallies = await engagement_store.load_tallies(current)
+    result = {key: list(lead["score_breakdown"] or []) for key, lead in found.items()}
+    for key, lead in current.items():
+        assert model is not None
+        state = EngagementState(lead["cycle_counts_after"], tallies.get(key, {}))
+        score = score_state(model, attributes(lead), state, lead["scored_at"])
+        result[key] = breakdown_json(score)
+    return result

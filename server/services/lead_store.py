@@ -16,7 +16,7 @@ from typing import Any
 from server import db
 from server.domain.errors import ErrorCode, refuse
 from server.models import Lead
-from server.services import bulk, ids
+from server.services import bulk, fetched, ids
 
 LeadRow = dict[str, Any]
 
@@ -63,7 +63,7 @@ WRITABLE = (
 )
 COLUMNS = ("id", *WRITABLE)
 JSON_COLUMNS = frozenset({"products", "score_breakdown"})
-_FIELDS = Lead._meta.fields_map
+_CONVERT = fetched.converters(Lead)
 
 
 class ConcurrentInsert(Exception):
@@ -72,7 +72,7 @@ class ConcurrentInsert(Exception):
 
 def from_db(raw: dict[str, Any]) -> LeadRow:
     """A row as fetched (SQLite gives text for times, decimals and JSON)."""
-    return {c: _FIELDS[c].to_python_value(raw[c]) for c in COLUMNS}
+    return {c: _CONVERT.get(c, fetched.same)(raw[c]) for c in COLUMNS}
 
 
 def _params(row: LeadRow, columns: Sequence[str]) -> list[Any]:
@@ -98,9 +98,10 @@ async def load_lead(
 
 
 async def load_leads(
-    keys: Iterable[int] = (), emails: Iterable[str] = ()
+    keys: Iterable[int] = (), emails: Iterable[str] = (), *, lock: bool = True
 ) -> dict[int, LeadRow]:
-    """Leads by id or email, locked for this transaction on PostgreSQL."""
+    """Leads by id or email, locked for this transaction on PostgreSQL (unless
+    only read)."""
     id_list, email_list = sorted(set(keys)), sorted(set(emails))
     if not id_list and not email_list:
         return {}
@@ -109,9 +110,10 @@ async def load_leads(
         where.append(f"id IN ({', '.join('?' for _ in id_list)})")
     if email_list:
         where.append(f"email IN ({', '.join('?' for _ in email_list)})")
-    lock = "" if db.dialect() == "sqlite" else " ORDER BY id FOR UPDATE"
+    locking = lock and db.dialect() != "sqlite"
+    tail = " ORDER BY id FOR UPDATE" if locking else ""
     rows = await db.fetch(
-        f"SELECT {', '.join(COLUMNS)} FROM lead WHERE {' OR '.join(where)}{lock}",
+        f"SELECT {', '.join(COLUMNS)} FROM lead WHERE {' OR '.join(where)}{tail}",
         *id_list,
         *email_list,
     )

@@ -17,7 +17,7 @@ from server.domain.scoring import score_state
 from server.models import Lead, LeadActivity, OutboxEvent, RescoreJob
 from server.services import rescoring
 from server.services.decay import decay_pass
-from server.services.lead_scoring import attributes, model_in_force
+from server.services.lead_scoring import attributes, breakdowns, model_in_force
 from server.services.lead_store import load_leads
 from tests.agreement_steps import model_input
 from tests.helpers import Api
@@ -117,8 +117,9 @@ async def test_decay_lowers_engagement_and_the_breakdown_still_sums_to_raw_score
     assert result.changed == 1
     assert abs(after.engagement_score - 10) < Decimal("0.001")
     assert after.score == 45
-    points = sum(Decimal(e["points"]) for e in after.score_breakdown)
-    assert points == after.raw_score
+    [breakdown] = (await breakdowns([after.id])).values()
+    assert sum(Decimal(e["points"]) for e in breakdown) == after.raw_score
+    assert {e["kind"] for e in breakdown} == {"FIT", "ENGAGEMENT"}
     # and a second pass moments later changes it only by those moments
     again = await decay_pass(clock.now())
     later = (await Lead.get(id=before.id)).raw_score
