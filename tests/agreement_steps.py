@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from server.models import (
     Agreement,
     AgreementRevision,
     AgreementSignOff,
+    AuditEntry,
     GoalMeasurement,
     OutboxEvent,
     PersonaEvidence,
@@ -241,3 +243,31 @@ async def snapshot() -> dict[str, list[dict[str, Any]]]:
         )
         for model in AGREEMENT_TABLES
     }
+
+
+async def refused_by(
+    snapshot: Callable[[], Awaitable[Any]],
+    table: Table,
+    who: str,
+    document: str,
+    input: dict[str, Any],
+    code: str,
+    field: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Assert the call is refused with exactly ``code`` (top-level or as user
+    errors, one of them on ``field``), left ``snapshot()`` as it was, and was
+    audited; its errors."""
+    before = await snapshot()
+    response = await table.send(who, document, input)
+    if response.error_codes:
+        assert response.error_codes == [code], response.body
+        errors: list[dict[str, Any]] = response.body["errors"]
+    else:
+        errors = next(iter(response.data.values()))["userErrors"]
+        assert errors and {e["code"] for e in errors} == {code}, errors
+        if field is not None:
+            assert field in [e["field"] for e in errors], errors
+    assert await snapshot() == before
+    latest = await AuditEntry.all().order_by("-id").first()
+    assert latest is not None and latest.outcome == code  # the refusal is audited
+    return errors

@@ -7,7 +7,6 @@ from typing import Any
 
 from server.clock import clock
 from server.models import (
-    AuditEntry,
     Lead,
     LeadActivity,
     LeadEngagement,
@@ -23,6 +22,7 @@ from tests.agreement_steps import (
     PERSONA_INPUT,
     Table,
     model_input,
+    refused_by,
 )
 from tests.helpers import Api, Response, issue_token
 
@@ -190,19 +190,6 @@ async def refused(
     code: str,
     field: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Assert the call is refused with exactly ``code`` (top-level or as user
-    errors), left every lead table as it was, and was audited; its errors."""
-    before = await lead_snapshot()
-    response = await desk.send(who, document, input)
-    if response.error_codes:
-        assert response.error_codes == [code], response.body
-        errors: list[dict[str, Any]] = response.body["errors"]
-    else:
-        errors = payload(response)["userErrors"]
-        assert errors and {e["code"] for e in errors} == {code}, errors
-        if field is not None:
-            assert field in [e["field"] for e in errors], errors
-    assert await lead_snapshot() == before
-    latest = await AuditEntry.all().order_by("-id").first()
-    assert latest is not None and latest.outcome == code
-    return errors
+    """Assert the call is refused with exactly ``code``, left every lead table
+    as it was, and was audited; its errors."""
+    return await refused_by(lead_snapshot, desk, who, document, input, code, field)

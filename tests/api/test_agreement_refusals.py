@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from server.clock import clock
-from server.models import AuditEntry, User
+from server.models import User
 from server.services import ids
 from tests.agreement_steps import (
     CREATE_GOAL,
@@ -24,6 +24,7 @@ from tests.agreement_steps import (
     WITHDRAW,
     Table,
     model_input,
+    refused_by,
     sla_input,
     snapshot,
 )
@@ -52,19 +53,7 @@ async def refused(
     field: list[str] | None = None,
 ) -> None:
     """Assert the call is refused with ``code`` and left every table as it was."""
-    before = await snapshot()
-    response = await table.send(who, document, input)
-    if response.error_codes:
-        assert response.error_codes == [code], response.body
-    else:
-        payload = next(iter(response.data.values()))
-        errors = payload["userErrors"]
-        assert errors and {e["code"] for e in errors} == {code}, errors
-        if field is not None:
-            assert field in [e["field"] for e in errors], errors
-    assert await snapshot() == before
-    latest = await AuditEntry.all().order_by("-id").first()
-    assert latest is not None and latest.outcome == code  # the refusal is audited
+    await refused_by(snapshot, table, who, document, input, code, field)
 
 
 async def proposed_sla(table: Table) -> tuple[str, str]:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -176,15 +177,22 @@ def _call(client: httpx.Client, document: str, payload: dict[str, Any]) -> Any:
     return data
 
 
-def test_an_sla_signed_and_countersigned_over_the_network_is_in_force(
-    server: str,
-) -> None:
+@contextmanager
+def _managers(server: str) -> Iterator[tuple[httpx.Client, httpx.Client]]:
+    """The marketing and the sales manager, each signed in on a client."""
     with (
         httpx.Client(base_url=server) as marketing,
         httpx.Client(base_url=server) as sales,
     ):
         _sign_in(marketing, "mara@example.com")
         _sign_in(sales, "mgr@example.com")
+        yield marketing, sales
+
+
+def test_an_sla_signed_and_countersigned_over_the_network_is_in_force(
+    server: str,
+) -> None:
+    with _managers(server) as (marketing, sales):
         made = _call(marketing, CREATE_SLA, {"terms": sla_input()})
         sla_id = made["serviceLevelAgreement"]["id"]
         content_hash = _call(marketing, PROPOSE, {"agreementId": sla_id})["agreement"][
@@ -233,12 +241,7 @@ def _ago(**delta: float) -> str:
 def test_leads_and_activities_pushed_twice_over_the_network_count_once(
     server: str,
 ) -> None:
-    with (
-        httpx.Client(base_url=server) as marketing,
-        httpx.Client(base_url=server) as sales,
-    ):
-        _sign_in(marketing, "mara@example.com")
-        _sign_in(sales, "mgr@example.com")
+    with _managers(server) as (marketing, sales):
         _model_in_force(marketing, sales)
         token = _ingest_token(marketing)
         with httpx.Client(
