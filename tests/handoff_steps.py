@@ -115,13 +115,15 @@ def near(text: str | None, expected: datetime) -> bool:
 class Floor(Desk):
     """The lead desk plus handoff steps."""
 
-    async def qualified_lead(self, email: str = "ana@logistics.example") -> str:
-        """A lead qualified by a demo request, in MQL."""
-        done = await self.upsert([well_fitting(email)])
+    async def qualified_lead(
+        self, email: str = "ana@logistics.example", who: str = "member"
+    ) -> str:
+        """A lead qualified by a demo request, in MQL (fed in by `who`)."""
+        done = await self.upsert([well_fitting(email)], who)
         lead_id: str = done["results"][0]["lead"]["id"]
         occurred = clock.now().isoformat()
         record = await self.record(
-            [{"leadId": lead_id, "kind": "DEMO_REQUEST", "occurredAt": occurred}]
+            [{"leadId": lead_id, "kind": "DEMO_REQUEST", "occurredAt": occurred}], who
         )
         assert record["results"][0]["lead"]["stage"] == "MQL", record
         return lead_id

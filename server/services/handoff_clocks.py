@@ -39,11 +39,7 @@ def accept_is(status: ClockStatus, now: datetime) -> Q:
         early = Q(withdrawn_at__lte=_col("accept_due_at"))
         return _q(accept_due_at__isnull=True) | (released & early)
     if status is ClockStatus.MET:
-        return (
-            due
-            & _q(auto_accepted=False)
-            & Q(decided_at__lte=_col("accept_due_at"))
-        )
+        return due & _q(auto_accepted=False) & Q(decided_at__lte=_col("accept_due_at"))
     if status is ClockStatus.BREACHED:
         late = Q(decided_at__gt=_col("accept_due_at"))
         released_late = (
