@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from graphql import ExecutionResult, GraphQLError, execute
+from graphql import ExecutionResult, GraphQLError, VariableDefinitionNode, execute
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -319,7 +319,7 @@ class GraphQLEndpoint:
                 metrics.inc("accord_throttled_total", reason="login")
         elif isinstance(original, UserErrors):
             formatted["extensions"] = {"code": original.errors[0].code.value}
-        elif original is None:
+        elif original is None or _about_variables(error):
             formatted["extensions"] = {"code": "INVALID_INPUT"}
         else:
             log.error("unexpected error (request %s)", request_id, exc_info=original)
@@ -373,6 +373,14 @@ class GraphQLEndpoint:
                     samesite="lax",
                     secure=secure,
                 )
+
+
+def _about_variables(error: GraphQLError) -> bool:
+    """Whether the error is a variable the schema cannot read (a null in a list
+    of non-null values, a bad date or enum value): the caller's input, even
+    when a scalar's parser raised it."""
+    nodes = error.nodes or ()
+    return bool(nodes) and all(isinstance(n, VariableDefinitionNode) for n in nodes)
 
 
 def _origin_of(url: str) -> str:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from server.models import AuditEntry, Lead, LeadExternalId, OutboxEvent
 from tests.helpers import Api
 from tests.lead_steps import (
     BY_EMAIL,
+    RECORD,
     UPSERT,
     Desk,
     events_of,
@@ -434,3 +437,33 @@ async def test_two_leads_can_trade_addresses_in_one_call(api: Api) -> None:
     assert [r["outcome"] for r in done["results"]] == ["UPDATED"] * 3, done
     assert (await Lead.get(id=key_of(ana))).email == "b@example.com"
     assert (await Lead.get(id=key_of(bo))).email == "a@example.com"
+
+
+@pytest.mark.parametrize(
+    ("document", "input"),
+    [
+        (UPSERT, {"leads": [{"email": "a@example.com", "products": ["x", None]}]}),
+        (UPSERT, {"leads": [{"email": 5}]}),
+        (UPSERT, {"leads": [{"email": "a@example.com", "sourceUpdatedAt": "soon"}]}),
+        (UPSERT, {"leads": [{"email": "a@example.com", "shoeSize": 44}]}),
+        (
+            RECORD,
+            {
+                "activities": [
+                    {"leadEmail": "a@example.com", "kind": "NAP", "occurredAt": "x"}
+                ]
+            },
+        ),
+    ],
+)
+async def test_input_the_schema_cannot_read_is_invalid_input_not_a_failure(
+    api: Api, document: str, input: dict[str, Any]
+) -> None:
+    desk = await seat(api)
+
+    response = await desk.send("member", document, input)
+
+    codes = response.error_codes
+    assert codes and set(codes) == {"INVALID_INPUT"}, response.body
+    assert all("$input" in e["message"] for e in response.body["errors"])
+    assert await Lead.all().count() == 0
