@@ -95,7 +95,7 @@ export const DEACTIVATE_USER = `mutation DeactivateUser($input: DeactivateUserIn
 export const CREATE_SET_PASSWORD_LINK = `mutation CreateSetPasswordLink(
   $input: CreateSetPasswordLinkInput!
 ) {
-  createSetPasswordLink(input: $input) { url expiresAt ${USER_ERRORS} }
+  createSetPasswordLink(input: $input) { url emailed expiresAt ${USER_ERRORS} }
 }`;
 
 // ---- audit ------------------------------------------------------------------

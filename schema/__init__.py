@@ -17,6 +17,7 @@ from schema.handoffs import HandoffQueries
 from schema.lead_mutations import LeadMutations
 from schema.leads import LeadQueries
 from schema.nodes import NodeQueries
+from schema.notifications import NotificationMutations, NotificationQueries
 from schema.rescoring import RescoringMutations, RescoringQueries
 from schema.users import UserMutations, UserQueries
 
@@ -33,6 +34,7 @@ Query = merge_types(
         LeadQueries,
         HandoffQueries,
         RescoringQueries,
+        NotificationQueries,
     ),
 )
 Mutation = merge_types(
@@ -44,6 +46,7 @@ Mutation = merge_types(
         LeadMutations,
         HandoffMutations,
         RescoringMutations,
+        NotificationMutations,
     ),
 )
 

@@ -202,7 +202,12 @@ class CreateSetPasswordLinkInput:
 @strawberry.type
 class CreateSetPasswordLinkPayload:
     user: User | None
-    url: str | None = strawberry.field(description="Shown once to the admin.")
+    url: str | None = strawberry.field(
+        description="Shown once to the admin; null when the link was e-mailed."
+    )
+    emailed: bool = strawberry.field(
+        description="Whether the link went to the user by e-mail (SMTP configured)."
+    )
     expires_at: datetime | None
     user_errors: list[UserError]
 
@@ -225,6 +230,32 @@ def _update_values(data: UpdateUserInput) -> dict[str, Any]:
         if value is not strawberry.UNSET:
             values[key] = value.value if isinstance(value, Enum) else value
     return values
+
+
+@strawberry.input
+class UpdatePreferencesInput:
+    expected_version: int | None = None
+    out_of_office: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="While true, routing skips you and your pending handoffs "
+        "move to colleagues.",
+    )
+    accepts_leads: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="While false, routing skips you."
+    )
+    timezone: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="IANA name; deadlines in your messages are shown in it.",
+    )
+
+
+def _preference_values(data: UpdatePreferencesInput) -> dict[str, Any]:
+    found = {
+        "outOfOffice": data.out_of_office,
+        "acceptsLeads": data.accepts_leads,
+        "timezone": data.timezone,
+    }
+    return {k: v for k, v in found.items() if v is not strawberry.UNSET}
 
 
 def actor_of(info: Info) -> Actor:
@@ -256,6 +287,15 @@ class UserMutations:
         )
         return _user_payload(await users.update_user(actor_of(info), changes))
 
+    @strawberry.mutation(description="Your own out-of-office, leads and timezone.")
+    async def update_preferences(
+        self, info: Info, input: UpdatePreferencesInput
+    ) -> UserPayload:
+        outcome = await users.update_preferences(
+            actor_of(info), input.expected_version, _preference_values(input)
+        )
+        return _user_payload(outcome)
+
     @strawberry.mutation
     async def deactivate_user(
         self, info: Info, input: DeactivateUserInput
@@ -270,9 +310,10 @@ class UserMutations:
         link = outcome.result
         return CreateSetPasswordLinkPayload(
             user=user_type(link.user) if link else None,
-            url=f"{_base_url(info.context)}/#/set-password?token={link.token}"
-            if link
+            url=f"{_base_url(info.context)}{users.set_password_path(link.token)}"
+            if link and link.token
             else None,
+            emailed=bool(link and link.emailed),
             expires_at=link.expires_at if link else None,
             user_errors=user_errors(outcome.errors),
         )

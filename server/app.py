@@ -25,9 +25,12 @@ from server.services import (
     events,
     ids,
     jobs,
+    mailer,
     mutations,
+    notifications,
     passwords,
     rescoring,
+    sweeper,
 )
 from server.services.decay import decay_pass
 from server.services.retention import purge as purge_retention
@@ -38,6 +41,7 @@ log = logging.getLogger("accord.app")
 RETENTION_INTERVAL = 3600.0
 RESCORE_INTERVAL = 2.0  # how soon a new model's rescoring starts
 DECAY_INTERVAL = 900.0  # scores follow decaying engagement within 15 minutes
+MAIL_INTERVAL = 5.0  # e-mails leave within seconds of their notification
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -57,6 +61,7 @@ def configure_services(settings: Settings) -> None:
     auth.configure(settings.session_idle_hours, settings.session_absolute_days)
     passwords.set_concurrency(settings.password_hash_concurrency)
     mutations.set_fault_exit_after_commit(settings.fault_exit_after_commit)
+    mailer.configure(settings)
 
 
 def create_app(
@@ -77,6 +82,7 @@ def create_app(
             if manage_database
             else None
         )
+        events.register_consumer("notifications", notifications.consume)
         mutations.on_commit(dispatcher.wake)
         dispatcher.start()
         background = _background_jobs(settings)
@@ -87,6 +93,7 @@ def create_app(
         finally:
             mutations.off_commit(dispatcher.wake)
             await dispatcher.stop()
+            events.unregister_consumer("notifications")
             for job in background:
                 await job.stop()
             await auth.touches.flush()
@@ -112,6 +119,12 @@ def _background_jobs(settings: Settings) -> list[jobs.Periodic]:
         ),
         jobs.Periodic("rescoring", RESCORE_INTERVAL, rescoring.run_until_idle),
         jobs.Periodic("decay", DECAY_INTERVAL, lambda: decay_pass(clock.now())),
+        jobs.Periodic("sweeper", settings.sweep_seconds, sweeper.sweep),
+        *(
+            [jobs.Periodic("mailer", MAIL_INTERVAL, mailer.send_pending)]
+            if settings.smtp_url
+            else []
+        ),
     ]
 
 

@@ -51,6 +51,8 @@ class Settings:
     reporting_timezone: str = "UTC"
     currency: str = "USD"
     smtp_url: str | None = None
+    smtp_from: str | None = None
+    sweep_seconds: float = 15.0
     metrics_token: str | None = None
     retention_days: int = 90
     webhook_allow_private: bool = False
@@ -141,6 +143,13 @@ def _smtp_url(raw: str) -> str:
     return raw
 
 
+def _address(raw: str) -> str:
+    local, _, domain = raw.rpartition("@")
+    if not local or ("." not in domain and domain != "localhost") or " " in raw:
+        raise ValueError(raw)
+    return raw
+
+
 def _currency(raw: str) -> str:
     if len(raw) != 3 or not raw.isalpha():
         raise ValueError(raw)
@@ -211,6 +220,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_url=r.get(
             "ACCORD_SMTP_URL", None, _smtp_url, "smtp://[user:pass@]host[:port]"
         ),
+        smtp_from=r.get("ACCORD_SMTP_FROM", None, _address, "an e-mail address"),
+        sweep_seconds=r.get(
+            "ACCORD_SWEEP_SECONDS", 15.0, _positive_float, "seconds > 0"
+        ),
         metrics_token=r.get("ACCORD_METRICS_TOKEN", None, str, "a string") or None,
         retention_days=r.get(
             "ACCORD_RETENTION_DAYS", 90, _positive_int, "a number of days ≥ 1"
@@ -233,6 +246,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=r.get("ACCORD_LOG_LEVEL", "INFO", _log_level, "DEBUG/INFO/WARNING"),
         limits=_read_limits(r),
     )
+    if settings.smtp_url and not settings.public_url:
+        r.problems.append(
+            "ACCORD_SMTP_URL needs ACCORD_PUBLIC_URL: e-mails link to that address"
+        )
     if r.problems:
         raise SettingsError(r.problems)
     return settings

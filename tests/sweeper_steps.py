@@ -3,6 +3,7 @@ round the clock (4 hours to accept, 24 to touch) and a handoff to the rep."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -71,9 +72,14 @@ async def chain_of(lead_id: str) -> HandoffChain:
 
 
 async def settle() -> None:
-    """Dispatch every outbox event written so far (the consumers run)."""
-    while await events.dispatch_once():
-        pass
+    """Dispatch every outbox event written so far (the consumers run), waiting
+    for a batch the app's own dispatcher may be handling meanwhile."""
+    for _ in range(500):
+        await events.dispatch_once()
+        if not await OutboxEvent.filter(dispatched_at__isnull=True).exists():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("outbox events stayed undispatched")
 
 
 async def set_user(name: str, **values: Any) -> None:

@@ -132,9 +132,9 @@ async function issueLink(view) {
       app.notify(r.userErrors.map((e) => sentence(e.message)).join(' '), 'error');
       return;
     }
-    view.link = { url: r.url, expiresAt: r.expiresAt };
+    view.link = { url: r.url, emailed: r.emailed, expiresAt: r.expiresAt };
     view.update();
-    view.root.querySelector('#set-password-url').focus();
+    view.root.querySelector('#set-password-url, [data-action="dismiss-link"]').focus();
   } catch (error) {
     if (!error.handled) app.notify(describeApiError(error), 'error');
   }
@@ -236,7 +236,11 @@ function linkSection(user, link, may, app) {
   if (!may.issueLink) {
     return html`<p class="muted">Reactivate ${user.name} before issuing a link.</p>`;
   }
-  const panel = link ? html`<div class="secret">
+  const panel = link?.emailed ? html`<div class="secret">
+    <p role="status">The link was e-mailed to ${user.email}; it works once, until
+      ${app.time(link.expiresAt)}.</p>
+    <div class="actions"><button type="button" data-action="dismiss-link">Done</button></div>
+  </div>` : link ? html`<div class="secret">
     <p><strong>Shown only this once.</strong> Send it to ${user.name} over a channel you
       trust; it works once, until ${app.time(link.expiresAt)}.</p>
     <label for="set-password-url">Link for ${user.name}</label>

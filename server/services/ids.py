@@ -20,6 +20,7 @@ TYPE_CODES = {
     "StageChange": 11,
     "Handoff": 12,
     "FollowUp": 13,
+    "Notification": 14,
 }
 
 _state: dict[str, object] = {}

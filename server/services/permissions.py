@@ -164,6 +164,10 @@ RULES: dict[str, Rule] = {
     ),
     "handoffs": Rule("any authenticated user", _anyone, READ),
     "myQueue": Rule("any authenticated user, for their own queue", _anyone, READ),
+    # notifications and one's own preferences (SPEC §2.1, §2.4)
+    "notifications": Rule("any authenticated user, their own", _anyone, READ),
+    "markNotificationsRead": Rule("any authenticated user, their own", _anyone),
+    "updatePreferences": Rule("any authenticated user, for themselves", _anyone),
     # rescoring (SPEC §2.1: rescore leads — marketing managers, admins)
     "rescoreLeads": Rule(
         "marketing managers and admins", _marketing_managers_and_admins

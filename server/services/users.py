@@ -11,9 +11,10 @@ from tortoise.expressions import Q
 
 from server.domain.calendar_terms import zone_problem
 from server.domain.errors import ErrorCode, UserError, UserErrors, refuse
+from server.domain.notifications import local_time
 from server.domain.users import Role, Team, normalise_email, password_problem
 from server.models import Session, SetPasswordLink, User
-from server.services import auth, ids, mutations
+from server.services import auth, ids, mailer, mutations
 from server.services.actors import Actor, Anonymous
 from server.services.pagination import Ordering, Page, PageRequest, paginate
 from server.services.passwords import digest, hash_password, new_secret, verify_password
@@ -47,9 +48,13 @@ class UserChanges:
 
 @dataclass(frozen=True)
 class IssuedLink:
+    """A new set-password link: e-mailed when SMTP is configured (the token is
+    then never shown), else shown once to the admin."""
+
     user: User
-    token: str
+    token: str | None
     expires_at: datetime
+    emailed: bool = False
 
 
 def _problems_of(new: NewUser) -> tuple[list[UserError], str]:
@@ -245,6 +250,34 @@ async def _after_role_change(tx: mutations.Tx, user: User) -> None:
         await hook(tx, user)
 
 
+PREFERENCES = ("outOfOffice", "acceptsLeads", "timezone")
+
+
+async def update_preferences(
+    actor: Actor, expected_version: int | None, values: dict[str, Any]
+) -> mutations.Outcome[User]:
+    """A user's own preferences (`PREFERENCES`): routing skips whoever is out of
+    office or takes no leads, and the sweeper moves an absent user's pending
+    handoffs; messages show times in the user's timezone."""
+
+    async def body(tx: mutations.Tx) -> User:
+        unknown = set(values) - set(PREFERENCES)
+        if unknown:
+            raise ValueError(f"not a preference: {sorted(unknown)}")
+        errors = _validate_changes(values)
+        if errors:
+            raise UserErrors(errors)
+        own = UserChanges(ids.encode("User", actor.user_id), expected_version, {})
+        user = await _load_for_update(tx, own)
+        before = {k: getattr(user, COLUMN.get(k, k)) for k in values}
+        for key, value in values.items():
+            setattr(user, COLUMN.get(key, key), value)
+        await _save(tx, user, before, values)
+        return user
+
+    return await mutations.run(actor, "updatePreferences", body)
+
+
 async def deactivate_user(actor: Actor, user_id: str) -> mutations.Outcome[User]:
     async def body(tx: mutations.Tx) -> User:
         user = await _load_for_update(tx, UserChanges(user_id, None, {}))
@@ -285,10 +318,40 @@ async def create_set_password_link(
             user.id,
             setPasswordLink=link.id,
             expiresAt=link.expires_at.isoformat(),
+            emailed=mailer.enabled(),
         )
+        if mailer.enabled():
+            await _mail_link(tx, user, token, link)
+            return IssuedLink(user, None, link.expires_at, emailed=True)
         return IssuedLink(user, token, link.expires_at)
 
     return await mutations.run(actor, "createSetPasswordLink", body)
+
+
+def set_password_path(token: str) -> str:
+    """Where the web client redeems a set-password token."""
+    return f"/#/set-password?token={token}"
+
+
+async def _mail_link(
+    tx: mutations.Tx, user: User, token: str, link: SetPasswordLink
+) -> None:
+    """Queue the link's e-mail in this transaction (sent after commit; its body
+    is scrubbed once sent)."""
+    url = mailer.absolute(set_password_path(token))
+    body = (
+        f"Hello {user.name},\n\nan administrator invited you to set your Accord "
+        f"password. Open this link, which works once, until "
+        f"{local_time(link.expires_at, user.timezone)}:\n\n{url}\n\n"
+        "If you did not expect this, ignore this message."
+    )
+    mail = mailer.Mail(
+        user.email,
+        "Set your Accord password",
+        body,
+        f"{mailer.SECRET_PREFIX}{link.id}",
+    )
+    await mailer.queue([mail], tx.now)
 
 
 async def set_password(
