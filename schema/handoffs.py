@@ -240,8 +240,8 @@ def _rejection(row: models.Handoff) -> HandoffRejection | None:
 
 
 async def handoff_types(rows: Sequence[models.Handoff]) -> list[Handoff]:
-    """Handoffs with their chains (one statement for all the chains)."""
-    chains = await handoff_reads.chains_by_ids({row.chain_id for row in rows})
+    """Handoffs with their chains (joined when read; else one statement)."""
+    chains = await handoff_reads.chains_of(rows)
     now = handoff_reads.now()
     return [handoff_type(row, chains[row.chain_id], now) for row in rows]
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
 
 from server.clock import clock
+from server.domain.errors import InvalidArguments
 from server.domain.handoffs import HandoffStatus
 from server.domain.sla import ClockStatus, SlaTerms, sla_terms_from
 from server.models import AgreementRevision, FollowUp, Handoff, HandoffChain
 from server.services import handoff_clocks
 from server.services.agreement_store import terms_of
+from server.services.handoff_store import NO_DEADLINE
 from server.services.pagination import Ordering, Page, PageRequest, paginate
 
 ORDER_FIELDS = {"DUE": "sort_due_at", "CREATED_AT": "handed_off_at"}
@@ -70,7 +72,7 @@ async def list_handoffs(
     page: PageRequest,
     now: datetime,
 ) -> Page[Handoff]:
-    query = Handoff.all()
+    query = Handoff.all().select_related("chain")
     if filter.status:
         query = query.filter(status__in=list(filter.status))
     if filter.assignee_ids:
@@ -91,33 +93,68 @@ async def list_handoffs(
 
 
 def _ranges(query: Any, filter: HandoffFilter) -> Any:
-    if filter.created_from is not None:
-        query = query.filter(handed_off_at__gte=filter.created_from)
-    if filter.created_to is not None:
-        query = query.filter(handed_off_at__lt=filter.created_to)
-    if filter.due_from is not None:
-        query = query.filter(sort_due_at__gte=filter.due_from)
-    if filter.due_to is not None:
-        query = query.filter(sort_due_at__lt=filter.due_to)
+    """Half-open ranges of creation and (accept) deadline; a handoff without a
+    deadline is in no deadline range. Bounds are compared in UTC (SQLite
+    compares the stored text)."""
+    bounds = (
+        ("handed_off_at__gte", filter.created_from, "createdFrom"),
+        ("handed_off_at__lt", filter.created_to, "createdTo"),
+        ("sort_due_at__gte", filter.due_from, "dueFrom"),
+        ("sort_due_at__lt", filter.due_to, "dueTo"),
+    )
+    for condition, bound, name in bounds:
+        if bound is not None:
+            query = query.filter(**{condition: _utc(bound, name)})
+    if filter.due_from is not None or filter.due_to is not None:
+        query = query.filter(sort_due_at__lt=NO_DEADLINE)
     return query
+
+
+def _utc(bound: datetime, name: str) -> datetime:
+    if bound.utcoffset() is None:
+        raise InvalidArguments(f"give filter.{name} with a timezone offset")
+    return bound.astimezone(UTC)
 
 
 async def my_queue(user_id: int, page: PageRequest) -> Page[Handoff]:
     """The user's open handoffs, soonest deadline first."""
-    query = Handoff.filter(assignee_id=user_id, status=HandoffStatus.PENDING.value)
+    query = Handoff.filter(
+        assignee_id=user_id, status=HandoffStatus.PENDING.value
+    ).select_related("chain")
     return await paginate(query, Ordering("DUE:A", (("sort_due_at", False),)), page)
 
 
 async def handoffs_by_ids(keys: Iterable[int]) -> dict[int, Handoff]:
-    return {row.id: row for row in await Handoff.filter(id__in=list(keys))}
+    rows = await Handoff.filter(id__in=list(keys)).select_related("chain")
+    return {row.id: row for row in rows}
 
 
 async def chains_by_ids(keys: Iterable[int]) -> dict[int, HandoffChain]:
     return {row.id: row for row in await HandoffChain.filter(id__in=list(keys))}
 
 
+async def chains_of(rows: Iterable[Handoff]) -> dict[int, HandoffChain]:
+    """The chains of handoffs by id: those read with their handoffs (every read
+    here joins them), and one statement for any others."""
+    found: dict[int, HandoffChain] = {}
+    wanted = set()
+    for row in rows:
+        joined = row.chain
+        if isinstance(joined, HandoffChain):
+            found[row.chain_id] = joined
+        wanted.add(row.chain_id)
+    missing = wanted - found.keys()
+    if missing:
+        found.update(await chains_by_ids(missing))
+    return found
+
+
 async def handoffs_of_leads(keys: list[int]) -> dict[int, list[Handoff]]:
-    rows = await Handoff.filter(lead_id__in=keys).order_by("handed_off_at", "id")
+    rows = (
+        await Handoff.filter(lead_id__in=keys)
+        .select_related("chain")
+        .order_by("handed_off_at", "id")
+    )
     return _group(rows, lambda r: r.lead_id)
 
 
@@ -144,7 +181,11 @@ async def follow_ups_by_ids(keys: Iterable[int]) -> dict[int, FollowUp]:
 
 
 async def handoffs_of_chains(keys: list[int]) -> dict[int, list[Handoff]]:
-    rows = await Handoff.filter(chain_id__in=keys).order_by("handed_off_at", "id")
+    rows = (
+        await Handoff.filter(chain_id__in=keys)
+        .select_related("chain")
+        .order_by("handed_off_at", "id")
+    )
     return _group(rows, lambda r: r.chain_id)
 
 
