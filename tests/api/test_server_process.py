@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,80 +23,18 @@ from tests.agreement_steps import (
     model_input,
     sla_input,
 )
-from tests.helpers import TEST_SECRET
 from tests.lead_steps import MOVE, RECORD, UPSERT, well_fitting
-
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct horse battery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.network import PASSWORD, call, in_force, running_server, sign_in
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    env = {
-        **os.environ,
-        "ACCORD_DATABASE_URL": f"sqlite://{tmp_path_factory.mktemp('srv')}/a.db",
-        "ACCORD_SECRET_KEY": TEST_SECRET,
-    }
-    cli = [sys.executable, "-m", "server.cli"]
-    subprocess.run(
-        [*cli, "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
     people = [
-        ("mgr@example.com", "Mia", "SALES"),
-        ("mara@example.com", "Mara", "MARKETING"),
+        ("mgr@example.com", "Mia", "SALES", "MANAGER"),
+        ("mara@example.com", "Mara", "MARKETING", "MANAGER"),
     ]
-    for email, name, team in people:
-        subprocess.run(
-            [
-                *cli,
-                "create-user",
-                "--email",
-                email,
-                "--name",
-                name,
-                "--team",
-                team,
-                "--role",
-                "MANAGER",
-                "--password",
-                PASSWORD,
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    port = free_port()
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not become ready")
+    with running_server(tmp_path_factory, people) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
 
 
 LOGIN = {
@@ -162,21 +94,6 @@ def test_a_websocket_without_credentials_is_rejected(server: str) -> None:
     assert reply == {"closed": 4403}
 
 
-def _sign_in(client: httpx.Client, email: str) -> None:
-    login = {**LOGIN, "variables": {"i": {"email": email, "password": PASSWORD}}}
-    answer = client.post("/graphql", json=login).json()
-    assert answer["data"]["login"]["viewer"], answer
-
-
-def _call(client: httpx.Client, document: str, payload: dict[str, Any]) -> Any:
-    answer = client.post(
-        "/graphql", json={"query": document, "variables": {"input": payload}}
-    )
-    data = next(iter(answer.json()["data"].values()))
-    assert data["userErrors"] == [], data
-    return data
-
-
 @contextmanager
 def _managers(server: str) -> Iterator[tuple[httpx.Client, httpx.Client]]:
     """The marketing and the sales manager, each signed in on a client."""
@@ -184,8 +101,8 @@ def _managers(server: str) -> Iterator[tuple[httpx.Client, httpx.Client]]:
         httpx.Client(base_url=server) as marketing,
         httpx.Client(base_url=server) as sales,
     ):
-        _sign_in(marketing, "mara@example.com")
-        _sign_in(sales, "mgr@example.com")
+        sign_in(marketing, "mara@example.com")
+        sign_in(sales, "mgr@example.com")
         yield marketing, sales
 
 
@@ -193,19 +110,19 @@ def test_an_sla_signed_and_countersigned_over_the_network_is_in_force(
     server: str,
 ) -> None:
     with _managers(server) as (marketing, sales):
-        made = _call(marketing, CREATE_SLA, {"terms": sla_input()})
+        made = call(marketing, CREATE_SLA, {"terms": sla_input()})
         sla_id = made["serviceLevelAgreement"]["id"]
-        content_hash = _call(marketing, PROPOSE, {"agreementId": sla_id})["agreement"][
+        content_hash = call(marketing, PROPOSE, {"agreementId": sla_id})["agreement"][
             "contentHash"
         ]
-        signed = _call(
+        signed = call(
             marketing, SIGN, {"agreementId": sla_id, "contentHash": content_hash}
         )
         assert signed["agreement"]["status"] == "DRAFT"
         active = sales.post("/graphql", json={"query": ACTIVE_SLA}).json()["data"]
         assert active["activeServiceLevelAgreement"] is None
 
-        done = _call(sales, SIGN, {"agreementId": sla_id, "contentHash": content_hash})
+        done = call(sales, SIGN, {"agreementId": sla_id, "contentHash": content_hash})
 
         agreement = done["agreement"]
         assert (agreement["status"], agreement["revision"]) == ("ACTIVE", 1)
@@ -221,16 +138,11 @@ LEADS_TOTAL = "{ leads(first: 100) { totalCount edges { node { email score } } }
 
 
 def _model_in_force(marketing: httpx.Client, sales: httpx.Client) -> None:
-    made = _call(marketing, CREATE_MODEL, {"terms": model_input()})
-    model_id = made["qualificationModel"]["id"]
-    proposed = _call(marketing, PROPOSE, {"agreementId": model_id})
-    content_hash = proposed["agreement"]["contentHash"]
-    for signer in (marketing, sales):
-        _call(signer, SIGN, {"agreementId": model_id, "contentHash": content_hash})
+    in_force(marketing, sales, CREATE_MODEL, "qualificationModel", model_input())
 
 
 def _ingest_token(marketing: httpx.Client) -> str:
-    made = _call(marketing, CREATE_TOKEN, {"name": "CRM sync", "scopes": ["INGEST"]})
+    made = call(marketing, CREATE_TOKEN, {"name": "CRM sync", "scopes": ["INGEST"]})
     return str(made["secret"])
 
 
@@ -257,7 +169,7 @@ def _pushed_twice(crm: httpx.Client, marketing: httpx.Client) -> None:
         {"email": "cy@net.example"},
     ]
     # when the CRM pushes its leads twice
-    first, again = (_call(crm, UPSERT, {"leads": batch}) for _ in range(2))
+    first, again = (call(crm, UPSERT, {"leads": batch}) for _ in range(2))
     # then the second push changes nothing
     assert [r["outcome"] for r in first["results"]] == ["CREATED"] * 3
     assert [r["outcome"] for r in again["results"]] == ["UNCHANGED"] * 3
@@ -286,7 +198,7 @@ def _pushed_twice(crm: httpx.Client, marketing: httpx.Client) -> None:
         },
     ]
     # when the marketing tool pushes the activities twice
-    recorded, replayed = (_call(crm, RECORD, {"activities": signals}) for _ in range(2))
+    recorded, replayed = (call(crm, RECORD, {"activities": signals}) for _ in range(2))
     # then they are recorded once and the scores stay as they were
     assert [r["created"] for r in recorded["results"]] == [True] * 3
     assert [r["created"] for r in replayed["results"]] == [False] * 3
@@ -317,11 +229,11 @@ def _recycled_lead_stays_put(
     lead_id: str,
     old: list[dict[str, Any]],
 ) -> None:
-    back = _call(marketing, MOVE, {"leadId": lead_id, "stage": "NURTURING"})
+    back = call(marketing, MOVE, {"leadId": lead_id, "stage": "NURTURING"})
     assert (back["lead"]["stage"], back["lead"]["qualified"]) == ("NURTURING", False)
     renamed = [{**a, "externalId": f"again-{a['externalId']}"} for a in old]
     # when the old activities arrive again, as they were and under new ids
-    again = _call(crm, RECORD, {"activities": old + renamed})
+    again = call(crm, RECORD, {"activities": old + renamed})
     # then the lead does not qualify on them in its new cycle
     assert [r["created"] for r in again["results"]] == [False, False, True, True]
     lead = again["results"][-1]["lead"]
