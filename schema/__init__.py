@@ -12,6 +12,7 @@ from schema.agreement_mutations import AgreementMutations
 from schema.agreement_queries import AgreementQueries
 from schema.audit import AuditQueries
 from schema.credentials import CredentialMutations, CredentialQueries
+from schema.funnel import FunnelQueries
 from schema.handoff_mutations import HandoffMutations
 from schema.handoffs import HandoffQueries
 from schema.lead_mutations import LeadMutations
@@ -34,6 +35,7 @@ Query = merge_types(
         LeadQueries,
         HandoffQueries,
         RescoringQueries,
+        FunnelQueries,
         NotificationQueries,
     ),
 )

@@ -131,6 +131,11 @@ def evidence_type(row: models.PersonaEvidence) -> PersonaEvidence:
 
 @strawberry.type
 class Persona(Agreement):
+    @strawberry.field(description="The persona's name in force (else its title).")
+    def name(self) -> str:
+        terms = agreement_store.terms_of(self._row.terms)
+        return str(terms["name"]) if terms else self.title
+
     @strawberry.field(description="The terms in force (null when none is).")
     def terms(self) -> PersonaTerms | None:
         return convert_terms(persona_terms, agreement_store.terms_of(self._row.terms))

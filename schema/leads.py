@@ -3,7 +3,7 @@ for leads, `leadByEmail` and the `leads` connection."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -23,15 +23,18 @@ from schema.relay import (
     page_request,
     register_node,
 )
-from schema.users import OrderDirection, User, user_by_key
+from schema.users import OrderDirection, User, user_by_key, user_type
 from server.domain.activities import ActivityKind as DomainActivityKind
+from server.domain.errors import InvalidArguments, UserErrors
 from server.domain.fit import Grade as DomainGrade
 from server.domain.qualification import QualifiedBy as DomainQualifiedBy
 from server.domain.scoring import BreakdownKind as DomainBreakdownKind
 from server.domain.stages import LeadStage as DomainLeadStage
 from server.domain.stages import Via as DomainVia
-from server.services import ids, lead_reads
+from server.services import agreement_reads, ids, lead_reads, users
 from server.services.lead_store import COLUMNS
+
+MAX_SEARCH = 200
 
 if TYPE_CHECKING:
     from schema.handoffs import FollowUp, Handoff
@@ -92,12 +95,16 @@ class LeadActivity(Node):
     recorded_at: datetime
 
 
+_MISSING: Any = object()
+
+
 @strawberry.type
 class Lead(Node):
     id: strawberry.ID
     email: str
     first_name: str | None
     last_name: str | None
+    full_name: str = strawberry.field(description="First and last name, if known.")
     company: str | None
     company_size: int | None
     industry: str | None
@@ -136,6 +143,10 @@ class Lead(Node):
     _key: strawberry.Private[int]
     _persona: strawberry.Private[int | None]
     _owner: strawberry.Private[int | None]
+    # Filled by `lead_types` (lists prefetch them in one statement each), so
+    # the fields resolve without a task per row; otherwise loaded on demand.
+    _persona_view: strawberry.Private[Any] = _MISSING
+    _owner_view: strawberry.Private[Any] = _MISSING
 
     @strawberry.field(
         description="What the score is made of; the points sum to `rawScore`."
@@ -144,17 +155,17 @@ class Lead(Node):
         rows = await info.context.loader("score_breakdown").load(self._key)
         return [_entry(e) for e in rows]
 
-    @strawberry.field
-    async def persona(self, info: Info) -> Persona | None:
-        if self._persona is None:
-            return None
-        row = await info.context.loader("agreement").load(self._persona)
-        found: Persona | None = agreement_type(row) if row else None  # type: ignore[assignment]
-        return found
+    @strawberry.field(graphql_type=Persona | None)
+    def persona(self, info: Info) -> Any:
+        if self._persona_view is not _MISSING:
+            return self._persona_view
+        return _persona(info, self._persona)
 
-    @strawberry.field
-    async def owner(self, info: Info) -> User | None:
-        return await user_by_key(info, self._owner)
+    @strawberry.field(graphql_type=User | None)
+    def owner(self, info: Info) -> Any:
+        if self._owner_view is not _MISSING:
+            return self._owner_view
+        return user_by_key(info, self._owner)
 
     @strawberry.field
     async def external_ids(self, info: Info) -> list[ExternalId]:
@@ -199,6 +210,32 @@ class Lead(Node):
         return connection(page, activity_type)
 
 
+async def _persona(info: Info, key: int | None) -> Persona | None:
+    if key is None:
+        return None
+    row = await info.context.loader("agreement").load(key)
+    found: Persona | None = agreement_type(row) if row else None  # type: ignore[assignment]
+    return found
+
+
+async def lead_types(rows: Sequence[Mapping[str, Any] | models.Lead]) -> list[Lead]:
+    """Leads with their personas and owners resolved: two statements for any
+    number of rows (none when no row has one)."""
+    leads = [lead_type(row) for row in rows]
+    persona_keys = {lead._persona for lead in leads if lead._persona is not None}
+    owner_keys = {lead._owner for lead in leads if lead._owner is not None}
+    personas = (
+        await agreement_reads.agreements_by_ids(persona_keys) if persona_keys else {}
+    )
+    owners = await users.users_by_ids(list(owner_keys)) if owner_keys else {}
+    persona_types = {k: agreement_type(v) for k, v in personas.items()}
+    owner_types = {k: user_type(v) for k, v in owners.items()}
+    for lead in leads:
+        lead._persona_view = persona_types.get(lead._persona or 0)
+        lead._owner_view = owner_types.get(lead._owner or 0)
+    return leads
+
+
 def lead_type(row: Mapping[str, Any] | models.Lead) -> Lead:
     """A lead from a use case's row (a dict) or a table row."""
     values: dict[str, Any] = (
@@ -212,6 +249,7 @@ def lead_type(row: Mapping[str, Any] | models.Lead) -> Lead:
         email=values["email"],
         first_name=values["first_name"],
         last_name=values["last_name"],
+        full_name=" ".join(n for n in (values["first_name"], values["last_name"]) if n),
         company=values["company"],
         company_size=values["company_size"],
         industry=values["industry"],
@@ -296,6 +334,8 @@ def activity_type(row: models.LeadActivity) -> LeadActivity:
 class LeadOrderField(Enum):
     SCORE = "SCORE"
     CREATED_AT = "CREATED_AT"
+    UPDATED_AT = "UPDATED_AT"
+    NAME = "NAME"
 
 
 @strawberry.input
@@ -304,10 +344,101 @@ class LeadOrder:
     direction: OrderDirection = OrderDirection.DESC
 
 
-@strawberry.input
+@strawberry.input(description="Every condition given must hold.")
 class LeadFilter:
     stages: list[LeadStage] | None = None
+    persona_ids: list[strawberry.ID] | None = None
+    owner_ids: list[strawberry.ID] | None = None
+    score_min: int | None = None
+    score_max: int | None = None
     qualified: bool | None = None
+    is_customer: bool | None = None
+    grades: list[LeadGrade] | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Text in the name, e-mail or company."
+    )
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    stage_entered_from: datetime | None = None
+    stage_entered_to: datetime | None = None
+
+
+def _filter(f: LeadFilter) -> lead_reads.LeadFilter:
+    if f.search is not None and len(f.search) > MAX_SEARCH:
+        raise InvalidArguments(f"search for at most {MAX_SEARCH} characters")
+    return lead_reads.LeadFilter(
+        stages=tuple(s.value for s in f.stages or ()),
+        persona_ids=_keys(f.persona_ids, "Persona"),
+        owner_ids=_keys(f.owner_ids, "User"),
+        score_min=f.score_min,
+        score_max=f.score_max,
+        qualified=f.qualified,
+        is_customer=f.is_customer,
+        grades=tuple(g.value for g in f.grades or ()),
+        search=f.search,
+        created_from=f.created_from,
+        created_to=f.created_to,
+        stage_entered_from=f.stage_entered_from,
+        stage_entered_to=f.stage_entered_to,
+    )
+
+
+def _keys(values: list[strawberry.ID] | None, type_name: str) -> tuple[int, ...]:
+    found = []
+    for value in values or ():
+        try:
+            found.append(ids.decode(value, type_name))
+        except UserErrors:
+            raise InvalidArguments(f"not a {type_name} ID: {value}") from None
+    return tuple(found)
+
+
+@strawberry.enum
+class LeadSegmentGroup(Enum):
+    COUNTRY = "COUNTRY"
+    INDUSTRY = "INDUSTRY"
+    PRODUCT = "PRODUCT"
+    PERSONA = "PERSONA"
+
+
+@strawberry.type(description="Leads sharing a country, industry, product or persona.")
+class LeadSegment:
+    key: str | None = strawberry.field(
+        description="The country, industry or product; a persona's ID; null: unknown."
+    )
+    label: str
+    leads: int
+    customers: int
+    won_revenue: Decimal
+    recurring_revenue: Decimal = strawberry.field(
+        description="The part of wonRevenue from recurring deals."
+    )
+
+
+async def _segments(group: LeadSegmentGroup, f: LeadFilter) -> list[LeadSegment]:
+    found = await lead_reads.segments(group.value, _filter(f))
+    names: dict[int, str] = {}
+    if group is LeadSegmentGroup.PERSONA:
+        keys = {int(s.key) for s in found if s.key is not None}
+        rows = await agreement_reads.agreements_by_ids(keys)
+        names = {k: v.title for k, v in rows.items()}
+    result = []
+    for s in found:
+        key, label = s.key, s.key or "unknown"
+        if group is LeadSegmentGroup.PERSONA and s.key is not None:
+            key = ids.encode("Persona", int(s.key))
+            label = names.get(int(s.key), label)
+        result.append(
+            LeadSegment(
+                key=key,
+                label=label,
+                leads=s.leads,
+                customers=s.customers,
+                won_revenue=s.won_revenue,
+                recurring_revenue=s.recurring_revenue,
+            )
+        )
+    return result
 
 
 @strawberry.type
@@ -316,7 +447,17 @@ class LeadQueries:
     async def lead_by_email(self, info: Info, email: str) -> Lead | None:
         require(info, "leadByEmail")
         row = await lead_reads.lead_by_email(email)
-        return lead_type(row) if row else None
+        return (await lead_types([row]))[0] if row else None
+
+    @strawberry.field(
+        description="Counts and won revenue per group, e.g. of customers to "
+        "nurture for recurring revenue (filter isCustomer with a search, stage…)."
+    )
+    async def lead_segments(
+        self, info: Info, group_by: LeadSegmentGroup, filter: LeadFilter | None = None
+    ) -> list[LeadSegment]:
+        require(info, "leadSegments")
+        return await _segments(group_by, filter or LeadFilter())
 
     @strawberry.field
     async def leads(
@@ -330,22 +471,22 @@ class LeadQueries:
         order_by: LeadOrder | None = None,
     ) -> Connection[Lead]:
         require(info, "leads")
-        f, order = filter or LeadFilter(), order_by or LeadOrder()
+        order = order_by or LeadOrder()
         page = await lead_reads.list_leads(
-            lead_reads.LeadFilter(
-                stages=tuple(s.value for s in f.stages or ()), qualified=f.qualified
-            ),
+            _filter(filter or LeadFilter()),
             order.field.value,
             order.direction is OrderDirection.DESC,
             page_request(first, after, last, before),
         )
-        return connection(page, lead_type)
+        built = {lead._key: lead for lead in await lead_types(page.rows)}
+        return connection(page, lambda row: built[row["id"]])
 
 
 async def _fetch_leads(context: Context, keys: list[int]) -> dict[int, Any]:
     if context.actor is None:
         return {}
-    return {k: lead_type(v) for k, v in (await lead_reads.leads_by_ids(keys)).items()}
+    rows = list((await lead_reads.leads_by_ids(keys)).values())
+    return {lead._key: lead for lead in await lead_types(rows)}
 
 
 register_node("Lead", NodeType(_fetch_leads))

@@ -31,8 +31,13 @@ class PageInfo:
 
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str
     node: T
+    _row: strawberry.Private[Any]
+    _cursor_of: strawberry.Private[Callable[[Any], str]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self._cursor_of(self._row)
 
 
 @strawberry.type
@@ -54,16 +59,18 @@ def page_request(
 
 def connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
     edges = [
-        Edge(cursor=cursor, node=convert(row))
-        for row, cursor in zip(page.rows, page.cursors, strict=True)
+        Edge(node=convert(row), _row=row, _cursor_of=page.cursor_of)
+        for row in page.rows
     ]
+    first = page.cursor_of(page.rows[0]) if page.rows else None
+    last = page.cursor_of(page.rows[-1]) if page.rows else None
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            start_cursor=first,
+            end_cursor=last,
         ),
         _count=page.count,
     )

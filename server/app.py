@@ -23,6 +23,7 @@ from server.graphql_http import GraphQLEndpoint
 from server.services import (
     auth,
     events,
+    funnel,
     ids,
     jobs,
     mailer,
@@ -119,6 +120,7 @@ def _background_jobs(settings: Settings) -> list[jobs.Periodic]:
         ),
         jobs.Periodic("rescoring", RESCORE_INTERVAL, rescoring.run_until_idle),
         jobs.Periodic("decay", DECAY_INTERVAL, lambda: decay_pass(clock.now())),
+        jobs.Periodic("funnel fold", funnel.FOLD_INTERVAL, funnel.fold),
         jobs.Periodic("sweeper", settings.sweep_seconds, sweeper.sweep),
         *(
             [jobs.Periodic("mailer", MAIL_INTERVAL, mailer.send_pending)]

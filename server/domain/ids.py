@@ -18,6 +18,9 @@ _PLAIN = struct.Struct(">HQ")
 _TAG_BYTES = 6
 
 
+_ENCODED_KEPT = 200_000
+
+
 class InvalidId(ValueError):
     pass
 
@@ -31,8 +34,19 @@ class IdCodec:
         self._names = {code: name for name, code in type_codes.items()}
         if len(self._names) != len(self._codes):
             raise ValueError("type codes must be distinct")
+        # Encoding is deterministic and pages repeat the same IDs (personas,
+        # owners, hot leads): remembering them saves two keyed hashes each.
+        self._encoded: dict[tuple[str, int], str] = {}
 
     def encode(self, type_name: str, key: int) -> str:
+        found = self._encoded.get((type_name, key))
+        if found is None:
+            if len(self._encoded) >= _ENCODED_KEPT:
+                self._encoded.clear()
+            found = self._encoded[(type_name, key)] = self._encode(type_name, key)
+        return found
+
+    def _encode(self, type_name: str, key: int) -> str:
         plain = _PLAIN.pack(self._codes[type_name], key)
         tag = hashlib.blake2b(plain, key=self._tag_key, digest_size=_TAG_BYTES).digest()
         cipher = bytes(a ^ b for a, b in zip(plain, self._stream(tag), strict=True))

@@ -225,9 +225,13 @@ async def record_stage_changes(
         tuple[int, str | None, str, datetime, int | None, str, str | None]
     ],
 ) -> None:
-    """(lead id, from, to, at, actor id, via, reason) per move."""
+    """(lead id, from, to, at, actor id, via, reason) per move, with the
+    funnel's deltas (`server.services.funnel`) in the same transaction."""
     await bulk.insert(
         "stage_change",
         ("lead_id", "from_stage", "to_stage", "at", "actor_id", "via", "reason"),
         changes,
     )
+    deltas = [(to, 1) for _, _, to, *_ in changes]
+    deltas += [(before, -1) for _, before, *_ in changes if before is not None]
+    await bulk.insert("stage_count_delta", ("stage", "delta"), deltas)

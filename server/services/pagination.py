@@ -24,6 +24,7 @@ from server.domain.ids import InvalidId
 from server.services import ids
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
 
@@ -59,12 +60,19 @@ class Ordering:
 
 
 @dataclass
-class Page(Generic[M]):
-    rows: list[M]
-    cursors: list[str]
+class Page(Generic[R]):
+    """A page of rows; a row's cursor is sealed only when someone asks for it
+    (a 50-row page seldom needs more than its end cursor)."""
+
+    rows: list[R]
+    cursor_of: Callable[[R], str]
     has_next: bool
     has_previous: bool
     count: Callable[[], Awaitable[int]]
+
+    @property
+    def cursors(self) -> list[str]:
+        return [self.cursor_of(row) for row in self.rows]
 
 
 def _encode_value(value: Any) -> Any:
@@ -141,8 +149,88 @@ async def paginate(
         rows.reverse()
     return Page(
         rows=rows,
-        cursors=[make_cursor(ordering, row) for row in rows],
+        cursor_of=lambda row: make_cursor(ordering, row),
         has_next=more if not backward else request.before is not None,
         has_previous=more if backward else request.after is not None,
         count=query.count,
     )
+
+
+@dataclass(frozen=True)
+class SqlQuery:
+    """A plain SQL read to page through: ``select`` up to its FROM/JOINs, the
+    WHERE conditions (``?`` placeholders) and their parameters, and ``columns``
+    naming the SQL expression of every ordering field (``id`` included)."""
+
+    select: str
+    count_from: str
+    where: tuple[str, ...]
+    params: tuple[Any, ...]
+    columns: dict[str, str]
+
+
+def _beyond_sql(
+    query: SqlQuery, ordering: Ordering, values: Sequence[Any], pk: Any, forward: bool
+) -> tuple[str, list[Any]]:
+    keys = [*ordering.keys, ("id", False)]
+    cursor_values = [*values, pk]
+    clauses, params = [], []
+    for i, (field, desc) in enumerate(keys):
+        op = "<" if desc == forward else ">"
+        parts = [f"{query.columns[f]} = ?" for f, _ in keys[:i]]
+        parts.append(f"{query.columns[field]} {op} ?")
+        clauses.append("(" + " AND ".join(parts) + ")")
+        params.extend([*cursor_values[:i], cursor_values[i]])
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+async def paginate_rows(
+    query: SqlQuery, ordering: Ordering, request: PageRequest
+) -> Page[dict[str, Any]]:
+    """`paginate` for a plain SQL read: one statement per page, rows as dicts
+    (no model objects), the same sealed cursors."""
+    from server import db
+
+    size = request.size()
+    backward = request.backward
+    where, params = list(query.where), list(query.params)
+    for cursor, forward in ((request.after, True), (request.before, False)):
+        if cursor is not None:
+            values, pk = read_cursor(ordering, cursor)
+            clause, extra = _beyond_sql(query, ordering, values, pk, forward)
+            where.append(clause)
+            params.extend(extra)
+    order = ", ".join(
+        f"{query.columns[f]} {'DESC' if desc != backward else 'ASC'}"
+        for f, desc in [*ordering.keys, ("id", False)]
+    )
+    sql = query.select + _where(where) + f" ORDER BY {order} LIMIT ?"
+    rows = await db.fetch(sql, *params, size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+
+    async def count() -> int:
+        found = await db.fetch(
+            "SELECT COUNT(*) AS n FROM " + query.count_from + _where(list(query.where)),
+            *query.params,
+        )
+        return int(found[0]["n"])
+
+    return Page(
+        rows=rows,
+        cursor_of=lambda row: _row_cursor(ordering, row),
+        has_next=more if not backward else request.before is not None,
+        has_previous=more if backward else request.after is not None,
+        count=count,
+    )
+
+
+def _where(conditions: list[str]) -> str:
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
+
+
+def _row_cursor(ordering: Ordering, row: dict[str, Any]) -> str:
+    values = [_encode_value(row[field]) for field, _ in ordering.keys]
+    return ids.cursors().seal(orjson.dumps([ordering.name, values, row["id"]]))

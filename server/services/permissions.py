@@ -152,6 +152,7 @@ RULES: dict[str, Rule] = {
     "closeLead": Rule("sales users working the lead, sales managers", _sales),
     "leadByEmail": Rule("any authenticated user", _anyone, READ_OR_INGEST),
     "leads": Rule("any authenticated user", _anyone, READ_OR_INGEST),
+    "leadSegments": Rule("any authenticated user", _anyone, READ),
     # handoff and follow-ups (SPEC §2.4)
     "handoffLead": Rule(
         "marketing users (an unqualified lead: marketing managers)", _marketing_users
@@ -173,6 +174,7 @@ RULES: dict[str, Rule] = {
         "marketing managers and admins", _marketing_managers_and_admins
     ),
     "rescoring": Rule("any authenticated user", _anyone, READ_OR_INGEST),
+    "leadFunnel": Rule("any authenticated user", _anyone, READ),
 }
 
 
