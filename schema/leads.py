@@ -485,8 +485,9 @@ class LeadQueries:
 async def _fetch_leads(context: Context, keys: list[int]) -> dict[int, Any]:
     if context.actor is None:
         return {}
-    rows = list((await lead_reads.leads_by_ids(keys)).values())
-    return {lead._key: lead for lead in await lead_types(rows)}
+    # One lead's page seldom shows persona and owner; they load on demand.
+    rows = await lead_reads.leads_by_ids(keys)
+    return {key: lead_type(row) for key, row in rows.items()}
 
 
 register_node("Lead", NodeType(_fetch_leads))

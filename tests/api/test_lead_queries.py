@@ -190,3 +190,44 @@ async def test_customers_are_segmented_by_industry_product_and_persona(
             "recurringRevenue": "1200.00",
         }
     ]
+
+
+Q2 = """
+query($id: ID!) {
+  node(id: $id) {
+    ... on Lead {
+      id email fullName company jobTitle stage score createdAt
+      activities(first: 20) { edges { node { id kind occurredAt } } }
+    }
+  }
+}"""
+Q3 = "{ leadFunnel { stage count } }"
+
+
+async def test_the_peers_lead_detail_and_funnel_cost_auth_and_one_statement_each(
+    api: Api,
+) -> None:
+    desk = await ready(api)
+    lead = await Lead.get(email="ada@alpha.io")
+    await desk.record(
+        [
+            {
+                "leadId": ids.encode("Lead", lead.id),
+                "kind": "PAGE_VIEW",
+                "occurredAt": "2026-01-01T00:00:00Z",
+                "externalId": f"v{n}",
+            }
+            for n in range(25)
+        ]
+    )
+    desk.api.use_session(desk.sessions["rep"])
+    with db.count_statements() as detail:
+        found = (await desk.api.gql(Q2, {"id": ids.encode("Lead", lead.id)})).data
+    assert len(found["node"]["activities"]["edges"]) == 20
+    # authentication, the lead, its activities
+    assert len(detail) == 3
+    with db.count_statements() as funnel:
+        counts = (await desk.api.gql(Q3)).data["leadFunnel"]
+    assert {c["stage"]: c["count"] for c in counts}["NEW"] == 4
+    # authentication, the counters with their unfolded deltas
+    assert len(funnel) == 2
