@@ -32,7 +32,26 @@ def passed(result: dict[str, object]) -> bool:
     for op in operations:
         if not op["check"]["passed"] or any(r["errors"] for r in op["runs"]):
             return False
+    if not scoring_passed(result.get("scoring")):
+        return False
     return not any("peers failed" in str(n) for n in result["notes"])  # type: ignore[attr-defined]
+
+
+def scoring_passed(scored: object) -> bool:
+    """The scoring scenarios ran without an error (their targets are reported,
+    met or not, in the tables; they do not fail the run)."""
+    if scored is None:
+        return True
+    assert isinstance(scored, dict)
+    ingestion, rescoring = scored["ingestion"], scored["rescoring"]
+    return (
+        not ingestion["errors"]
+        and ingestion["rows_written"] == ingestion["created"] == ingestion["received"]
+        and rescoring["seconds"] is not None
+        and not rescoring["reader_errors"]
+        and "error" not in scored["decay"]
+        and scored["checks"]["leads_not_under_revision_2"] == 0
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -158,6 +159,8 @@ def _sqlite_value(value: Any) -> Any:
         return value.isoformat(sep=" ")
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, Decimal):
+        return str(value)
     return value
 
 
@@ -195,6 +198,8 @@ class PostgresRaw:
             )
             count += len(chunk)
         # Explicit ids leave the serial behind; the server must insert after them.
+        if "id" not in columns:
+            return count
         await self.conn.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f'COALESCE((SELECT max(id) FROM "{table}"), 1))'

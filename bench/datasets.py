@@ -80,10 +80,17 @@ class Sizes:
 
     users: int = 1000
     tokens: int = 200
+    leads: int = 100_000
+    activities: int = 1_000_000
+    ingest_tokens: int = 10
+    # The instant seeded activities' ages and scores are taken at (the run's start).
+    now: datetime = EPOCH
 
     def __post_init__(self) -> None:
         if self.users < 1 or self.tokens < 1:
             raise ValueError("seed at least one user and one token")
+        if self.leads < 1 or self.activities < 0:
+            raise ValueError("seed at least one lead")
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,32 @@ def token_rows(sizes: Sizes) -> Iterator[Row]:
         secret = token_secret(user_id)
         digest = hashlib.sha256(secret.encode()).hexdigest()
         yield (n, user_id, "bench", digest, token_prefix(user_id), "READ", EPOCH)
+    # INGEST tokens, as marketing automation holds them (marketing users only).
+    first = len(token_user_ids(sizes)) + 1
+    for n, user_id in enumerate(ingest_user_ids(sizes), start=first):
+        secret = ingest_secret(user_id)
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        prefix = f"benchi{user_id}"
+        yield (n, user_id, "ingest", digest, prefix, "INGEST", EPOCH)
+
+
+def ingest_user_ids(sizes: Sizes) -> list[int]:
+    """Active marketing users (members and managers) who hold an INGEST token."""
+    marketing = (
+        i
+        for i in range(1, sizes.users + 1)
+        if user_active(i) and TEAMS_ROLES[i % len(TEAMS_ROLES)][0] == "MARKETING"
+    )
+    return [i for _, i in zip(range(sizes.ingest_tokens), marketing, strict=False)]
+
+
+def ingest_secret(user_id: int) -> str:
+    tail = hashlib.sha256(f"accord-bench-ingest:{user_id}".encode()).hexdigest()
+    return f"acc_benchi{user_id}_{tail[:40]}"
+
+
+def ingest_callers(sizes: Sizes) -> list[Caller]:
+    return [Caller(i, ingest_secret(i)) for i in ingest_user_ids(sizes)]
 
 
 USERS = Dataset(

@@ -12,6 +12,10 @@ REPO = Path(__file__).resolve().parent.parent
 SMOKE = {
     "users": 60,
     "tokens": 10,
+    "leads": 400,
+    "activities": 4000,
+    "ingest_batches": 2,
+    "ingest_batch": 200,
     "connections": [1],
     "duration": 1.0,
     "warmup": 0.3,
@@ -27,6 +31,12 @@ class Options:
     users: int = 1000
     tokens: int = 200
     workers: int = 1
+    leads: int = 100_000
+    activities: int = 1_000_000
+    scoring: bool = True
+    scoring_workers: int | None = None  # 2 on PostgreSQL, 1 on SQLite
+    ingest_batches: int = 15  # per client
+    ingest_batch: int = 1000
     connections: tuple[int, ...] = (2, 16)
     duration: float = 10.0
     warmup: float = 3.0
@@ -69,6 +79,24 @@ def parser() -> argparse.ArgumentParser:
         "--tokens", type=int, help="API tokens (one per user) the load spreads over"
     )
     p.add_argument("--workers", type=int, help="accord serve --workers (default 1)")
+    p.add_argument("--leads", type=int, help="leads to seed (default 100000)")
+    p.add_argument("--activities", type=int, help="activities (default 1000000)")
+    p.add_argument(
+        "--no-scoring",
+        dest="scoring",
+        action="store_false",
+        default=None,
+        help="skip the scoring scenarios (ingestion, rescoring, decay)",
+    )
+    p.add_argument(
+        "--scoring-workers",
+        type=int,
+        help="accord serve --workers for the scoring scenarios (2 on PostgreSQL)",
+    )
+    p.add_argument(
+        "--ingest-batches", type=int, help="recordLeadActivities calls per client (15)"
+    )
+    p.add_argument("--ingest-batch", type=int, help="activities per call (1000)")
     p.add_argument("--connections", type=_ints, help="e.g. 2,16 (the default)")
     p.add_argument("--duration", type=float, help="seconds per measurement (10)")
     p.add_argument("--warmup", type=float, help="seconds of warm-up per operation (3)")
@@ -103,6 +131,9 @@ def parse(argv: list[str] | None = None) -> Options:
     if "connections" in merged:
         merged["connections"] = tuple(merged["connections"])
     options = Options(**merged)
-    if options.db == "sqlite" and options.workers > 1:
+    if (
+        options.db == "sqlite"
+        and max(options.workers, options.scoring_workers or 1) > 1
+    ):
         raise SystemExit("--workers > 1 needs --db postgres (SQLite has one writer)")
     return options

@@ -42,7 +42,13 @@ def plan(options: Options) -> Plan:
     env = server_env(target, secrets.token_urlsafe(32))
     settings = load_settings(env)
     ids.configure(settings.secret_key)
-    sizes = datasets.Sizes(users=options.users, tokens=options.tokens)
+    sizes = datasets.Sizes(
+        users=options.users,
+        tokens=options.tokens,
+        leads=options.leads,
+        activities=options.activities,
+        now=datetime.now(UTC).replace(second=0, microsecond=0),
+    )
     callers = datasets.callers(sizes)
     ops = operations.by_name(list(options.operations))
     samples = {op.name: op.samples(callers, sizes) for op in ops}

@@ -114,6 +114,18 @@ def memory_mib(root: int, key: str) -> float:
     return total / 1024
 
 
+def memory_mib_of(pid: int, key: str) -> float:
+    """``VmRSS`` or ``VmHWM`` of one process, MiB (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0.0
+
+
 def reset_peak_memory(root: int) -> bool:
     """Restart VmHWM from the current RSS, so the peak measured is the load's.
 

@@ -74,6 +74,7 @@ def markdown(r: dict[str, Any]) -> str:
         _footnotes(r),
         _noise(r),
         _checks(r),
+        _scoring(r),
         _peers(r),
         _notes(r),
     ]
@@ -299,6 +300,69 @@ def _unmatched(r: dict[str, Any]) -> str:
         f"\nAccord operations without a peer equivalent (no ratio): "
         f"{', '.join(lone)}.\n"
     )
+
+
+def _figure(value: float | None, unit: str) -> str:
+    if value is None:
+        return "not reached"
+    return f"{value:,.0f}" if unit in ("/s", "ms", "MiB") else f"{value:,.2f}"
+
+
+def _scoring(r: dict[str, Any]) -> str:
+    """The scoring scenarios (bench.scoring): each figure beside its target."""
+    sc = r.get("scoring")
+    if not sc:
+        return ""
+    ing, res, dec = sc["ingestion"], sc["rescoring"], sc["decay"]
+    units = ("/s", "ms", "s", "ms", "s", "MiB")
+    rows = [
+        "## Scoring at scale: ingestion, rescoring, decay\n",
+        f"`accord serve --workers {sc['workers']}`, every limit on; "
+        f"{res['leads']:,} leads.\n",
+        "| figure | value | target | met |",
+        "|---|---:|---:|---|",
+    ]
+    for v, unit in zip(sc["verdicts"], units, strict=True):
+        target = f"{v['op'].replace('>=', '≥').replace('<=', '≤')} {v['target']:,g}"
+        met = "yes" if v["met"] else "**no**"
+        rows.append(
+            f"| {v['figure']} | {_figure(v['value'], unit)} | {target} | {met} |"
+        )
+    job = res["job"]
+    base = res["reader_baseline"]
+    rows += [
+        "",
+        f"- Ingestion: {ing['clients']} clients × {ing['calls'] // ing['clients']} "
+        f"calls of {ing['batch']:,} new activities (INGEST tokens, "
+        f"`summaryOnly`), {ing['created']:,} created in {ing['seconds']:.1f} s, "
+        f"{ing['qualified']:,} leads qualified; per call p50 {ing['p50_ms']:,.0f} ms, "
+        f"p99 {ing['p99_ms']:,.0f} ms, max {ing['max_ms']:,.0f} ms; "
+        f"{ing['errors']} errors.",
+        f"- Rescoring (model revision 2 in force, job run by the server's "
+        f"workers): {job['done']:,} of {job['total']:,} leads, {job['promoted']:,} "
+        f"promoted, {_figure(res['seconds'], 's')} s seen by the poller "
+        f"({_figure(res['server_seconds'], 's')} s requested → finished). "
+        f"Reader (`leads(first: 50)`, one client): {res['reader']['requests']} pages, "
+        f"p50 {res['reader']['p50_ms']:.0f} / p99 {res['reader']['p99_ms']:.0f} ms "
+        f"during, p50 {base['p50_ms']:.0f} / p99 {base['p99_ms']:.0f} ms with no "
+        f"job running; {res['reader_errors']} errors.",
+        "- Decay (`decay_pass` in a child process, server stopped): "
+        + (
+            f"{dec['leads']:,} leads, {dec['changed']:,} rewritten in "
+            f"{dec['seconds']:.2f} s; child RSS peak {dec['rss_peak_mib']:.0f} MiB."
+            if "error" not in dec
+            else f"failed: {dec['error'][-300:]}"
+        ),
+        f"- Worker RSS: peak {sc['rss_peak_worker_mib']:.0f} MiB per process, "
+        f"{sc['rss_peak_total_mib']:.0f} MiB for the whole tree (sampled every "
+        f"0.25 s during ingestion and rescoring).",
+        f"- After the run: {sc['checks']['activities']:,} activities, "
+        f"{sc['checks']['qualified_leads']:,} qualified leads, "
+        f"{sc['checks']['leads_not_under_revision_2']} leads not rescored.",
+    ]
+    if sc["server_log_problems"]:
+        rows.append(f"- Server log problems: {len(sc['server_log_problems'])}")
+    return "\n".join(rows) + "\n"
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import database, datasets, peers, seeding, statements
+from bench import database, datasets, peers, scoring, seeding, statements
 from bench.database import Target
 from bench.load import choose
 from bench.machine import commit, machine
@@ -73,6 +73,7 @@ def measure(p: Plan) -> dict[str, Any]:
         timed, memory = time_accord(p, tool)
         if p.options.floor:
             time_floors(p, timed)
+        scored = scoring.run(p) if p.options.scoring else None
     finally:
         if not p.options.keep_db:
             database.drop(p.target)
@@ -84,6 +85,7 @@ def measure(p: Plan) -> dict[str, Any]:
         "seeded": seeded,
         "server": memory,
         "operations": _operations(p, timed, counted),
+        "scoring": scored,
     }
 
 

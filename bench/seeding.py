@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bench.database import Raw
 from bench.datasets import DATASETS, Sizes
+from bench.scoring_data import DATASETS as SCORING_DATASETS
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class SeededTable:
 
 async def seed(raw: Raw, sizes: Sizes) -> list[SeededTable]:
     done: list[SeededTable] = []
-    for dataset in DATASETS:
+    for dataset in (*DATASETS, *(SCORING_DATASETS if sizes.leads else ())):
         for table in dataset.tables:
             started = time.perf_counter()
             count = await raw.insert(table.name, table.columns, table.rows(sizes))

@@ -60,12 +60,27 @@ def assert_every_operation_checked_and_timed(result: dict[str, Any]) -> None:
             assert run["errors"] == 0
 
 
+def assert_scoring_scenarios_ran(result: dict[str, Any]) -> None:
+    """Ingestion, rescoring and decay ran without an error (figures unasserted)."""
+    scored = result["scoring"]
+    ingestion, rescoring = scored["ingestion"], scored["rescoring"]
+    assert ingestion["errors"] == 0, ingestion["first_error"]
+    assert ingestion["created"] == ingestion["rows_written"] > 0
+    assert rescoring["seconds"] is not None
+    assert rescoring["job"]["done"] == rescoring["job"]["total"] == rescoring["leads"]
+    assert rescoring["reader_errors"] == 0, rescoring["first_reader_error"]
+    assert scored["decay"]["leads"] > 0, scored["decay"]
+    assert scored["checks"]["leads_not_under_revision_2"] == 0
+    assert len(scored["verdicts"]) == 6
+
+
 def test_a_smoke_run_on_sqlite_checks_times_and_reports_every_operation(
     tmp_path: Path,
 ) -> None:
     result = run_harness(tmp_path)
 
     assert_every_operation_checked_and_timed(result)
+    assert_scoring_scenarios_ran(result)
     table = (tmp_path / "latest-sqlite.md").read_text()
     for op in OPERATIONS:
         assert f"| {op.name} | 1 |" in table
@@ -96,5 +111,6 @@ def test_a_smoke_run_on_postgresql_uses_and_drops_its_own_database(
     result = run_harness(tmp_path, "--db", "postgres", "--pg-url", url)
 
     assert_every_operation_checked_and_timed(result)
+    assert_scoring_scenarios_ran(result)
     assert result["database"]["kind"] == "postgres"
     assert not asyncio.run(_database_exists(admin, name))

@@ -1,0 +1,43 @@
+"""`python -m bench.decay_child`: one timed `decay_pass` against the server's
+database (``ACCORD_DATABASE_URL``), printed as one JSON line.
+
+The scoring scenarios run it in a child process once the server is stopped, so
+the pass is timed alone; it is the function the server's periodic job calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import time
+
+from server import db
+from server.app import configure_services
+from server.clock import clock
+from server.services.decay import decay_pass
+from server.settings import load_settings
+
+
+async def main() -> dict[str, float | int]:
+    settings = load_settings(dict(os.environ))
+    configure_services(settings)
+    context = await db.open_database(settings, global_fallback=True)
+    try:
+        started = time.perf_counter()
+        done = await decay_pass(clock.now())
+        seconds = time.perf_counter() - started
+    finally:
+        await db.close_database(context)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "seconds": seconds,
+        "leads": done.leads,
+        "changed": done.changed,
+        "rss_peak_mib": peak,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(main())))

@@ -1,0 +1,493 @@
+"""Leads at scale: agreements in force, leads, activities and their decayed sums.
+
+The scoring scenarios (`bench.scoring`) need a database that looks like one the
+service built: a signed qualification model and two personas in force, 100,000
+leads each matched to a persona and scored, 1,000,000 activities, and for every
+lead the stored decayed sums (``lead_engagement``) that `server.domain.engagement`
+would hold. Nothing here imitates the service's arithmetic: each lead's sums are
+`tally_activities` of its activities at the seeding instant, its persona is
+`match_many`'s, its score `score_state`'s (written with `write_score`) and its
+qualification `apply_score`'s; qualified leads sit in MQL with the history rows a
+qualification writes.
+
+Rows are deterministic relative to ``Sizes.now`` (the run's start, to the
+minute): activity ages, kinds and lead attributes come from one
+``random.Random`` per lead, so the lead, activity and engagement tables, each
+generated in its own pass, agree without reading anything back.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bench.datasets import Dataset, Row, Sizes, Table
+from server.domain.activities import ActivityKind
+from server.domain.agreements import AgreementKind
+from server.domain.content_hash import activation_hash, canonical_json
+from server.domain.engagement import EngagementState, tally_activities
+from server.domain.leads import Activity
+from server.domain.persona_match import PersonaProfile, match_many, profile_from_terms
+from server.domain.personas import read_persona_terms
+from server.domain.qualification import Trigger, apply_score
+from server.domain.qualification_model import QualificationModel, read_model
+from server.domain.scoring import score_state
+from server.domain.stages import LeadStage, Via
+from server.services import activity_store, lead_store
+from server.services.lead_scoring import attributes, cycle_of, write_score
+
+MODEL_ID, PERSONA_IDS = 3, (1, 2)
+INDUSTRIES = ("Logistics", "Retail", "Manufacturing", "Healthcare", "Software")
+TITLES = ("Head of Operations", "CTO", "Analyst", "VP Sales", "Engineer")
+SENIORITIES = ("Director", "VP", "Manager", "Individual")
+COUNTRIES = ("DE", "FR", "US", "GB", "NL")
+SOURCES = ("webinar", "ads", "organic", "referral")
+SIZES = (15, 80, 250, 700, 1500, 5000)
+# Activity kinds by frequency; hand-raises are rare and qualify at once.
+KINDS = (
+    (ActivityKind.PAGE_VIEW, 40),
+    (ActivityKind.EMAIL_OPEN, 25),
+    (ActivityKind.EMAIL_CLICK, 12),
+    (ActivityKind.PRICING_VIEW, 8),
+    (ActivityKind.CONTENT_DOWNLOAD, 7),
+    (ActivityKind.WEBINAR_ATTENDED, 5),
+    (ActivityKind.FORM_SUBMIT, 3),
+)
+KIND_CHOICES = [k for k, n in KINDS for _ in range(n)]
+HAND_RAISE_EVERY = 400  # about one lead in this many asked for a demo
+MAX_AGE_DAYS = 180
+# (kind, points, maxPoints, halfLifeDays)
+ENGAGEMENT = (
+    ("PAGE_VIEW", 1, 10, 7),
+    ("EMAIL_OPEN", 1, 5, 7),
+    ("EMAIL_CLICK", 2, 10, 14),
+    ("PRICING_VIEW", 6, 24, 14),
+    ("CONTENT_DOWNLOAD", 4, 12, 30),
+    ("WEBINAR_ATTENDED", 8, 16, 30),
+    ("FORM_SUBMIT", 5, 10, 30),
+)
+
+
+def model_terms(revision: int) -> dict[str, Any]:
+    """Revision 1 is in force when seeded; revision 2 (the renegotiation the
+    rescoring scenario brings into force) changes points and the threshold, not
+    the half-lives, so the stored sums stay valid."""
+    bump = 1 if revision > 1 else 0
+    return {
+        "fitRules": [
+            _fit("companySize", "BETWEEN", ["200", "2000"], 20, "Mid-size"),
+            _fit("industry", "IN", ["Logistics", "Retail"], 15 + 5 * bump, "Target"),
+            _fit("seniority", "IN", ["Director", "VP"], 10, "Decision maker"),
+        ],
+        "engagementRules": [
+            {
+                "activityKind": kind,
+                "points": str(points + bump),
+                "maxPoints": str(cap),
+                "halfLifeDays": str(half_life),
+            }
+            for kind, points, cap, half_life in ENGAGEMENT
+        ],
+        "mqlThreshold": str(60 - 5 * bump),
+        "handRaiseKinds": ["DEMO_REQUEST", "CONTACT_SALES"],
+        "handRaiseWindowDays": 7,
+    }
+
+
+def _fit(field: str, op: str, values: list[str], points: int, label: str) -> Any:
+    return {
+        "field": field,
+        "operator": op,
+        "values": values,
+        "points": str(points),
+        "label": label,
+    }
+
+
+def canonical_model(revision: int) -> dict[str, Any]:
+    from server.services.agreement_store import read_terms
+
+    return read_terms(AgreementKind.QUALIFICATION_MODEL, model_terms(revision))
+
+
+PERSONA_TERMS = (
+    {
+        "name": "Logistics operator",
+        "companySizeMin": 200,
+        "companySizeMax": 5000,
+        "industries": ["Logistics"],
+        "jobTitles": ["Operations"],
+    },
+    {
+        "name": "Retail buyer",
+        "industries": ["Retail", "Manufacturing"],
+        "seniorities": ["Director", "VP"],
+    },
+)
+
+
+@dataclass(frozen=True)
+class World:
+    """What every lead is scored against: the model and personas in force."""
+
+    model: QualificationModel
+    personas: tuple[PersonaProfile, ...]
+    persona_terms: tuple[dict[str, Any], ...]
+
+
+_worlds: dict[int, World] = {}
+
+
+def world() -> World:
+    if 1 not in _worlds:
+        terms = tuple(read_persona_terms(t) for t in PERSONA_TERMS)
+        profiles = tuple(
+            profile_from_terms(pid, t)
+            for pid, t in zip(PERSONA_IDS, terms, strict=True)
+        )
+        _worlds[1] = World(read_model(canonical_model(1), 1), profiles, terms)
+    return _worlds[1]
+
+
+def activity_count(sizes: Sizes, lead_id: int) -> int:
+    """Activities of one lead: pairs of leads share twice the mean, unevenly,
+    so the total is exactly ``sizes.activities`` (the remainder on lead 1)."""
+    base = sizes.activities // sizes.leads
+    pair = (lead_id - 1) // 2
+    spread = (pair * 7919) % (base + 1)
+    count = base + spread if lead_id % 2 else base - spread
+    if lead_id == sizes.leads and sizes.leads % 2:
+        count = base  # an unpaired last lead
+    if lead_id == 1:
+        count += sizes.activities - base * sizes.leads
+    return count
+
+
+@dataclass
+class SeededLead:
+    row: dict[str, Any]
+    activities: list[tuple[ActivityKind, datetime]]
+    state: EngagementState
+    promoted: bool
+
+
+def lead_email(lead_id: int) -> str:
+    return f"lead{lead_id}@bench{lead_id % 97}.example"
+
+
+def seeded_lead(sizes: Sizes, lead_id: int) -> SeededLead:
+    w, now = world(), sizes.now
+    activities, pick = _draw_activities(sizes, lead_id)
+    created = now - timedelta(days=MAX_AGE_DAYS + 10) + timedelta(seconds=lead_id)
+    row = _lead_row(sizes, lead_id, pick, created)
+    automatic = {lead_id: attributes(row)}
+    row["persona_id"] = match_many(automatic, w.personas)[lead_id]
+    state = tally_activities(
+        (Activity(kind, at) for kind, at in activities), w.model, now
+    )
+    score = score_state(w.model, attributes(row), state, now)
+    write_score(row, score, now)
+    step = apply_score(cycle_of(row), score, Trigger.ACTIVITY, now)
+    if step.promoted:
+        found = step.cycle.qualification
+        assert found is not None
+        row.update(
+            qualified=True,
+            qualified_at=found.at,
+            qualified_under=found.under,
+            qualified_by=found.by.value,
+            stage=LeadStage.MQL.value,
+            stage_entered_at=now,
+            version=2,
+            updated_at=now,
+        )
+    return SeededLead(row, activities, state, step.promoted)
+
+
+def _lead_row(
+    sizes: Sizes, lead_id: int, pick: random.Random, created: datetime
+) -> dict[str, Any]:
+    return {
+        "id": lead_id,
+        "email": lead_email(lead_id),
+        "first_name": f"First{lead_id}",
+        "last_name": f"Last{lead_id % 1000}",
+        "company": f"Company {lead_id % 20_000}",
+        "company_size": pick.choice(SIZES),
+        "industry": pick.choice(INDUSTRIES),
+        "job_title": pick.choice(TITLES),
+        "seniority": pick.choice(SENIORITIES),
+        "country": pick.choice(COUNTRIES),
+        "source": pick.choice(SOURCES),
+        "campaign": None,
+        "is_customer": False,
+        "products": [],
+        "do_not_contact": False,
+        "persona_id": None,
+        "persona_by_hand": False,
+        "stage": LeadStage.NEW.value,
+        "stage_entered_at": created,
+        "score": 0,
+        "fit_score": None,
+        "engagement_score": None,
+        "raw_score": None,
+        "grade": None,
+        "score_breakdown": [],
+        "scored_under": None,
+        "scored_at": None,
+        "qualified": False,
+        "qualified_at": None,
+        "qualified_under": None,
+        "qualified_by": None,
+        "cycle_started_at": created,
+        "cycle_counts_after": None,
+        "owner_id": 1 + lead_id % sizes.users,
+        "amount": None,
+        "recurring": False,
+        "source_updated_at": None,
+        "version": 1,
+        "created_at": created,
+        "updated_at": created,
+    }
+
+
+def lead_ids(sizes: Sizes) -> range:
+    return range(1, sizes.leads + 1)
+
+
+def lead_rows(sizes: Sizes) -> Iterator[Row]:
+    for lead_id in lead_ids(sizes):
+        row = seeded_lead(sizes, lead_id).row
+        yield tuple(
+            canonical_json(row[c]) if c in lead_store.JSON_COLUMNS else row[c]
+            for c in lead_store.COLUMNS
+        )
+
+
+ACTIVITY_COLUMNS = ("id", *activity_store.COLUMNS)
+
+
+def activity_rows(sizes: Sizes) -> Iterator[Row]:
+    # Only the activities are needed here: no scoring, so a lighter pass.
+    next_id = 1
+    for lead_id in lead_ids(sizes):
+        for n, (kind, at) in enumerate(seeded_activities(sizes, lead_id)):
+            external = f"seed-{lead_id}-{n}"
+            yield (
+                next_id,
+                lead_id,
+                kind.value,
+                at,
+                "x:" + external,
+                external,
+                "bench",
+                None,  # metadata
+                at,
+            )
+            next_id += 1
+
+
+def seeded_activities(
+    sizes: Sizes, lead_id: int
+) -> list[tuple[ActivityKind, datetime]]:
+    return _draw_activities(sizes, lead_id)[0]
+
+
+def _draw_activities(
+    sizes: Sizes, lead_id: int
+) -> tuple[list[tuple[ActivityKind, datetime]], random.Random]:
+    """A lead's activities, first draws of its own stream; the lead's attributes
+    are drawn after them from the same stream (`seeded_lead`)."""
+    pick, now = random.Random(lead_id), sizes.now
+    found = []
+    for _ in range(activity_count(sizes, lead_id)):
+        age = pick.randrange(60, MAX_AGE_DAYS * 86_400)
+        found.append((pick.choice(KIND_CHOICES), now - timedelta(seconds=age)))
+    if lead_id % HAND_RAISE_EVERY == 0 and found:
+        found[-1] = (ActivityKind.DEMO_REQUEST, found[-1][1])
+    return found, pick
+
+
+ENGAGEMENT_COLUMNS = (
+    "id",
+    "lead_id",
+    "kind",
+    "weight",
+    "as_of",
+    "half_life_days",
+    "count",
+    "latest_at",
+)
+
+
+def engagement_rows(sizes: Sizes) -> Iterator[Row]:
+    w, next_id = world(), 1
+    for lead_id in lead_ids(sizes):
+        activities = [Activity(k, at) for k, at in seeded_activities(sizes, lead_id)]
+        state = tally_activities(activities, w.model, sizes.now)
+        for kind, t in state.tallies.items():
+            yield (
+                next_id,
+                lead_id,
+                kind.value,
+                t.weight,
+                t.as_of,
+                t.half_life_days,
+                t.count,
+                t.latest_at,
+            )
+            next_id += 1
+
+
+STAGE_COLUMNS = ("id", "lead_id", "from_stage", "to_stage", "at", "via", "reason")
+_stage_totals: dict[Sizes, Counter[str]] = {}
+
+
+def stage_rows(sizes: Sizes) -> Iterator[Row]:
+    """Each lead's creation, and its qualification when seeding qualified it;
+    the totals are kept for `stage_count_rows` (the folded funnel)."""
+    totals: Counter[str] = Counter()
+    next_id = 1
+    for lead_id in lead_ids(sizes):
+        lead = seeded_lead(sizes, lead_id)
+        created = lead.row["created_at"]
+        yield (next_id, lead_id, None, "NEW", created, Via.CREATED.value, None)
+        next_id += 1
+        if lead.promoted:
+            reason = f"score {lead.row['score']} reached the threshold"
+            if lead.row["score"] < world().model.mql_threshold:
+                reason = "hand-raise: DEMO_REQUEST"
+            yield (next_id, lead_id, "NEW", "MQL", sizes.now, "QUALIFICATION", reason)
+            next_id += 1
+        totals[lead.row["stage"]] += 1
+    _stage_totals[sizes] = totals
+
+
+def stage_count_rows(sizes: Sizes) -> Iterator[Row]:
+    return iter(sorted(_stage_totals.pop(sizes, Counter()).items()))
+
+
+AGREEMENT_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "pending",
+    "title",
+    "revision",
+    "terms",
+    "content_hash",
+    "in_force_slot",
+    "activated_at",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def agreement_rows(sizes: Sizes) -> Iterator[Row]:
+    at = sizes.now - timedelta(days=MAX_AGE_DAYS + 20)
+    for pid, terms in zip(PERSONA_IDS, world().persona_terms, strict=True):
+        kind = AgreementKind.PERSONA
+        yield (
+            pid,
+            kind.value,
+            "ACTIVE",
+            "NONE",
+            terms["name"],
+            1,
+            canonical_json(terms),
+            activation_hash(kind, terms),
+            None,
+            at,
+            1,
+            at,
+            at,
+        )
+    kind, terms = AgreementKind.QUALIFICATION_MODEL, canonical_model(1)
+    yield (
+        MODEL_ID,
+        kind.value,
+        "ACTIVE",
+        "NONE",
+        "Qualification model",
+        1,
+        canonical_json(terms),
+        activation_hash(kind, terms),
+        kind.value,
+        at,
+        1,
+        at,
+        at,
+    )
+
+
+def revision_rows(sizes: Sizes) -> Iterator[Row]:
+    for row in agreement_rows(sizes):
+        agreement_id, terms, digest, at = row[0], row[6], row[7], row[9]
+        yield (agreement_id, agreement_id, 1, terms, digest, at)
+
+
+# Two managers countersigned each agreement: marketing's and sales'.
+SIGNERS = ((3, "MARKETING", "MANAGER"), (4, "SALES", "MANAGER"))
+
+
+def sign_off_rows(sizes: Sizes) -> Iterator[Row]:
+    next_id = 1
+    for row in agreement_rows(sizes):
+        agreement_id, digest, at = row[0], row[7], row[9]
+        for user_id, team, role in SIGNERS:
+            yield (
+                next_id,
+                agreement_id,
+                agreement_id,
+                "ACTIVATE",
+                digest,
+                user_id,
+                team,
+                role,
+                at,
+            )
+            next_id += 1
+
+
+AGREEMENTS = Dataset(
+    "agreements",
+    (
+        Table("agreement", AGREEMENT_COLUMNS, agreement_rows),
+        Table(
+            "agreement_revision",
+            ("id", "agreement_id", "number", "terms", "content_hash", "activated_at"),
+            revision_rows,
+        ),
+        Table(
+            "agreement_sign_off",
+            (
+                "id",
+                "agreement_id",
+                "revision_id",
+                "action",
+                "content_hash",
+                "user_id",
+                "team",
+                "role",
+                "signed_at",
+            ),
+            sign_off_rows,
+        ),
+    ),
+)
+LEADS = Dataset(
+    "leads",
+    (
+        Table("lead", lead_store.COLUMNS, lead_rows),
+        Table("lead_activity", ACTIVITY_COLUMNS, activity_rows),
+        Table("lead_engagement", ENGAGEMENT_COLUMNS, engagement_rows),
+        Table("stage_change", STAGE_COLUMNS, stage_rows),
+        Table("stage_count", ("stage", "count"), stage_count_rows),
+    ),
+)
+DATASETS: tuple[Dataset, ...] = (AGREEMENTS, LEADS)
