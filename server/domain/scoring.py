@@ -44,9 +44,10 @@ from server.domain.engagement import (
     EngagementState,
     KindTally,
     StaleEngagement,
+    age_in_days,
+    decay_factor,
     fits_model,
     tally_activities,
-    weight_at,
 )
 from server.domain.fit import (
     Grade,
@@ -188,9 +189,20 @@ def engagement_entries(
 
 def kind_points(rule: EngagementRule, tally: KindTally, now: datetime) -> Decimal:
     """A kind's engagement points before the cap."""
+    return points_of(rule, tally.weight, tally.as_of, tally.count, now)
+
+
+def points_of(
+    rule: EngagementRule, weight: float, as_of: datetime, count: int, now: datetime
+) -> Decimal:
+    """`kind_points` from a tally's stored values (the decay pass reads them
+    straight from rows); the weight decays with the rule's half-life, which a
+    tally that fits the model shares."""
     if rule.half_life_days is None:
-        return rule.points * tally.count
-    weighted = float(rule.points) * weight_at(tally, now)
+        return rule.points * count
+    weighted = float(rule.points) * (
+        weight * decay_factor(age_in_days(as_of, now), rule.half_life_days)
+    )
     return Decimal(weighted).quantize(ENGAGEMENT_PLACES, context=EXACT)
 
 
@@ -298,11 +310,27 @@ def decayed_numbers(
     the same per-kind points and caps, summed exactly, so they equal the sum of
     the breakdown `score_state` gives at the same instant. The periodic decay
     pass needs only these (the breakdown is rebuilt when read)."""
+    return numbers_of(
+        model,
+        fit_score,
+        ((k, t.weight, t.as_of, t.count) for k, t in state.tallies.items()),
+        now,
+    )
+
+
+def numbers_of(
+    model: QualificationModel,
+    fit_score: Decimal,
+    tallies: Iterable[tuple[str, float, datetime, int]],
+    now: datetime,
+) -> ScoreNumbers:
+    """`decayed_numbers` from (kind, weight, as of, count) as stored."""
     with localcontext(EXACT):
         engagement = Decimal(0)
-        for kind, tally in state.tallies.items():
-            rule = model.engagement_rules.get(kind)
-            if rule is not None and tally.count:
-                engagement += min(kind_points(rule, tally, now), rule.max_points)
+        for kind, weight, as_of, count in tallies:
+            rule = model.engagement_rules.get(kind)  # type: ignore[call-overload]
+            if rule is not None and count:
+                points = points_of(rule, weight, as_of, count, now)
+                engagement += min(points, rule.max_points)
         raw = fit_score + engagement
         return ScoreNumbers(engagement, raw, round_half_up(raw))

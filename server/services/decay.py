@@ -26,14 +26,13 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from server import db
-from server.domain.engagement import EngagementState
 from server.domain.qualification_model import QualificationModel
-from server.domain.scoring import decayed_numbers
-from server.services import bulk, engagement_store, fetched
+from server.domain.scoring import numbers_of
+from server.services import bulk, fetched
 from server.services.lead_scoring import model_in_force
 
 log = logging.getLogger("accord.decay")
-CHUNK = 2000
+CHUNK = 5000
 ADVISORY_KEY = 7_324_001  # "decay" in the advisory lock space of this database
 SCORE_COLUMNS = (
     ("score", "integer"),
@@ -99,12 +98,11 @@ async def _walk(
 async def _chunk(
     model: QualificationModel, activated_at: datetime, after: int
 ) -> list[dict[str, Any]]:
-    """Leads scored under the model in force that have engagement."""
+    """The next leads scored under the model in force (those without
+    engagement are skipped when their sums are read)."""
     return await db.fetch(
-        "SELECT l.id, l.fit_score, l.scored_at, l.cycle_counts_after "
-        "FROM lead l WHERE l.id > ? AND l.scored_under = ? AND l.scored_at >= ? "
-        "AND EXISTS (SELECT 1 FROM lead_engagement e WHERE e.lead_id = l.id) "
-        "ORDER BY l.id LIMIT ?",
+        "SELECT id, fit_score, scored_at FROM lead WHERE id > ? "
+        "AND scored_under = ? AND scored_at >= ? ORDER BY id LIMIT ?",
         after,
         model.revision,
         activated_at,
@@ -112,18 +110,34 @@ async def _chunk(
     )
 
 
+async def _sums(first: int, last: int) -> dict[int, list[tuple[Any, ...]]]:
+    """Every stored sum of the leads with ids in [first, last] (a range scan)."""
+    rows = await db.fetch(
+        "SELECT lead_id, kind, weight, as_of, count FROM lead_engagement "
+        "WHERE lead_id >= ? AND lead_id <= ?",
+        first,
+        last,
+    )
+    found: dict[int, list[tuple[Any, ...]]] = {}
+    for r in rows:
+        found.setdefault(int(r["lead_id"]), []).append(
+            (r["kind"], float(r["weight"]), fetched.to_datetime(r["as_of"]), r["count"])
+        )
+    return found
+
+
 async def _decay_chunk(
     model: QualificationModel, rows: list[dict[str, Any]], now: datetime
 ) -> int:
-    tallies = await engagement_store.load_tallies(int(r["id"]) for r in rows)
+    sums = await _sums(int(rows[0]["id"]), int(rows[-1]["id"]))
     updates = []
     for row in rows:
         key = int(row["id"])
-        state = EngagementState(
-            fetched.to_datetime(row["cycle_counts_after"]), tallies.get(key, {})
-        )
+        tallies = sums.get(key)
+        if not tallies:
+            continue
         fit = fetched.to_decimal(row["fit_score"]) or Decimal(0)
-        numbers = decayed_numbers(model, fit, state, now)
+        numbers = numbers_of(model, fit, tallies, now)
         updates.append(
             (
                 key,
