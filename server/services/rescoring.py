@@ -28,6 +28,9 @@ from server.services.lead_scoring import Scorer, StageMoves
 from server.services.leads import load_states
 
 CHUNK = 1000
+# SQLite has one connection per process and a transaction holds it: smaller
+# chunks there let the requests waiting for it in between.
+SQLITE_CHUNK = 250
 SCORE_COLUMNS = (
     ("persona_id", "integer"),
     ("score", "integer"),
@@ -136,7 +139,9 @@ async def _count_leads() -> int:
 
 async def _next_leads(after: int) -> list[int]:
     rows = await db.fetch(
-        "SELECT id FROM lead WHERE id > ? ORDER BY id LIMIT ?", after, CHUNK
+        "SELECT id FROM lead WHERE id > ? ORDER BY id LIMIT ?",
+        after,
+        min(CHUNK, SQLITE_CHUNK) if db.dialect() == "sqlite" else CHUNK,
     )
     return [int(r["id"]) for r in rows]
 
