@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEMO_ARGS ?=
 
 .PHONY: install run test lint format schema bench clean
 
@@ -19,7 +20,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	ACCORD_DEMO=1 $(BIN)/accord migrate
-	ACCORD_DEMO=1 $(BIN)/accord bootstrap
+	ACCORD_DEMO=1 $(BIN)/accord demo-data --if-empty $(DEMO_ARGS)
 	ACCORD_DEMO=1 $(BIN)/accord serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
