@@ -15,7 +15,7 @@ from server.models import (
     StageChange,
     User,
 )
-from server.services import ids
+from server.services import ids, rescoring
 from tests.agreement_steps import (
     CREATE_MODEL,
     CREATE_PERSONA,
@@ -124,6 +124,9 @@ class Desk(Table):
         content_hash = await self.propose(agreement_id)
         await self.sign(agreement_id, content_hash, "marketing")
         await self.sign(agreement_id, content_hash, "sales")
+        # The rescoring the activation queued runs now, not whenever the
+        # background job wakes up in the middle of the test's later steps.
+        await rescoring.run_until_idle()
         return agreement_id
 
     async def activate_model(self, **changes: Any) -> str:
