@@ -237,12 +237,56 @@ def _assemble(
 ) -> Score:
     fit_score = sum((e.points for e in fit), Decimal(0))
     engagement_score = sum((e.points for e in engagement), Decimal(0))
+    extra = [_hand_raise_entry(model, hand_raise, fit_score)] if hand_raise else []
+    return _decide(
+        model,
+        state,
+        fit_score,
+        engagement_score,
+        hand_raise,
+        (*fit, *engagement, *extra),
+    )
+
+
+def quick_score(
+    model: QualificationModel,
+    lead: LeadAttributes,
+    state: EngagementState,
+    now: datetime,
+) -> Score:
+    """`score_state` without the breakdown (its texts are most of the cost):
+    the same numbers and decision, for rescoring every lead; the breakdown is
+    rebuilt with `score_state` when someone reads it."""
+    if not fits_model(state, model):
+        raise StaleEngagement("engagement was tallied under other half-lives")
+    with localcontext(EXACT):
+        fit = sum(
+            (
+                rule.points
+                for rule in model.fit_rules
+                if rule_matches(rule, lead_value(lead, rule.field))
+            ),
+            Decimal(0),
+        )
+        tallies = ((k, t.weight, t.as_of, t.count) for k, t in state.tallies.items())
+        numbers = numbers_of(model, fit, tallies, now)
+        hand_raise = find_hand_raise(model, state, now)
+        return _decide(model, state, fit, numbers.engagement_score, hand_raise, ())
+
+
+def _decide(
+    model: QualificationModel,
+    state: EngagementState,
+    fit_score: Decimal,
+    engagement_score: Decimal,
+    hand_raise: HandRaise | None,
+    breakdown: tuple[BreakdownEntry, ...],
+) -> Score:
     raw = fit_score + engagement_score
     score = round_half_up(raw)
     fit_ok = model.min_fit_score is None or fit_score >= model.min_fit_score
     in_cycle = state.counts_after is None or state.activity_count > 0
     signal = score >= model.mql_threshold or hand_raise is not None
-    extra = [_hand_raise_entry(model, hand_raise, fit_score)] if hand_raise else []
     return Score(
         model_revision=model.revision,
         fit_score=fit_score,
@@ -253,7 +297,7 @@ def _assemble(
         hand_raise=hand_raise,
         qualifies=fit_ok and in_cycle and signal,
         counts_after=state.counts_after,
-        breakdown=(*fit, *engagement, *extra),
+        breakdown=breakdown,
     )
 
 

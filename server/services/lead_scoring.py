@@ -32,7 +32,7 @@ from server.domain.qualification import (
     qualify_manually,
 )
 from server.domain.qualification_model import QualificationModel, read_model
-from server.domain.scoring import Score, score_state
+from server.domain.scoring import Score, quick_score, score_state
 from server.domain.stages import (
     QUALIFIABLE,
     LeadStage,
@@ -114,16 +114,18 @@ class Scorer:
         states: Mapping[int, EngagementState],
         trigger: Trigger,
         moves: StageMoves,
+        *,
+        explain: bool = True,
     ) -> list[int]:
         """Score the leads, qualify those that meet the definition and move them
-        to MQL; return the ids qualified now. Without a model nothing changes."""
+        to MQL; return the ids qualified now. Without a model nothing changes.
+        ``explain=False`` skips building breakdowns (rebuilt when read)."""
         if self.model is None:
             return []
+        scoring = score_state if explain else quick_score
         promoted = []
         for lead in leads:
-            score = score_state(
-                self.model, attributes(lead), states[lead["id"]], tx.now
-            )
+            score = scoring(self.model, attributes(lead), states[lead["id"]], tx.now)
             write_score(lead, score, tx.now)
             step = apply_score(cycle_of(lead), score, trigger, tx.now)
             if step.promoted:

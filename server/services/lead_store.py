@@ -70,9 +70,20 @@ class ConcurrentInsert(Exception):
     """Another transaction inserted a lead with one of our new addresses first."""
 
 
+_CONVERTED = tuple(
+    (c, _CONVERT[c])
+    for c in COLUMNS
+    if _CONVERT.get(c, fetched.same) is not fetched.same
+)
+
+
 def from_db(raw: dict[str, Any]) -> LeadRow:
-    """A row as fetched (SQLite gives text for times, decimals and JSON)."""
-    return {c: _CONVERT.get(c, fetched.same)(raw[c]) for c in COLUMNS}
+    """A row as fetched (SQLite gives text for times, decimals and JSON); only
+    the columns that need it are converted."""
+    row = {c: raw[c] for c in COLUMNS}
+    for column, convert in _CONVERTED:
+        row[column] = convert(row[column])
+    return row
 
 
 def _params(row: LeadRow, columns: Sequence[str]) -> list[Any]:

@@ -155,7 +155,9 @@ async def _rescore(tx: mutations.Tx, keys: list[int]) -> int:
     promoted: list[int] = []
     if scorer.model is not None:
         states = await load_states(leads, scorer)
-        promoted = scorer.rescore(tx, leads, states, Trigger.MODEL_CHANGE, moves)
+        promoted = scorer.rescore(
+            tx, leads, states, Trigger.MODEL_CHANGE, moves, explain=False
+        )
     chosen = set(promoted)
     await bulk.update_columns(
         "lead",

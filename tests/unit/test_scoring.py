@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +42,7 @@ from server.domain.qualification_model import QualificationModel, read_model
 from server.domain.scoring import (
     BreakdownKind,
     Score,
+    quick_score,
     round_half_up,
     score_lead,
     score_leads,
@@ -734,3 +736,18 @@ def test_scoring_is_pure_python_importing_only_the_stdlib_and_the_domain(
         and module.split(".")[0] not in sys.stdlib_module_names
     }
     assert outside == set()
+
+
+@FAST
+@given(LEADS, ACTIVITIES, AGES)
+def test_the_quick_score_decides_exactly_as_the_explained_one(
+    lead: LeadAttributes, activities: list[Activity], later: int
+) -> None:
+    # given a lead's engagement as stored, read at some later instant
+    state = tally_activities(activities, MODEL, NOW)
+    at = NOW + timedelta(microseconds=later)
+    explained = score_state(MODEL, lead, state, at)
+    quick = quick_score(MODEL, lead, state, at)
+    # then every number and the decision agree; only the breakdown is left out
+    assert quick.breakdown == ()
+    assert replace(quick, breakdown=explained.breakdown) == explained
