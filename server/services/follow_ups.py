@@ -21,6 +21,7 @@ from server.domain.handoffs import (
     check_follow_up_request,
     check_follow_up_time,
 )
+from server.domain.instants import as_utc
 from server.domain.sla import business_hours_taken
 from server.domain.stages import Refusal
 from server.models import FollowUp, HandoffChain
@@ -69,15 +70,21 @@ async def record_follow_up(
             "leadId": request.lead_id,
             "channel": request.channel,
             "outcome": request.outcome,
-            "occurredAt": request.occurred_at.isoformat()
-            if request.occurred_at
-            else None,
+            "occurredAt": _instant_text(request.occurred_at),
             "note": request.note,
         },
         lambda r: {"followUp": r.follow_up.id},
         _load,
     )
     return await mutations.run(actor, "recordFollowUp", body, idempotency)
+
+
+def _instant_text(moment: datetime | None) -> str | None:
+    """`occurredAt` as compared for idempotency: one instant, one text, whatever
+    offset it was written with."""
+    if moment is None or moment.utcoffset() is None:
+        return None if moment is None else moment.isoformat()
+    return as_utc(moment).isoformat()
 
 
 async def _record(tx: mutations.Tx, actor: Actor, request: FollowUpRequest) -> Recorded:

@@ -3,7 +3,7 @@ idempotent replay returns the first result and writes nothing more."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from server.clock import clock
@@ -358,6 +358,29 @@ async def test_a_follow_up_replayed_with_its_key_returns_the_first_and_writes_no
     assert again["followUp"] == first["followUp"]
     assert await handoff_snapshot() == before
     assert (await room.handoff(handoff["id"]))["touchAttempts"] == 1
+
+
+async def test_a_follow_up_replayed_with_its_instant_in_another_offset_is_a_replay(
+    api: Api,
+) -> None:
+    # given a follow-up dated 10:05 Berlin time, sent with a key
+    room = await ready(api)
+    lead_id, _ = await handed_off(room)
+    clock.set(MONDAY + timedelta(minutes=30))
+    when = MONDAY + timedelta(minutes=5)
+    first = await room.follow_up(
+        lead_id, idempotencyKey="call-2", occurredAt=when.isoformat()
+    )
+    assert first["userErrors"] == [], first
+    before = await handoff_snapshot()
+    # when it is sent again with the same instant written in UTC
+    again = await room.follow_up(
+        lead_id, idempotencyKey="call-2", occurredAt=when.astimezone(UTC).isoformat()
+    )
+    # then it is the same request: the first follow-up, nothing written
+    assert again["userErrors"] == [], again
+    assert again["followUp"]["id"] == first["followUp"]["id"]
+    assert await handoff_snapshot() == before
 
 
 async def test_a_key_reused_with_a_different_input_is_a_conflict(api: Api) -> None:

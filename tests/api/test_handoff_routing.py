@@ -11,7 +11,7 @@ from collections import Counter
 
 from server.clock import clock
 from tests.handoff_steps import ACCEPT, Floor, berlin, floor, user_id
-from tests.helpers import Api
+from tests.helpers import Api, make_user
 from tests.lead_steps import well_fitting
 
 MONDAY = berlin(2026, 11, 23, 10, 0)
@@ -81,6 +81,19 @@ async def test_people_leaving_the_pool_are_skipped_and_nobody_is_served_twice(
         *("Rep", "Sales"),
         *("Rep", "Rep"),
     ]
+
+
+async def test_someone_joining_the_pool_takes_a_turn_in_user_id_order(
+    api: Api,
+) -> None:
+    room = await ready(api)
+    routed = Routed(room)
+    served = await routed.many(2)
+    # when a new rep joins (the highest id) after Sales2's turn
+    await make_user("nia@example.com", "SALES", name="Nia")
+    served += await routed.many(5)
+    # then the cycle goes on and the newcomer's turn comes after Rep's
+    assert served == ["Sales", "Sales2", "Rep", "Nia", "Sales", "Sales2", "Rep"]
 
 
 async def test_a_named_assignee_does_not_move_the_round_robin_turn(api: Api) -> None:
