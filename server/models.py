@@ -384,6 +384,7 @@ class Lead(Model):
     amount = fields.DecimalField(max_digits=20, decimal_places=2, null=True)
     recurring = fields.BooleanField(default=False)
     source_updated_at = fields.DatetimeField(null=True)
+    rescore_job = fields.BigIntField(null=True)  # the last rescoring job done
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()

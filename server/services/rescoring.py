@@ -1,14 +1,15 @@
 """Rescoring every lead when a new model or persona revision comes into force.
 
 A `RescoreJob` is written in the transaction that activates the revision (or by
-`accord rescore`, or the `rescoreLeads` mutation). Workers then run it in chunks
-of at most `CHUNK` leads, each chunk one short transaction: lock the job row
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers never run the same
-chunk), lock the next leads after the job's cursor, re-match personas, rebuild
+`accord rescore`, or the `rescoreLeads` mutation). Every worker then runs it in
+chunks (at most `CHUNK` leads, each one short transaction): take the next leads
+not yet marked with the job (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+workers take disjoint chunks at the same time), re-match personas, rebuild
 engagement sums whose half-lives changed, score, qualify (``MODEL_CHANGE``,
 sticky within a cycle), write the scores in one statement and the promotions in
-bulk with their events, and move the cursor. A crash loses at most the chunk in
-flight, which runs again; a newer request supersedes an unfinished job.
+bulk with their events, and mark the leads. A crash leaves its chunk unmarked,
+so the next run does it again; the job ends when no unmarked lead is left. A
+newer request supersedes an unfinished job.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from server import db
+from server.clock import clock
 from server.domain.qualification import Trigger
 from server.models import RescoreJob
 from server.services import bulk, lead_store, mutations
@@ -86,38 +88,64 @@ async def latest() -> Progress | None:
     return progress_of(job) if job else None
 
 
-async def _claim() -> RescoreJob | None:
-    lock = "" if db.dialect() == "sqlite" else " FOR UPDATE SKIP LOCKED"
-    rows = await db.fetch(
-        "SELECT id FROM rescore_job WHERE finished_at IS NULL ORDER BY id LIMIT 1"
-        + lock
-    )
-    return await RescoreJob.get(id=rows[0]["id"]) if rows else None
+async def _open_job() -> RescoreJob | None:
+    return await RescoreJob.filter(finished_at__isnull=True).order_by("id").first()
 
 
 async def run_chunk() -> Progress | None:
-    """Rescore the next chunk of the open job; None when there is nothing to do."""
+    """Rescore the next chunk of the open job; None when there is nothing to do.
 
-    async def body(tx: mutations.Tx) -> Progress | None:
-        job = await _claim()
-        if job is None:
-            return None
-        if job.started_at is None:
-            job.started_at = tx.now
-            job.total = await _count_leads()
-        keys = await _next_leads(job.after_lead_id)
+    Workers take disjoint chunks at once: a chunk is the next leads not yet
+    marked with the job, locked with ``SKIP LOCKED``, and they are marked in
+    the chunk's own transaction, so a crash leaves them unmarked for the next
+    run. The job row is only touched briefly, outside the chunk."""
+    job = await _open_job()
+    if job is None:
+        return None
+    if job.started_at is None:
+        await _start(job)
+
+    async def body(tx: mutations.Tx) -> tuple[int, int]:
+        keys = await _next_leads(job.id)
         if not keys:
-            job.finished_at = tx.now
-        else:
-            job.promoted += await _rescore(tx, keys)
-            job.done += len(keys)
-            job.after_lead_id = keys[-1]
-        await job.save()
-        tx.audit("RescoreJob", job.id, leads=len(keys), done=job.done)
-        return progress_of(job)
+            return 0, 0
+        promoted = await _rescore(tx, keys)
+        await _mark(job.id, keys)
+        tx.audit("RescoreJob", job.id, leads=len(keys), promoted=promoted)
+        return len(keys), promoted
 
-    outcome = await mutations.run_trusted("rescoreChunk", body)
-    return outcome.result
+    done, promoted = (await mutations.run_trusted("rescoreChunk", body)).result or (
+        0,
+        0,
+    )
+    if done:
+        await _count_done(job.id, done, promoted)
+    elif not await _any_left(job.id):
+        await _finish(job.id)
+    found = await RescoreJob.get(id=job.id)
+    return progress_of(found)
+
+
+async def _start(job: RescoreJob) -> None:
+    total = await _count_leads()
+    await RescoreJob.filter(id=job.id, started_at__isnull=True).update(
+        started_at=clock.now(), total=total
+    )
+
+
+async def _count_done(job_id: int, done: int, promoted: int) -> None:
+    await db.execute(
+        "UPDATE rescore_job SET done = done + ?, promoted = promoted + ? WHERE id = ?",
+        done,
+        promoted,
+        job_id,
+    )
+
+
+async def _finish(job_id: int) -> None:
+    await RescoreJob.filter(id=job_id, finished_at__isnull=True).update(
+        finished_at=clock.now()
+    )
 
 
 async def run_until_idle(budget_seconds: float = 30.0) -> int:
@@ -137,13 +165,32 @@ async def _count_leads() -> int:
     return int(rows[0]["n"])
 
 
-async def _next_leads(after: int) -> list[int]:
+_LEFT = "(rescore_job IS NULL OR rescore_job <> ?)"
+
+
+async def _next_leads(job_id: int) -> list[int]:
+    lock = "" if db.dialect() == "sqlite" else " FOR UPDATE SKIP LOCKED"
+    size = min(CHUNK, SQLITE_CHUNK) if db.dialect() == "sqlite" else CHUNK
     rows = await db.fetch(
-        "SELECT id FROM lead WHERE id > ? ORDER BY id LIMIT ?",
-        after,
-        min(CHUNK, SQLITE_CHUNK) if db.dialect() == "sqlite" else CHUNK,
+        f"SELECT id FROM lead WHERE {_LEFT} ORDER BY id LIMIT ?{lock}", job_id, size
     )
     return [int(r["id"]) for r in rows]
+
+
+async def _any_left(job_id: int) -> bool:
+    rows = await db.fetch(f"SELECT id FROM lead WHERE {_LEFT} LIMIT 1", job_id)
+    return bool(rows)
+
+
+async def _mark(job_id: int, keys: list[int]) -> None:
+    for start in range(0, len(keys), bulk.MAX_PARAMS):
+        chunk = keys[start : start + bulk.MAX_PARAMS]
+        await db.execute(
+            f"UPDATE lead SET rescore_job = ? WHERE id IN "
+            f"({', '.join('?' for _ in chunk)})",
+            job_id,
+            *chunk,
+        )
 
 
 async def _rescore(tx: mutations.Tx, keys: list[int]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -188,3 +189,26 @@ async def test_incremental_sums_equal_a_full_recomputation_after_random_streams(
         )
         assert abs(fresh.raw_score - lead["raw_score"]) < Decimal("1e-6"), lead["email"]
         assert fresh.score == lead["score"]
+
+
+@pytest.mark.only_backend("postgres")
+async def test_two_workers_rescore_disjoint_chunks_and_every_lead_once(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.set(START)
+    desk = await seat(api)
+    model_id = await desk.activate_model()
+    await desk.upsert([well_fitting(f"w{n}@example.com") for n in range(40)])
+    await rescoring.run_until_idle()  # the activation's own job
+    await amend_model(desk, model_id, mqlThreshold=30)
+    monkeypatch.setattr(rescoring, "CHUNK", 3)
+
+    # when two workers run the job at the same time
+    await asyncio.gather(rescoring.run_until_idle(), rescoring.run_until_idle())
+
+    # then every lead was rescored and promoted exactly once
+    job = await RescoreJob.all().order_by("-id").first()
+    assert job is not None and job.finished_at is not None
+    assert (job.done, job.promoted) == (40, 40)
+    assert await OutboxEvent.filter(kind="LEAD_QUALIFIED").count() == 40
+    assert await Lead.filter(qualified_by="MODEL_CHANGE").count() == 40
