@@ -19,7 +19,9 @@ query($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {
 Q1 = """
 query {
   leads(filter: {stages: [NEW]}, orderBy: {field: SCORE, direction: DESC}, first: 50) {
-    edges { node { id fullName company score stage persona { name } owner { name email } } }
+    edges {
+      node { id fullName company score stage persona { name } owner { name email } }
+    }
   }
 }"""
 PEOPLE = [
