@@ -42,7 +42,7 @@ log = logging.getLogger("accord.app")
 RETENTION_INTERVAL = 3600.0
 RESCORE_INTERVAL = 2.0  # how soon a new model's rescoring starts
 DECAY_INTERVAL = 900.0  # scores follow decaying engagement within 15 minutes
-MAIL_INTERVAL = 5.0  # e-mails leave within seconds of their notification
+MAIL_INTERVAL = 2.0  # e-mails leave within seconds of their notification
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
 SECURITY_HEADERS = {
     "content-security-policy": (

@@ -17,7 +17,7 @@ from server.models import (
     PersonaEvidence,
     User,
 )
-from tests.helpers import Api, Response, make_user, open_session
+from tests.helpers import Api, Response, make_user, open_session, settle_outbox
 
 FIELDS = """
   id kind title status pending revision version contentHash
@@ -257,6 +257,7 @@ async def refused_by(
     """Assert the call is refused with exactly ``code`` (top-level or as user
     errors, one of them on ``field``), left ``snapshot()`` as it was, and was
     audited; its errors."""
+    await settle_outbox()  # the dispatcher's marks are not the call's doing
     before = await snapshot()
     response = await table.send(who, document, input)
     if response.error_codes:

@@ -114,7 +114,11 @@ def settings(backend: str, request: pytest.FixtureRequest) -> Settings:
     url = "sqlite://:memory:"
     if backend == "postgres":
         url = request.getfixturevalue("postgres_url")
-    result = Settings(database_url=url, secret_key=TEST_SECRET, test_clock=True)
+    # Tests call the sweeper themselves, at the instants they set: the app's own
+    # would run whenever a test happens to pass its 15 seconds.
+    result = Settings(
+        database_url=url, secret_key=TEST_SECRET, test_clock=True, sweep_seconds=3600
+    )
     configure_services(result)
     return result
 

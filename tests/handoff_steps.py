@@ -19,6 +19,7 @@ from server.models import (
     User,
 )
 from server.services import ids
+from tests.helpers import settle_outbox
 from tests.lead_steps import Desk, seat, well_fitting
 from tests.lead_steps import refused as refused_for_leads
 
@@ -174,6 +175,7 @@ async def refused(
 ) -> list[dict[str, Any]]:
     """Assert the call is refused with exactly ``code``, audited, and left the
     lead and handoff tables as they were; its errors."""
+    await settle_outbox()  # the dispatcher's marks are not the call's doing
     before = await handoff_snapshot()
     errors = await refused_for_leads(room, who, document, input, code, field)
     assert await handoff_snapshot() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +13,8 @@ import httpx
 from starlette.applications import Starlette
 
 from server.clock import clock
-from server.models import ApiToken, Session, User
+from server.models import ApiToken, OutboxEvent, Session, User
+from server.services import events
 from server.services.auth import SESSION_COOKIE, TOKEN_PREFIX
 from server.services.passwords import _hasher, digest, new_secret
 
@@ -154,3 +156,15 @@ async def issue_token(user: User, scopes: str = "READ") -> str:
         created_at=clock.now(),
     )
     return secret
+
+
+async def settle_outbox() -> None:
+    """Dispatch every outbox event written so far (the consumers run), waiting
+    for a batch the app's own dispatcher may be handling meanwhile, so that
+    comparing rows before and after a call sees no dispatch in between."""
+    for _ in range(500):
+        await events.dispatch_once()
+        if not await OutboxEvent.filter(dispatched_at__isnull=True).exists():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("outbox events stayed undispatched")

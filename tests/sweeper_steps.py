@@ -3,16 +3,15 @@ round the clock (4 hours to accept, 24 to touch) and a handoff to the rep."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.clock import clock
 from server.models import Handoff, HandoffChain, OutboxEvent, User
-from server.services import events, ids
+from server.services import ids
 from tests.handoff_steps import Floor, floor, user_id
-from tests.helpers import Api
+from tests.helpers import Api, settle_outbox
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday
 SLA_EVENTS = ("SLA_AT_RISK", "SLA_BREACHED")
@@ -72,14 +71,8 @@ async def chain_of(lead_id: str) -> HandoffChain:
 
 
 async def settle() -> None:
-    """Dispatch every outbox event written so far (the consumers run), waiting
-    for a batch the app's own dispatcher may be handling meanwhile."""
-    for _ in range(500):
-        await events.dispatch_once()
-        if not await OutboxEvent.filter(dispatched_at__isnull=True).exists():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("outbox events stayed undispatched")
+    """Dispatch every outbox event written so far (the consumers run)."""
+    await settle_outbox()
 
 
 async def set_user(name: str, **values: Any) -> None:
