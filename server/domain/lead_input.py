@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import idna
@@ -54,6 +55,7 @@ FLAG_FIELDS: dict[str, str] = {
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
 
 
+@lru_cache(maxsize=65536)
 def normalize_email(raw: str) -> str:
     """The one stored form of an e-mail address (SPEC §2.3 identity).
 

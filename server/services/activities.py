@@ -130,7 +130,7 @@ async def _record(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Re
     for key in qualified:
         leads[key]["version"] += 1
         leads[key]["updated_at"] = tx.now
-    await lead_store.save_leads(scored)
+    await lead_store.save_scored(scored, set(qualified))
     await lead_store.record_stage_changes(moves.rows)
     tx.audit(
         "Lead",

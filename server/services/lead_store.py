@@ -9,7 +9,7 @@ noticed (`ConcurrentInsert`) and the whole use case retried, never duplicated.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -165,6 +165,34 @@ async def park_emails(lead_ids: Iterable[int]) -> None:
             f"WHERE id IN ({', '.join('?' for _ in keys)})",
             *keys,
         )
+
+
+SCORE_COLUMNS = (
+    ("persona_id", "integer"),
+    ("score", "integer"),
+    ("fit_score", "numeric"),
+    ("engagement_score", "numeric"),
+    ("raw_score", "numeric"),
+    ("grade", "varchar"),
+    ("score_breakdown", "jsonb"),
+    ("scored_under", "integer"),
+    ("scored_at", "timestamptz"),
+)
+
+
+async def save_scored(rows: Sequence[LeadRow], promoted: Collection[int]) -> None:
+    """Write rescored leads: only the score columns of most (a narrow update),
+    whole rows for those just qualified (stage, qualification, version)."""
+    await bulk.update_columns(
+        "lead",
+        SCORE_COLUMNS,
+        [
+            (row["id"], *_params(row, [c for c, _ in SCORE_COLUMNS]))
+            for row in rows
+            if row["id"] not in promoted
+        ],
+    )
+    await save_leads([row for row in rows if row["id"] in promoted])
 
 
 async def save_leads(rows: Sequence[LeadRow]) -> None:

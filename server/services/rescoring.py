@@ -18,7 +18,6 @@ import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from server import db
 from server.clock import clock
@@ -33,17 +32,6 @@ CHUNK = 1000
 # SQLite has one connection per process and a transaction holds it: smaller
 # chunks there let the requests waiting for it in between.
 SQLITE_CHUNK = 250
-SCORE_COLUMNS = (
-    ("persona_id", "integer"),
-    ("score", "integer"),
-    ("fit_score", "numeric"),
-    ("engagement_score", "numeric"),
-    ("raw_score", "numeric"),
-    ("grade", "varchar"),
-    ("score_breakdown", "jsonb"),
-    ("scored_under", "integer"),
-    ("scored_at", "timestamptz"),
-)
 
 
 @dataclass(frozen=True)
@@ -206,33 +194,13 @@ async def _rescore(tx: mutations.Tx, keys: list[int]) -> int:
             tx, leads, states, Trigger.MODEL_CHANGE, moves, explain=False
         )
     chosen = set(promoted)
-    await bulk.update_columns(
-        "lead",
-        SCORE_COLUMNS,
-        [_scores(lead) for lead in leads if lead["id"] not in chosen],
-    )
-    qualified = [lead for lead in leads if lead["id"] in chosen]
-    for lead in qualified:
-        lead["version"] += 1
-        lead["updated_at"] = tx.now
-    await lead_store.save_leads(qualified)
+    for lead in leads:
+        if lead["id"] in chosen:
+            lead["version"] += 1
+            lead["updated_at"] = tx.now
+    await lead_store.save_scored(leads, chosen)
     await lead_store.record_stage_changes(moves.rows)
     return len(promoted)
-
-
-def _scores(lead: lead_store.LeadRow) -> tuple[Any, ...]:
-    return (
-        lead["id"],
-        lead["persona_id"],
-        lead["score"],
-        lead["fit_score"],
-        lead["engagement_score"],
-        lead["raw_score"],
-        lead["grade"],
-        bulk.json_param(lead["score_breakdown"]),
-        lead["scored_under"],
-        lead["scored_at"],
-    )
 
 
 async def request_rescore(actor: Actor) -> mutations.Outcome[Progress]:
