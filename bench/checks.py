@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from bench.database import Raw
-from bench.operations import Operation, Sample
+from bench.operation import Operation, Sample
 
 MAX_CHECKED = 5
 
@@ -75,7 +75,7 @@ async def check(
         if response.status_code != 200 or "errors" in body:
             problem = f"HTTP {response.status_code}: {str(body)[:300]}"
             return CheckResult(op.name, len(chosen), False, problem)
-        problem = first_difference(want, body.get("data"))
-        if problem:
-            return CheckResult(op.name, len(chosen), False, problem)
+        difference = first_difference(want, body.get("data"))
+        if difference:
+            return CheckResult(op.name, len(chosen), False, difference)
     return CheckResult(op.name, len(chosen), True)

@@ -83,6 +83,11 @@ class Sizes:
     leads: int = 100_000
     activities: int = 1_000_000
     ingest_tokens: int = 10
+    # Personas in force (2, or the peers' 20) and the share of leads, in
+    # percent, a marketing manager qualified by hand (the peers have 20 % MQL;
+    # scoring alone qualifies only the hand-raisers).
+    personas: int = 2
+    mql_percent: int = 0
     # The instant seeded activities' ages and scores are taken at (the run's start).
     now: datetime = EPOCH
 
@@ -91,6 +96,8 @@ class Sizes:
             raise ValueError("seed at least one user and one token")
         if self.leads < 1 or self.activities < 0:
             raise ValueError("seed at least one lead")
+        if not 1 <= self.personas <= 40 or not 0 <= self.mql_percent <= 100:
+            raise ValueError("1 to 40 personas; an MQL share of 0 to 100 %")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 
 from bench import wrk
-from bench.operations import Operation, Sample
+from bench.operation import Operation, Sample
 from bench.timing import Timing
 
 REPO = Path(__file__).resolve().parent.parent

@@ -12,45 +12,20 @@ Each operation declares:
 - ``peer_equivalent``: the peers' query it is compared with ("Q1" lead list, "Q2"
   lead detail, "Q3" funnel), or None.
 
-Later issues add theirs to `OPERATIONS` (lead list → Q1, lead detail → Q2,
-funnel → Q3, ingest, dashboard) together with the datasets they read.
+Later issues add theirs to `OPERATIONS` together with the datasets they read;
+the peers' three queries are in `bench.lead_operations`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
 from bench.datasets import Caller, Sizes
+from bench.lead_operations import LEAD_OPERATIONS
+from bench.operation import Operation, Rows, Sample
 from server.services import ids
 from server.services.pagination import Ordering, make_cursor
-
-Rows = list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One concrete request: who sends it, its variables, its floor parameters."""
-
-    caller: Caller
-    variables: dict[str, Any] = field(default_factory=dict)
-    params: tuple[tuple[Any, ...], ...] = ()  # one tuple per floor statement
-
-
-@dataclass(frozen=True)
-class Operation:
-    name: str
-    title: str
-    document: str
-    floor: tuple[str, ...]
-    expected: Callable[[list[Rows], Sample], dict[str, Any]]
-    samples: Callable[[list[Caller], Sizes], list[Sample]]
-    peer_equivalent: str | None = None
-
-    def floor_params(self, sample: Sample) -> tuple[tuple[Any, ...], ...]:
-        return sample.params or tuple(() for _ in self.floor)
 
 
 def user_id(key: int) -> str:
@@ -142,6 +117,7 @@ OPERATIONS: tuple[Operation, ...] = (
         expected=users_expected,
         samples=one_per_caller,
     ),
+    *LEAD_OPERATIONS,
 )
 
 

@@ -23,6 +23,16 @@ SMOKE = {
     "wait_quiet": 0.0,
 }
 
+# The peers' data (../shared/peers/seed.py): 100,000 leads, 20 personas, 50
+# users, about 500,000 activities, a fifth of the leads in MQL.
+PEER_DATA = {
+    "users": 50,
+    "personas": 20,
+    "leads": 100_000,
+    "activities": 500_000,
+    "mql_percent": 20,
+}
+
 
 @dataclass(frozen=True)
 class Options:
@@ -33,6 +43,8 @@ class Options:
     workers: int = 1
     leads: int = 100_000
     activities: int = 1_000_000
+    personas: int = 2
+    mql_percent: int = 0
     scoring: bool = True
     scoring_workers: int | None = None  # 2 on PostgreSQL, 1 on SQLite
     ingest_batches: int = 15  # per client
@@ -81,6 +93,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="accord serve --workers (default 1)")
     p.add_argument("--leads", type=int, help="leads to seed (default 100000)")
     p.add_argument("--activities", type=int, help="activities (default 1000000)")
+    p.add_argument("--personas", type=int, help="personas in force (default 2)")
+    p.add_argument(
+        "--mql-percent",
+        type=int,
+        help="share of leads qualified by hand into MQL (default 0)",
+    )
+    p.add_argument(
+        "--peer-data",
+        action="store_true",
+        default=None,
+        help="seed the peers' counts: 50 users, 20 personas, 100,000 leads, "
+        "500,000 activities, 20 %% of leads in MQL",
+    )
     p.add_argument(
         "--no-scoring",
         dest="scoring",
@@ -127,7 +152,10 @@ def parser() -> argparse.ArgumentParser:
 def parse(argv: list[str] | None = None) -> Options:
     given = {k: v for k, v in vars(parser().parse_args(argv)).items() if v is not None}
     preset = SMOKE if given.get("smoke") else {}
-    merged = {**preset, **given}
+    data = PEER_DATA if given.pop("peer_data", False) else {}
+    if data and preset:
+        data = {"personas": data["personas"], "mql_percent": data["mql_percent"]}
+    merged = {**data, **preset, **given}
     if "connections" in merged:
         merged["connections"] = tuple(merged["connections"])
     options = Options(**merged)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench import database, datasets, operations
 from bench.database import Target
-from bench.operations import Operation, Sample
+from bench.operation import Operation, Sample
 from bench.options import REPO, Options
 from server.services import ids
 from server.settings import Settings, load_settings
@@ -47,6 +47,8 @@ def plan(options: Options) -> Plan:
         tokens=options.tokens,
         leads=options.leads,
         activities=options.activities,
+        personas=options.personas,
+        mql_percent=options.mql_percent,
         now=datetime.now(UTC).replace(second=0, microsecond=0),
     )
     callers = datasets.callers(sizes)

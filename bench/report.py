@@ -153,6 +153,14 @@ def _accord_row(
     return "| " + " | ".join(cells) + " |"
 
 
+def _per_process(s: dict[str, Any]) -> str:
+    peaks = s.get("peak_rss_per_process_mib")
+    if not peaks or len(peaks) < 2:
+        return ""
+    listed = ", ".join(f"{p:.0f}" for p in peaks)
+    return f"; peak per process (supervisor first, then each worker): {listed} MiB"
+
+
 def _footnotes(r: dict[str, Any]) -> str:
     s = r["server"]
     peak = "peak under load" if s.get("peak_reset") else "peak since start"
@@ -163,7 +171,7 @@ def _footnotes(r: dict[str, Any]) -> str:
         f"Server memory (RSS of the whole process tree): {s['idle_rss_mib']:.0f} MiB "
         f"idle after start, {s['peak_rss_mib']:.0f} MiB {peak} (VmHWM), "
         f"{s['end_rss_mib']:.0f} MiB at the end; start-up alone peaked at "
-        f"{s['startup_peak_rss_mib']:.0f} MiB.\n\n"
+        f"{s['startup_peak_rss_mib']:.0f} MiB{_per_process(s)}.\n\n"
         "SQL/op: statements Accord runs per request, authentication included "
         "(counted in-process); the floor runs only the operation's own statements. "
         "The floor fetches the same rows by raw SQL and serialises them with orjson, "

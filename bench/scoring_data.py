@@ -33,7 +33,7 @@ from server.domain.engagement import EngagementState, tally_activities
 from server.domain.leads import Activity
 from server.domain.persona_match import PersonaProfile, match_many, profile_from_terms
 from server.domain.personas import read_persona_terms
-from server.domain.qualification import Trigger, apply_score
+from server.domain.qualification import Trigger, apply_score, qualify_manually
 from server.domain.qualification_model import QualificationModel, read_model
 from server.domain.scoring import score_state
 from server.domain.stages import LeadStage, Via
@@ -41,6 +41,7 @@ from server.services import activity_store, lead_store
 from server.services.lead_scoring import attributes, cycle_of, write_score
 
 MODEL_ID, PERSONA_IDS = 3, (1, 2)
+MQL_SEED = "mql"
 INDUSTRIES = ("Logistics", "Retail", "Manufacturing", "Healthcare", "Software")
 TITLES = ("Head of Operations", "CTO", "Analyst", "VP Sales", "Engineer")
 SENIORITIES = ("Director", "VP", "Manager", "Individual")
@@ -114,7 +115,7 @@ def canonical_model(revision: int) -> dict[str, Any]:
     return read_terms(AgreementKind.QUALIFICATION_MODEL, model_terms(revision))
 
 
-PERSONA_TERMS = (
+PERSONA_TERMS: tuple[dict[str, Any], ...] = (
     {
         "name": "Logistics operator",
         "companySizeMin": 200,
@@ -130,6 +131,30 @@ PERSONA_TERMS = (
 )
 
 
+def persona_terms(count: int) -> tuple[dict[str, Any], ...]:
+    """The two personas above, then narrower ones (one industry, a size band
+    and a job title each) up to ``count``, as the peers' 20 personas are."""
+    extra: list[dict[str, Any]] = []
+    for n in range(count - len(PERSONA_TERMS)):
+        industry = INDUSTRIES[n % len(INDUSTRIES)]
+        title = TITLES[(n // len(INDUSTRIES)) % len(TITLES)]
+        low = SIZES[n % len(SIZES)]
+        extra.append(
+            {
+                "name": f"{industry} {title} ({low}+)",
+                "companySizeMin": low,
+                "industries": [industry],
+                "jobTitles": [title],
+            }
+        )
+    return (*PERSONA_TERMS, *extra)[:count]
+
+
+def persona_ids(count: int) -> tuple[int, ...]:
+    """1 and 2, then 4, 5, …: the model holds id 3."""
+    return (*PERSONA_IDS, *range(MODEL_ID + 1, MODEL_ID + count - 1))[:count]
+
+
 @dataclass(frozen=True)
 class World:
     """What every lead is scored against: the model and personas in force."""
@@ -142,15 +167,16 @@ class World:
 _worlds: dict[int, World] = {}
 
 
-def world() -> World:
-    if 1 not in _worlds:
-        terms = tuple(read_persona_terms(t) for t in PERSONA_TERMS)
+def world(personas: int = len(PERSONA_IDS)) -> World:
+    if personas not in _worlds:
+        terms = tuple(read_persona_terms(t) for t in persona_terms(personas))
         profiles = tuple(
             profile_from_terms(pid, t)
-            for pid, t in zip(PERSONA_IDS, terms, strict=True)
+            for pid, t in zip(persona_ids(personas), terms, strict=True)
         )
-        _worlds[1] = World(read_model(canonical_model(1), 1), profiles, terms)
-    return _worlds[1]
+        model = read_model(canonical_model(1), 1)
+        _worlds[personas] = World(model, profiles, terms)
+    return _worlds[personas]
 
 
 def activity_count(sizes: Sizes, lead_id: int) -> int:
@@ -173,6 +199,7 @@ class SeededLead:
     activities: list[tuple[ActivityKind, datetime]]
     state: EngagementState
     promoted: bool
+    by_hand: bool = False
 
 
 def lead_email(lead_id: int) -> str:
@@ -180,7 +207,7 @@ def lead_email(lead_id: int) -> str:
 
 
 def seeded_lead(sizes: Sizes, lead_id: int) -> SeededLead:
-    w, now = world(), sizes.now
+    w, now = world(sizes.personas), sizes.now
     activities, pick = _draw_activities(sizes, lead_id)
     created = now - timedelta(days=MAX_AGE_DAYS + 10) + timedelta(seconds=lead_id)
     row = _lead_row(sizes, lead_id, pick, created)
@@ -192,6 +219,9 @@ def seeded_lead(sizes: Sizes, lead_id: int) -> SeededLead:
     score = score_state(w.model, attributes(row), state, now)
     write_score(row, score, now)
     step = apply_score(cycle_of(row), score, Trigger.ACTIVITY, now)
+    by_hand = not step.promoted and _qualified_by_hand(sizes, lead_id)
+    if by_hand:
+        step = qualify_manually(cycle_of(row), w.model.revision, now)
     if step.promoted:
         found = step.cycle.qualification
         assert found is not None
@@ -205,7 +235,13 @@ def seeded_lead(sizes: Sizes, lead_id: int) -> SeededLead:
             version=2,
             updated_at=now,
         )
-    return SeededLead(row, activities, state, step.promoted)
+    return SeededLead(row, activities, state, step.promoted, by_hand)
+
+
+def _qualified_by_hand(sizes: Sizes, lead_id: int) -> bool:
+    if not sizes.mql_percent:
+        return False
+    return random.Random(f"{MQL_SEED}:{lead_id}").randrange(100) < sizes.mql_percent
 
 
 def _lead_row(
@@ -357,7 +393,11 @@ def stage_rows(sizes: Sizes) -> Iterator[Row]:
         created = lead.row["created_at"]
         yield (next_id, lead_id, None, "NEW", created, Via.CREATED.value, None)
         next_id += 1
-        if lead.promoted:
+        if lead.by_hand:
+            via, reason = Via.MANUAL_QUALIFICATION.value, "qualified by hand"
+            yield (next_id, lead_id, "NEW", "MQL", sizes.now, via, reason)
+            next_id += 1
+        elif lead.promoted:
             reason = f"score {lead.row['score']} reached the threshold"
             if lead.row["score"] < world().model.mql_threshold:
                 reason = "hand-raise: DEMO_REQUEST"
@@ -390,7 +430,8 @@ AGREEMENT_COLUMNS = (
 
 def agreement_rows(sizes: Sizes) -> Iterator[Row]:
     at = sizes.now - timedelta(days=MAX_AGE_DAYS + 20)
-    for pid, terms in zip(PERSONA_IDS, world().persona_terms, strict=True):
+    found = world(sizes.personas).persona_terms
+    for pid, terms in zip(persona_ids(sizes.personas), found, strict=True):
         kind = AgreementKind.PERSONA
         yield (
             pid,

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from bench.operations import Operation, Sample
+from bench.operation import Operation, Sample
 from server import db
 from server.app import create_app
 from server.settings import Settings

@@ -20,10 +20,17 @@ import orjson
 from bench import checks, database
 from bench.database import Target
 from bench.load import LoadTool, write_requests
-from bench.operations import Operation, Sample
+from bench.operation import Operation, Sample
 from bench.options import REPO
 from bench.plan import Plan
-from bench.procstat import Meter, memory_mib, reset_peak_memory, wait_for_quiet
+from bench.procstat import (
+    Meter,
+    memory_mib,
+    memory_mib_of,
+    process_tree,
+    reset_peak_memory,
+    wait_for_quiet,
+)
 from bench.server import AccordServer
 from bench.timing import Timing
 
@@ -46,7 +53,8 @@ async def _cost(url: str, op: Operation, sample: Sample) -> int | None:
             headers={"authorization": f"Bearer {sample.caller.secret}"},
         )
     cost = response.json().get("extensions", {}).get("cost", {})
-    return cost.get("requested")
+    requested = cost.get("requested")
+    return int(requested) if requested is not None else None
 
 
 def _usage_record(timing: Timing, meter: Meter) -> dict[str, Any]:
@@ -110,6 +118,10 @@ def time_accord(p: Plan, tool: LoadTool) -> tuple[dict[str, Any], dict[str, Any]
         for op in p.ops:
             timed[op.name] = time_operation(p, server, tool, op)
         memory["peak_rss_mib"] = memory_mib(server.pid, "VmHWM")
+        # Per process: with --workers N the tree is a supervisor and N workers.
+        memory["peak_rss_per_process_mib"] = [
+            round(memory_mib_of(pid, "VmHWM"), 1) for pid in process_tree(server.pid)
+        ]
         memory["end_rss_mib"] = memory_mib(server.pid, "VmRSS")
         problems = _log_problems(server.log_tail(200))
     if problems:

@@ -11,6 +11,7 @@ import asyncio
 import os
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,37 @@ def test_a_smoke_run_on_postgresql_uses_and_drops_its_own_database(
     assert_scoring_scenarios_ran(result)
     assert result["database"]["kind"] == "postgres"
     assert not asyncio.run(_database_exists(admin, name))
+
+
+def test_the_peers_queries_run_on_the_peers_shape_of_data_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    """Q1, Q2 and Q3 on 20 personas and a fifth of the leads in MQL: every
+    answer equals the raw SQL's, and the funnel's counters equal a count."""
+    names = ["leadList", "leadDetail", "leadFunnel"]
+    result = run_harness(
+        tmp_path,
+        "--peer-data",
+        "--no-scoring",
+        "--keep-db",
+        "--operations",
+        ",".join(names),
+    )
+
+    ops = {op["name"]: op for op in result["operations"]}
+    assert list(ops) == names
+    assert [ops[n]["peer_equivalent"] for n in names] == ["Q1", "Q2", "Q3"]
+    for op in ops.values():
+        assert op["check"]["passed"], op["check"]
+        assert op["runs"][0]["requests"] > 0 and op["runs"][0]["errors"] == 0
+    (path,) = tmp_path.glob("raw/*/accord-bench.db")
+    with sqlite3.connect(path) as conn:
+        personas = conn.execute(
+            "SELECT count(*) FROM agreement WHERE kind = 'PERSONA'"
+        ).fetchone()
+        counted = dict(conn.execute("SELECT stage, count(*) FROM lead GROUP BY stage"))
+        counters = dict(conn.execute("SELECT stage, count FROM stage_count"))
+        pending = conn.execute("SELECT count(*) FROM stage_count_delta").fetchone()
+    assert personas == (20,)
+    assert counters == counted and pending == (0,)
+    assert 0.1 < counted["MQL"] / sum(counted.values()) < 0.3, counted
