@@ -45,7 +45,7 @@ LEAD_LIST_SQL = (
     "u.id AS owner_id, u.name AS owner_name, u.email AS owner_email "
     "FROM lead l LEFT JOIN agreement a ON a.id = l.persona_id "
     "LEFT JOIN app_user u ON u.id = l.owner_id "
-    f"WHERE l.stage = 'MQL' ORDER BY l.score DESC, l.id LIMIT {LIST_SIZE}"
+    f"WHERE l.stage = 'MQL' ORDER BY l.score DESC, l.id DESC LIMIT {LIST_SIZE}"
 )
 
 

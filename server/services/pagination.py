@@ -172,7 +172,7 @@ class SqlQuery:
 def _beyond_sql(
     query: SqlQuery, ordering: Ordering, values: Sequence[Any], pk: Any, forward: bool
 ) -> tuple[str, list[Any]]:
-    keys = [*ordering.keys, ("id", False)]
+    keys = [*ordering.keys, ("id", _tie_descending(ordering))]
     cursor_values = [*values, pk]
     clauses, params = [], []
     for i, (field, desc) in enumerate(keys):
@@ -202,7 +202,7 @@ async def paginate_rows(
             params.extend(extra)
     order = ", ".join(
         f"{query.columns[f]} {'DESC' if desc != backward else 'ASC'}"
-        for f, desc in [*ordering.keys, ("id", False)]
+        for f, desc in [*ordering.keys, ("id", _tie_descending(ordering))]
     )
     sql = query.select + _where(where) + f" ORDER BY {order} LIMIT ?"
     rows = await db.fetch(sql, *params, size + 1)
@@ -225,6 +225,13 @@ async def paginate_rows(
         has_previous=more if backward else request.after is not None,
         count=count,
     )
+
+
+def _tie_descending(ordering: Ordering) -> bool:
+    """Rows equal on every key follow the ordering's first direction by id, so
+    one index on (…, key, id) serves the page in either direction without a
+    sort (mixed directions make the database sort every matching row)."""
+    return ordering.keys[0][1] if ordering.keys else False
 
 
 def _where(conditions: list[str]) -> str:
