@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -129,12 +130,18 @@ def evidence_type(row: models.PersonaEvidence) -> PersonaEvidence:
     )
 
 
+@lru_cache(maxsize=1024)
+def _persona_name(terms_text: str | None) -> str | None:
+    """A page lists the same few personas many times: parse each text once."""
+    terms = agreement_store.terms_of(terms_text)
+    return str(terms["name"]) if terms else None
+
+
 @strawberry.type
 class Persona(Agreement):
     @strawberry.field(description="The persona's name in force (else its title).")
     def name(self) -> str:
-        terms = agreement_store.terms_of(self._row.terms)
-        return str(terms["name"]) if terms else self.title
+        return _persona_name(self._row.terms) or self.title
 
     @strawberry.field(description="The terms in force (null when none is).")
     def terms(self) -> PersonaTerms | None:
