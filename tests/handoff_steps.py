@@ -89,7 +89,9 @@ HANDOFF_TABLES = (
 
 async def handoff_snapshot() -> dict[str, list[dict[str, Any]]]:
     """Every row of the handoff tables (and leads, outbox and idempotency
-    records), to compare."""
+    records), to compare; once the outbox has settled, since the dispatcher's
+    marks are nobody's call's doing."""
+    await settle_outbox()
     found = {}
     for model in HANDOFF_TABLES:
         rows = [dict(row) for row in await model.all().values()]
@@ -175,7 +177,6 @@ async def refused(
 ) -> list[dict[str, Any]]:
     """Assert the call is refused with exactly ``code``, audited, and left the
     lead and handoff tables as they were; its errors."""
-    await settle_outbox()  # the dispatcher's marks are not the call's doing
     before = await handoff_snapshot()
     errors = await refused_for_leads(room, who, document, input, code, field)
     assert await handoff_snapshot() == before
