@@ -119,7 +119,10 @@ class Scorer:
     ) -> list[int]:
         """Score the leads, qualify those that meet the definition and move them
         to MQL; return the ids qualified now. Without a model nothing changes.
-        ``explain=False`` skips building breakdowns (rebuilt when read)."""
+        Only leads marketing still works (NEW, NURTURING, RECYCLED) qualify
+        automatically: a lead in sales' hands or closed keeps its score moving
+        but is not counted as newly qualified. ``explain=False`` skips building
+        breakdowns (rebuilt when read)."""
         if self.model is None:
             return []
         scoring = score_state if explain else quick_score
@@ -127,6 +130,8 @@ class Scorer:
         for lead in leads:
             score = scoring(self.model, attributes(lead), states[lead["id"]], tx.now)
             write_score(lead, score, tx.now)
+            if LeadStage(lead["stage"]) not in QUALIFIABLE:
+                continue
             step = apply_score(cycle_of(lead), score, trigger, tx.now)
             if step.promoted:
                 qualify(tx, lead, step, moves, _reason(score))

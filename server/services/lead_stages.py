@@ -103,10 +103,15 @@ def _field(name: str | None) -> tuple[str, ...]:
 
 
 def _deal(lead: lead_store.LeadRow, target: LeadStage, request: StageRequest) -> None:
-    """Amount and recurring revenue, allowed from OPPORTUNITY on."""
+    """Amount and recurring revenue, allowed from OPPORTUNITY on (a lead lost
+    before it became an opportunity has no deal to record)."""
     if request.amount is None and request.recurring is None:
         return
-    if target not in AMOUNT_STAGES:
+    reached = target in AMOUNT_STAGES and (
+        target is not LeadStage.LOST
+        or lead["stage"] in {s.value for s in AMOUNT_STAGES}
+    )
+    if not reached:
         raise refuse(
             ErrorCode.INVALID_INPUT,
             "amount and recurring can be set from OPPORTUNITY on",

@@ -288,6 +288,7 @@ async def test_a_rep_not_working_the_lead_may_not_close_it(api: Api) -> None:
         ("SAL", "SQL", {"amount": "100"}),
         ("SAL", "SQL", {"recurring": True}),
         ("NEW", "NURTURING", {"amount": "1"}),
+        ("SQL", "LOST", {"amount": "500"}),  # lost before there was a deal
     ],
 )
 async def test_amount_and_recurring_are_set_only_from_opportunity_on(
@@ -295,7 +296,7 @@ async def test_amount_and_recurring_are_set_only_from_opportunity_on(
 ) -> None:
     desk = await seat(api)
     lead = await lead_in(desk, start)
-    who = "rep" if start == "SAL" else "member"
+    who = "rep" if start in ("SAL", "SQL") else "member"
     field = [next(iter(extra))]
 
     await refused_move(desk, who, lead, stage, "INVALID_INPUT", field, **extra)
@@ -406,3 +407,24 @@ async def test_an_unknown_lead_or_a_reason_too_long_is_refused(api: Api) -> None
         ["reason"],
         reason="x" * 2001,
     )
+
+
+async def test_a_closed_lead_keeps_scoring_but_does_not_qualify_again(
+    api: Api,
+) -> None:
+    desk = await seat(api)
+    await desk.activate_model()
+    lead = await lead_in(desk, "LOST")
+    # when a lost lead asks for a demo (a hand-raise that would qualify it)
+    await desk.record(
+        [{"leadId": lead["id"], "kind": "DEMO_REQUEST", "occurredAt": ago(0)}]
+    )
+    # then its score follows, but it is not counted as newly qualified
+    stored = await Lead.get(id=key_of(lead))
+    assert (stored.stage, stored.qualified, stored.qualified_at) == (
+        "LOST",
+        False,
+        None,
+    )
+    assert stored.scored_under is not None
+    assert "LEAD_QUALIFIED" not in await events_of(lead)
