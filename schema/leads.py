@@ -224,10 +224,8 @@ async def lead_types(rows: Sequence[Mapping[str, Any] | models.Lead]) -> list[Le
     leads = [lead_type(row) for row in rows]
     persona_keys = {lead._persona for lead in leads if lead._persona is not None}
     owner_keys = {lead._owner for lead in leads if lead._owner is not None}
-    personas = (
-        await agreement_reads.agreements_by_ids(persona_keys) if persona_keys else {}
-    )
-    owners = await users.users_by_ids(list(owner_keys)) if owner_keys else {}
+    personas = await agreement_reads.agreement_records(list(persona_keys))
+    owners = await users.user_records(list(owner_keys))
     persona_types = {k: agreement_type(v) for k, v in personas.items()}
     owner_types = {k: user_type(v) for k, v in owners.items()}
     for lead in leads:
@@ -366,6 +364,14 @@ class LeadFilter:
 def _filter(f: LeadFilter) -> lead_reads.LeadFilter:
     if f.search is not None and len(f.search) > MAX_SEARCH:
         raise InvalidArguments(f"search for at most {MAX_SEARCH} characters")
+    for moment in (
+        f.created_from,
+        f.created_to,
+        f.stage_entered_from,
+        f.stage_entered_to,
+    ):
+        if moment is not None and moment.utcoffset() is None:
+            raise InvalidArguments("give instants with their UTC offset")
     return lead_reads.LeadFilter(
         stages=tuple(s.value for s in f.stages or ()),
         persona_ids=_keys(f.persona_ids, "Persona"),

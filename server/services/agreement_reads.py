@@ -20,6 +20,7 @@ from server.models import (
     GoalMeasurement,
     PersonaEvidence,
 )
+from server.services import fetched
 from server.services.pagination import Ordering, Page, PageRequest, paginate
 
 ORDER_FIELDS = {"UPDATED_AT": "updated_at", "TITLE": "title"}
@@ -113,3 +114,15 @@ def _group(rows: Iterable[Any], key: Any) -> dict[int, list[Any]]:
     for row in rows:
         grouped[key(row)].append(row)
     return dict(grouped)
+
+
+async def agreement_records(keys: list[int]) -> dict[int, Any]:
+    """Agreements read for display (attribute access like `Agreement`), one
+    statement and no model objects: a page's personas."""
+    if not keys:
+        return {}
+    rows = await db.fetch(
+        f"SELECT * FROM agreement WHERE id IN ({', '.join('?' for _ in keys)})",
+        *keys,
+    )
+    return fetched.records(Agreement, rows)

@@ -62,3 +62,23 @@ def converters(model: type[Model]) -> dict[str, Converter]:
         else:
             found[name] = same
     return found
+
+
+class Record:
+    """A fetched row read by attribute, like a model object, without the cost of
+    building one (for pages that show many related rows)."""
+
+    __slots__ = ("__dict__",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def records(model: type[Model], rows: list[dict[str, Any]]) -> dict[int, Any]:
+    """Rows by id as `Record`s, converted like the model's fields."""
+    convert = converters(model)
+    found: dict[int, Any] = {}
+    for raw in rows:
+        values = {k: convert.get(k, same)(v) for k, v in raw.items()}
+        found[int(values["id"])] = Record(values)
+    return found

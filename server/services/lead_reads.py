@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from server import db
+from server.domain.instants import as_utc
 from server.domain.lead_input import normalize_email
 from server.models import Lead, LeadActivity, LeadExternalId, StageChange
 from server.services import lead_store
@@ -110,7 +111,8 @@ def _conditions(f: LeadFilter) -> tuple[list[str], list[Any]]:
     def compare(column: str, op: str, value: Any) -> None:
         if value is not None:
             where.append(f"{column} {op} ?")
-            params.append(value)
+            # instants are stored in UTC (SQLite compares their text)
+            params.append(as_utc(value) if isinstance(value, datetime) else value)
 
     among("l.stage", f.stages)
     among("l.persona_id", f.persona_ids)

@@ -9,12 +9,13 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from server import db
 from server.domain.calendar_terms import zone_problem
 from server.domain.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.notifications import local_time
 from server.domain.users import Role, Team, normalise_email, password_problem
 from server.models import Session, SetPasswordLink, User
-from server.services import auth, ids, mailer, mutations
+from server.services import auth, fetched, ids, mailer, mutations
 from server.services.actors import Actor, Anonymous
 from server.services.pagination import Ordering, Page, PageRequest, paginate
 from server.services.passwords import digest, hash_password, new_secret, verify_password
@@ -475,3 +476,16 @@ async def get_user(key: int) -> User | None:
 
 async def count_users() -> int:
     return await User.all().count()
+
+
+async def user_records(keys: list[int]) -> dict[int, Any]:
+    """Users read for display (attribute access like `User`), one statement and
+    no model objects: a page's owners."""
+    if not keys:
+        return {}
+    rows = await db.fetch(
+        f"SELECT {', '.join(READ_COLUMNS)} FROM app_user "
+        f"WHERE id IN ({', '.join('?' for _ in keys)})",
+        *keys,
+    )
+    return fetched.records(User, rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
 from typing import Any
 
 from server import db
@@ -233,3 +234,17 @@ async def test_the_peers_lead_detail_and_funnel_cost_auth_and_one_statement_each
     assert {c["stage"]: c["count"] for c in counts}["NEW"] == 4
     # authentication, the counters with their unfolded deltas
     assert len(funnel) == 2
+
+
+async def test_time_ranges_compare_instants_whatever_their_offset(api: Api) -> None:
+    desk = await seat(api)
+    await desk.upsert([{"email": "t@example.com"}])
+    created = (await Lead.get(email="t@example.com")).created_at
+    berlin = created.astimezone(timezone(timedelta(hours=1)))
+    before = (berlin - timedelta(seconds=1)).isoformat()
+    after = (berlin + timedelta(seconds=1)).isoformat()
+    assert await listed(desk, filter={"createdFrom": before}) == ["t@example.com"]
+    assert await listed(desk, filter={"createdTo": before}) == []
+    assert await listed(desk, filter={"createdFrom": after}) == []
+    naive = await desk.api.gql(LIST, {"filter": {"createdFrom": "2026-01-01T00:00:00"}})
+    assert naive.error_codes == ["INVALID_INPUT"]
