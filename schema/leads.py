@@ -316,15 +316,15 @@ def stage_change_type(row: models.StageChange) -> StageChange:
     )
 
 
-def activity_type(row: models.LeadActivity) -> LeadActivity:
+def activity_type(row: Mapping[str, Any]) -> LeadActivity:
     return LeadActivity(
-        id=strawberry.ID(ids.encode("LeadActivity", row.id)),
-        kind=DomainActivityKind(row.kind),
-        occurred_at=row.occurred_at,
-        external_id=row.external_id,
-        source=row.source,
-        metadata=row.metadata,
-        recorded_at=row.recorded_at,
+        id=strawberry.ID(ids.encode("LeadActivity", row["id"])),
+        kind=DomainActivityKind(row["kind"]),
+        occurred_at=row["occurred_at"],
+        external_id=row["external_id"],
+        source=row["source"],
+        metadata=row["metadata"],
+        recorded_at=row["recorded_at"],
     )
 
 

@@ -13,13 +13,12 @@ from server import db
 from server.domain.instants import as_utc
 from server.domain.lead_input import normalize_email
 from server.models import Lead, LeadActivity, LeadExternalId, StageChange
-from server.services import lead_store
+from server.services import fetched, lead_store
 from server.services.pagination import (
     Ordering,
     Page,
     PageRequest,
     SqlQuery,
-    paginate,
     paginate_rows,
 )
 
@@ -65,8 +64,9 @@ class LeadFilter:
     stage_entered_to: datetime | None = None
 
 
-async def leads_by_ids(keys: Iterable[int]) -> dict[int, Lead]:
-    return {row.id: row for row in await Lead.filter(id__in=list(keys))}
+async def leads_by_ids(keys: Iterable[int]) -> dict[int, lead_store.LeadRow]:
+    """Leads as plain rows (one statement, no model objects)."""
+    return await lead_store.load_leads(keys, lock=False)
 
 
 async def lead_by_email(email: str) -> Lead | None:
@@ -140,10 +140,34 @@ def _escape_like(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
-async def activities_page(lead_id: int, page: PageRequest) -> Page[LeadActivity]:
-    """A lead's activities, latest first."""
+_ACTIVITY_COLUMNS = (
+    "id",
+    "kind",
+    "occurred_at",
+    "external_id",
+    "source",
+    "metadata",
+    "recorded_at",
+)
+_ACTIVITY_CONVERT = fetched.converters(LeadActivity)
+
+
+async def activities_page(lead_id: int, page: PageRequest) -> Page[dict[str, Any]]:
+    """A lead's activities, latest first: one statement, rows as dicts."""
+    query = SqlQuery(
+        f"SELECT {', '.join('a.' + c for c in _ACTIVITY_COLUMNS)} FROM lead_activity a",
+        "lead_activity a",
+        ("a.lead_id = ?",),
+        (lead_id,),
+        {"id": "a.id", "occurred_at": "a.occurred_at"},
+    )
     ordering = Ordering("OCCURRED:D", (("occurred_at", True),))
-    return await paginate(LeadActivity.filter(lead_id=lead_id), ordering, page)
+    found = await paginate_rows(query, ordering, page)
+    found.rows = [
+        {c: _ACTIVITY_CONVERT.get(c, fetched.same)(row[c]) for c in _ACTIVITY_COLUMNS}
+        for row in found.rows
+    ]
+    return found
 
 
 async def external_ids(keys: list[int]) -> dict[int, list[LeadExternalId]]:
