@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
-from server.domain.errors import ErrorCode
+from server.domain.errors import ErrorCode, UserErrors, refuse
 from server.domain.qualification import CYCLE_STAGES
 from server.domain.users import Role, Team
 
@@ -84,6 +84,12 @@ class Refusal:
     code: ErrorCode
     message: str
     field: str | None = None
+
+    def error(self, result: object = None) -> UserErrors:
+        """The refusal as use cases raise it (``result`` rides along, e.g. the
+        existing handoff with ALREADY_HANDED_OFF)."""
+        fields = (self.field,) if self.field else ()
+        return refuse(self.code, self.message, *fields, result=result)
 
 
 S = LeadStage

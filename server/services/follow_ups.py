@@ -48,11 +48,6 @@ class Recorded:
     chain: HandoffChain
 
 
-def _refused(refusal: Refusal) -> Exception:
-    field = (refusal.field,) if refusal.field else ()
-    return refuse(refusal.code, refusal.message, *field)
-
-
 async def _load(saved: dict[str, Any]) -> Recorded:
     follow_up = await FollowUp.get(id=int(saved["followUp"]))
     return Recorded(follow_up, await HandoffChain.get(id=follow_up.chain_id))
@@ -99,12 +94,12 @@ async def _record(tx: mutations.Tx, actor: Actor, request: FollowUpRequest) -> R
         request.note,
     )
     if problem is not None:
-        raise _refused(problem)
+        raise problem.error()
     assert chain is not None
     _check_choices(request)
     timing = check_follow_up_time(request.occurred_at, chain.started_at, tx.now)
     if isinstance(timing, Refusal):
-        raise _refused(timing)
+        raise timing.error()
     follow_up = await FollowUp.create(
         lead_id=lead["id"],
         chain_id=chain.id,

@@ -56,11 +56,6 @@ class HandoffRequest:
     idempotency_key: str | None = None
 
 
-def _fail(refusal: Refusal, result: object = None) -> Exception:
-    field = (refusal.field,) if refusal.field else ()
-    return refuse(refusal.code, refusal.message, *field, result=result)
-
-
 def decider(actor: Actor) -> Decider:
     return Decider(actor.user_id, actor.team, actor.role)
 
@@ -114,7 +109,7 @@ async def _hand_off(
     )
     if isinstance(verdict, Refusal):
         found = await record_of(existing.id) if existing is not None else None
-        raise _fail(verdict, found)
+        raise verdict.error(found)
     assignee = await _assignee(request.assignee_id, exclude_ids=())
     moves = StageMoves()
     if verdict.moves_to_mql:
@@ -138,7 +133,7 @@ async def _assignee(given: str | None, exclude_ids: tuple[int, ...]) -> int:
             user.team, user.role, active=user.active, out_of_office=user.out_of_office
         )
         if problem is not None:
-            raise _fail(problem)
+            raise problem.error()
         return key
     chosen = await route(exclude_ids)
     if chosen is None:
@@ -295,7 +290,7 @@ async def _decide(
             rejection.reason, rejection.comment, rejection.disposition
         )
     if problem is not None:
-        raise _fail(problem)
+        raise problem.error()
     accepted = rejection is None
     await close_decided(tx, handoff, chain, accepted, rejection)
     target = decision_stage(accepted, rejection.disposition if rejection else None)
@@ -390,7 +385,7 @@ async def reassign_handoff(
             handoff.status, handoff.assignee_id, chosen, decider(actor)
         )
         if problem is not None:
-            raise _fail(problem)
+            raise problem.error()
         record = await move_to(tx, handoff, chain, chosen, ReassignCause.MANUAL, reason)
         tx.audit("Handoff", record.handoff.id, previous=handoff.id, assignee=chosen)
         return record

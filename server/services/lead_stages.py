@@ -72,7 +72,7 @@ async def _move(
     mover = Mover(actor.team, actor.role, await works_lead(actor, lead))
     refusal = check_move(LeadStage(lead["stage"]), target, via, mover, request.reason)
     if refusal is not None:
-        raise refuse(refusal.code, refusal.message, *_field(refusal.field))
+        raise refusal.error()
     _deal(lead, target, request)
     before = lead["stage"]
     moves = StageMoves()
@@ -96,10 +96,6 @@ def _target(stage: str) -> LeadStage:
         return LeadStage(stage)
     except ValueError:
         raise refuse(ErrorCode.INVALID_INPUT, "unknown stage", "stage") from None
-
-
-def _field(name: str | None) -> tuple[str, ...]:
-    return (name,) if name else ()
 
 
 def _deal(lead: lead_store.LeadRow, target: LeadStage, request: StageRequest) -> None:
