@@ -6,7 +6,6 @@ statements, so a page costs the same SQL whatever its size.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -65,7 +64,7 @@ async def live_sign_offs(keys: list[int]) -> dict[int, list[AgreementSignOff]]:
     rows = await AgreementSignOff.filter(
         agreement_id__in=keys, live_key__isnull=False
     ).order_by("signed_at", "id")
-    return _group(rows, lambda s: s.agreement_id)
+    return fetched.group_by(rows, lambda s: s.agreement_id)
 
 
 async def sign_off_history(keys: list[int]) -> dict[int, list[AgreementSignOff]]:
@@ -73,25 +72,25 @@ async def sign_off_history(keys: list[int]) -> dict[int, list[AgreementSignOff]]
     rows = await AgreementSignOff.filter(agreement_id__in=keys).order_by(
         "signed_at", "id"
     )
-    return _group(rows, lambda s: s.agreement_id)
+    return fetched.group_by(rows, lambda s: s.agreement_id)
 
 
 async def revisions(keys: list[int]) -> dict[int, list[RevisionRecord]]:
     """Every revision that was in force, oldest first, with its sign-offs."""
     found = await AgreementRevision.filter(agreement_id__in=keys).order_by("number")
-    signed = _group(
+    signed = fetched.group_by(
         await AgreementSignOff.filter(revision_id__in=[r.id for r in found]).order_by(
             "signed_at", "id"
         ),
         lambda s: s.revision_id or 0,
     )
     records = [RevisionRecord(r, signed.get(r.id, [])) for r in found]
-    return _group(records, lambda r: r.revision.agreement_id)
+    return fetched.group_by(records, lambda r: r.revision.agreement_id)
 
 
 async def evidence(keys: list[int]) -> dict[int, list[PersonaEvidence]]:
     rows = await PersonaEvidence.filter(persona_id__in=keys).order_by("added_at", "id")
-    return _group(rows, lambda e: e.persona_id)
+    return fetched.group_by(rows, lambda e: e.persona_id)
 
 
 async def latest_measurements(keys: list[int]) -> dict[int, GoalMeasurement]:
@@ -107,13 +106,6 @@ async def latest_measurements(keys: list[int]) -> dict[int, GoalMeasurement]:
     )
     found = await GoalMeasurement.filter(id__in=[r["id"] for r in rows])
     return {m.goal_id: m for m in found}
-
-
-def _group(rows: Iterable[Any], key: Any) -> dict[int, list[Any]]:
-    grouped: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        grouped[key(row)].append(row)
-    return dict(grouped)
 
 
 async def agreement_records(keys: list[int]) -> dict[int, Any]:

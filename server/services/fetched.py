@@ -8,7 +8,7 @@ the C ``datetime.fromisoformat`` and are picked once per column.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -82,3 +82,11 @@ def records(model: type[Model], rows: list[dict[str, Any]]) -> dict[int, Any]:
         values = {k: convert.get(k, same)(v) for k, v in raw.items()}
         found[int(values["id"])] = Record(values)
     return found
+
+
+def group_by(rows: Iterable[Any], key: Callable[[Any], int]) -> dict[int, list[Any]]:
+    """Rows of a batched read, grouped by the key a page's loader asks with."""
+    grouped: dict[int, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(key(row), []).append(row)
+    return grouped

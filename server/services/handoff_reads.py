@@ -15,7 +15,7 @@ from server.domain.errors import InvalidArguments
 from server.domain.handoffs import HandoffStatus
 from server.domain.sla import ClockStatus, SlaTerms, sla_terms_from
 from server.models import AgreementRevision, FollowUp, Handoff, HandoffChain
-from server.services import handoff_clocks
+from server.services import fetched, handoff_clocks
 from server.services.agreement_store import terms_of
 from server.services.handoff_store import NO_DEADLINE
 from server.services.pagination import Ordering, Page, PageRequest, paginate
@@ -155,25 +155,18 @@ async def handoffs_of_leads(keys: list[int]) -> dict[int, list[Handoff]]:
         .select_related("chain")
         .order_by("handed_off_at", "id")
     )
-    return _group(rows, lambda r: r.lead_id)
+    return fetched.group_by(rows, lambda r: r.lead_id)
 
 
 async def follow_ups_of_leads(keys: list[int]) -> dict[int, list[FollowUp]]:
     rows = await FollowUp.filter(lead_id__in=keys).order_by("occurred_at", "id")
-    return _group(rows, lambda r: r.lead_id)
+    return fetched.group_by(rows, lambda r: r.lead_id)
 
 
 async def roots_of_chains(keys: list[int]) -> dict[int, Handoff]:
     """The first handoff of each chain."""
     rows = await Handoff.filter(chain_id__in=keys, previous_id__isnull=True)
     return {row.chain_id: row for row in rows}
-
-
-def _group(rows: Iterable[Any], key: Any) -> dict[int, list[Any]]:
-    found: dict[int, list[Any]] = {}
-    for row in rows:
-        found.setdefault(key(row), []).append(row)
-    return found
 
 
 async def follow_ups_by_ids(keys: Iterable[int]) -> dict[int, FollowUp]:
@@ -186,7 +179,7 @@ async def handoffs_of_chains(keys: list[int]) -> dict[int, list[Handoff]]:
         .select_related("chain")
         .order_by("handed_off_at", "id")
     )
-    return _group(rows, lambda r: r.chain_id)
+    return fetched.group_by(rows, lambda r: r.chain_id)
 
 
 def now() -> datetime:

@@ -172,19 +172,12 @@ async def activities_page(lead_id: int, page: PageRequest) -> Page[dict[str, Any
 
 async def external_ids(keys: list[int]) -> dict[int, list[LeadExternalId]]:
     rows = await LeadExternalId.filter(lead_id__in=keys).order_by("system")
-    return _group(rows, lambda r: r.lead_id)
+    return fetched.group_by(rows, lambda r: r.lead_id)
 
 
 async def stage_history(keys: list[int]) -> dict[int, list[StageChange]]:
     rows = await StageChange.filter(lead_id__in=keys).order_by("at", "id")
-    return _group(rows, lambda r: r.lead_id)
-
-
-def _group(rows: Iterable[Any], key: Any) -> dict[int, list[Any]]:
-    found: dict[int, list[Any]] = {}
-    for row in rows:
-        found.setdefault(key(row), []).append(row)
-    return found
+    return fetched.group_by(rows, lambda r: r.lead_id)
 
 
 SEGMENT_KEYS = {
