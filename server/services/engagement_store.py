@@ -70,29 +70,28 @@ async def save_states(states: Mapping[int, EngagementState]) -> None:
     if not states:
         return
     await clear(states.keys())
-    rows = [
-        (lead, kind.value, t.weight, t.as_of, t.half_life_days, t.count, t.latest_at)
-        for lead, state in states.items()
-        for kind, t in state.tallies.items()
-    ]
-    await bulk.insert("lead_engagement", COLUMNS, rows)
+    await bulk.insert("lead_engagement", COLUMNS, _rows(states))
 
 
 async def upsert_states(states: Mapping[int, EngagementState]) -> None:
     """Write the tallies present in each state over the stored ones (kinds not in
     a state stay as they are): the activity fast path."""
-    rows = [
-        (lead, kind.value, t.weight, t.as_of, t.half_life_days, t.count, t.latest_at)
-        for lead, state in states.items()
-        for kind, t in state.tallies.items()
-    ]
     assign = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:])
     await bulk.insert(
         "lead_engagement",
         COLUMNS,
-        rows,
+        _rows(states),
         conflict=f"ON CONFLICT (lead_id, kind) DO UPDATE SET {assign}",
     )
+
+
+def _rows(states: Mapping[int, EngagementState]) -> list[tuple[Any, ...]]:
+    """Every tally of the states, one row per lead and kind (`COLUMNS`)."""
+    return [
+        (lead, kind.value, t.weight, t.as_of, t.half_life_days, t.count, t.latest_at)
+        for lead, state in states.items()
+        for kind, t in state.tallies.items()
+    ]
 
 
 async def clear(lead_ids: Iterable[int]) -> None:

@@ -37,6 +37,7 @@ from server.models import Handoff, HandoffChain
 from server.services import handoff_store as store
 from server.services import ids, lead_store, mutations
 from server.services.actors import Actor
+from server.services.handoff_reads import chain_terms
 from server.services.lead_scoring import StageMoves, enter_stage, qualify_by_hand
 from server.services.leads import refresh
 
@@ -358,18 +359,9 @@ async def close_decided(
     chain.decided_at = tx.now
     chain.auto_accepted = auto
     chain.decision_business_hours = business_hours_taken(
-        await _terms(chain), chain.started_at, tx.now
+        await chain_terms(chain), chain.started_at, tx.now
     )
     await chain.save()
-
-
-async def _terms(chain: HandoffChain) -> Any:
-    """The SLA terms of the chain's revision (for business-hours durations)."""
-    if chain.sla_id is None:
-        return None
-    from server.services.handoff_reads import chain_terms
-
-    return await chain_terms(chain)
 
 
 # ---- reassignment -----------------------------------------------------------------
