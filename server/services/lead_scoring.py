@@ -40,7 +40,7 @@ from server.domain.stages import (
     sets_customer,
     starts_cycle,
 )
-from server.services import engagement_store, mutations
+from server.services import engagement_store, lead_store, mutations
 from server.services.agreement_store import terms_of
 from server.services.lead_store import LeadRow
 
@@ -283,8 +283,6 @@ async def breakdowns(keys: list[int]) -> dict[int, list[dict[str, str]]]:
     numbers), so the entries always sum to the stored ``rawScore``; any other
     lead (no model in force, or not rescored yet) keeps the breakdown stored at
     its last scoring. Three statements whatever the number of leads."""
-    from server.services import engagement_store, lead_store
-
     found = await lead_store.load_leads(keys, lock=False)
     model = await model_in_force()
     current = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from server.clock import clock
+from server.models import OutboxEvent
 from tests.handoff_steps import (
     ACCEPT,
     FOLLOW_UP,
@@ -148,3 +149,24 @@ async def test_pulling_an_mql_back_to_nurturing_withdraws_its_open_handoff(
         {"status": "WITHDRAWN", "acceptStatus": "NO_SLA", "firstTouchStatus": "NO_SLA"}
     ]
     assert (await room.query("rep", QUEUE))["myQueue"]["edges"] == []
+    withdrawn = await OutboxEvent.filter(kind="HANDOFF_WITHDRAWN").count()
+    assert withdrawn == 1
+
+
+async def test_a_follow_up_counts_as_the_first_touch_and_is_announced(
+    api: Api,
+) -> None:
+    clock.set(datetime(2026, 11, 18, 9, 0, tzinfo=UTC))
+    room = await floor(api)
+    await room.activate_model()
+    await room.activate_sla(**BERLIN_SLA)
+    lead_id = await room.qualified_lead()
+    await room.hand_off(lead_id, assigneeId=await user_id("rep"))
+    done = await room.call(
+        "rep", FOLLOW_UP, {"leadId": lead_id, "channel": "CALL", "outcome": "CONNECTED"}
+    )
+    assert done["userErrors"] == [], done
+    queue = (await room.query("rep", QUEUE))["myQueue"]["edges"][0]["node"]
+    assert (queue["touchAttempts"], queue["firstTouchStatus"]) == (1, "MET")
+    [event] = await OutboxEvent.filter(kind="FOLLOW_UP_RECORDED")
+    assert event.payload["channel"] == "CALL"
