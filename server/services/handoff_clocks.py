@@ -10,6 +10,7 @@ functions on every combination.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -99,17 +100,22 @@ def sla_is(status: ClockStatus, now: datetime) -> Q:
     either = accept_is(status, now) | first_touch_is(status, now)
     if not worse:
         return either
-    accept_ok = _any(accept_is, allowed, now)
-    touch_ok = _any(first_touch_is, allowed, now)
+    accept_ok = any_of(accept_is, allowed, now)
+    touch_ok = any_of(first_touch_is, allowed, now)
     return either & accept_ok & touch_ok
 
 
-def _any(condition: object, statuses: tuple[ClockStatus, ...], now: datetime) -> Q:
+Condition = Callable[[ClockStatus, datetime], Q]
+
+
+def any_of(condition: Condition, statuses: Iterable[ClockStatus], now: datetime) -> Q:
+    """Chains whose clock (``condition``) is in any of ``statuses`` (at least one)."""
     combined: Q | None = None
     for status in statuses:
-        part = condition(status, now)  # type: ignore[operator]
+        part = condition(status, now)
         combined = part if combined is None else combined | part
-    assert combined is not None
+    if combined is None:
+        raise ValueError("name at least one status")
     return combined
 
 

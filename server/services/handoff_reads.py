@@ -55,14 +55,14 @@ async def chain_terms(chain: HandoffChain) -> SlaTerms | None:
 
 
 def _clock(
-    statuses: tuple[ClockStatus, ...], condition: Any, now: datetime
+    statuses: tuple[ClockStatus, ...],
+    condition: handoff_clocks.Condition,
+    now: datetime,
 ) -> Q | None:
     if not statuses:
         return None
-    combined = condition(statuses[0], now)
-    for status in statuses[1:]:
-        combined = combined | condition(status, now)
-    return Q(chain_id__in=Subquery(HandoffChain.filter(combined).values("id")))
+    chains = HandoffChain.filter(handoff_clocks.any_of(condition, statuses, now))
+    return Q(chain_id__in=Subquery(chains.values("id")))
 
 
 async def list_handoffs(
