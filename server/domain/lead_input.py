@@ -10,6 +10,7 @@ together as `UserErrors`. The same e-mail rules serve `recordLeadActivities`.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,15 @@ FLAG_FIELDS: dict[str, str] = {
 }
 # Control, format (invisible) and surrogate characters never belong in an address.
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
+# A local part of printable ASCII without spaces or @ (at most 64), and a domain
+# of at least two labels of letters, digits and inner hyphens (at most 63 each,
+# none with "--" as its third and fourth characters, so no A-labels to check).
+_LDH_LABEL = r"(?![A-Za-z0-9-]{2}--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN_ADDRESS = re.compile(
+    rf"[!-?A-~]{{1,{MAX_LOCAL_PART}}}@(?=.{{1,{MAX_DOMAIN}}}$)"
+    rf"{_LDH_LABEL}(?:\.{_LDH_LABEL})+",
+    re.ASCII,
+)
 
 
 @lru_cache(maxsize=65536)
@@ -65,6 +75,15 @@ def normalize_email(raw: str) -> str:
     Normalising a normalised address gives it back unchanged.
     """
     value = raw.strip()
+    if _PLAIN_ADDRESS.fullmatch(value) is not None:
+        # the common case, answered without IDNA: what `_normalize` gives for a
+        # printable ASCII local part and letter-digit-hyphen labels
+        return value.lower()
+    return _normalize(value)
+
+
+def _normalize(value: str) -> str:
+    """`normalize_email` of a stripped address, for any address."""
     if not value:
         raise ValueError("give an e-mail address")
     if len(value) > MAX_EMAIL_LENGTH:

@@ -26,6 +26,7 @@ from server.domain.activity_input import (
 from server.domain.errors import ErrorCode, UserErrors
 from server.domain.lead_input import (
     LeadRow,
+    _normalize,
     changed_attributes,
     is_stale,
     merged_attributes,
@@ -129,6 +130,49 @@ def test_normalising_a_normalised_address_changes_nothing(
     once = normalize_email(f"{local}@{'.'.join(labels)}")
     assert normalize_email(once) == once
     assert once.split("@")[1].isascii()
+
+
+def _either(normalise: Callable[[str], str], raw: str) -> str:
+    try:
+        return normalise(raw)
+    except ValueError as exc:
+        return f"refused: {exc}"
+
+
+_ASCII_LABEL = st.text(alphabet="abzAZ09-", min_size=0, max_size=70)
+
+
+@given(
+    local=st.text(alphabet=st.characters(max_codepoint=127), max_size=70),
+    labels=st.lists(_ASCII_LABEL, min_size=1, max_size=4),
+    trailer=st.sampled_from(["", ".", " ", "\n", "@x.com", "xn--ab"]),
+)
+def test_the_plain_ascii_shortcut_gives_what_the_general_path_gives(
+    local: str, labels: list[str], trailer: str
+) -> None:
+    """Addresses of ASCII skip IDNA (`_PLAIN_ADDRESS`); the answer, address or
+    refusal, must be the general path's."""
+    raw = f"{local}@{'.'.join(labels)}{trailer}"
+    assert _either(normalize_email, raw) == _either(_normalize, raw.strip())
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "a@ab--c.com",
+        "a@a---b.com",
+        "a@xn--x.com",
+        "a@-a.com",
+        "a@a-.com",
+        f"a@{'a' * 63}.com",
+        f"a@{'a' * 64}.com",
+        f"{'a' * 64}@b.com",
+        f"{'a' * 65}@b.com",
+        f"a@{'.'.join(['abcdefghi'] * 26)}.co",
+    ],
+)
+def test_the_shortcut_edges_match_the_general_path(raw: str) -> None:
+    assert _either(normalize_email, raw) == _either(_normalize, raw)
 
 
 def row(**fields: Any) -> dict[str, Any]:
