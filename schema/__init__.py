@@ -15,7 +15,7 @@ from schema.credentials import CredentialMutations, CredentialQueries
 from schema.funnel import FunnelQueries
 from schema.handoff_mutations import HandoffMutations
 from schema.handoffs import HandoffQueries
-from schema.lead_mutations import LeadMutations
+from schema.lead_mutations import LeadMutations, install_fast_resolvers
 from schema.leads import LeadQueries
 from schema.nodes import NodeQueries
 from schema.notifications import NotificationMutations, NotificationQueries
@@ -57,6 +57,7 @@ schema = strawberry.Schema(
     mutation=Mutation,
     config=StrawberryConfig(auto_camel_case=True),
 )
+install_fast_resolvers(schema._schema)
 
 
 def printed() -> str:
