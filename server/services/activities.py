@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from server.domain.activities import ActivityKind
 from server.domain.activity_input import (
     MAX_ACTIVITY_ROWS,
     ActivityRow,
@@ -122,11 +123,14 @@ async def _record(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Re
     new = [r for r in rows if (r.lead_id, r.key) in created]
     for r in new:
         results[r.index].created = True
-    changed = _fold(states, new, scorer.model or NO_MODEL)
-    await engagement_store.upsert_states(changed)
+    changed, kinds = _fold(states, new, scorer.model or NO_MODEL)
+    await engagement_store.upsert_states(changed, kinds)
     moves = StageMoves()
     scored = [leads[key] for key in sorted(changed)]
-    qualified = scorer.rescore(tx, scored, states, Trigger.ACTIVITY, moves)
+    # Breakdowns are rebuilt when read (`lead_scoring.breakdowns`).
+    qualified = scorer.rescore(
+        tx, scored, states, Trigger.ACTIVITY, moves, explain=False
+    )
     for key in qualified:
         leads[key]["version"] += 1
         leads[key]["updated_at"] = tx.now
@@ -188,12 +192,15 @@ def _values(tx: mutations.Tx, r: _Row) -> tuple[Any, ...]:
 
 def _fold(
     states: dict[int, EngagementState], new: list[_Row], model: QualificationModel
-) -> dict[int, EngagementState]:
-    """Fold the new activities into their leads' states; the states changed."""
+) -> tuple[dict[int, EngagementState], dict[int, set[ActivityKind]]]:
+    """Fold the new activities into their leads' states; the states changed,
+    and the kinds changed in each."""
     changed: dict[int, EngagementState] = {}
+    kinds: dict[int, set[ActivityKind]] = {}
     for r in new:
         activity = Activity(r.row.kind, r.row.occurred_at)
         state = fold_activity(states[r.lead_id], activity, model)
         if state is not states[r.lead_id]:
             states[r.lead_id] = changed[r.lead_id] = state
-    return changed
+            kinds.setdefault(r.lead_id, set()).add(r.row.kind)
+    return changed, kinds

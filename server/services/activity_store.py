@@ -24,6 +24,16 @@ COLUMNS = (
     "metadata",
     "recorded_at",
 )
+TYPES = (
+    "bigint",
+    "varchar",
+    "timestamptz",
+    "varchar",
+    "varchar",
+    "varchar",
+    "jsonb",
+    "timestamptz",
+)
 _OCCURRED = LeadActivity._meta.fields_map["occurred_at"]
 
 
@@ -36,6 +46,7 @@ async def insert_new(rows: Sequence[Sequence[Any]]) -> set[tuple[int, str]]:
         rows,
         conflict="ON CONFLICT (lead_id, dedupe_key) DO NOTHING",
         returning=("lead_id", "dedupe_key"),
+        types=TYPES,
     )
     return {(int(r["lead_id"]), r["dedupe_key"]) for r in found}
 

@@ -6,6 +6,13 @@ multi-row ``INSERT … VALUES`` statements, chunked so no statement binds more t
 Updates of whole rows go through ``INSERT … ON CONFLICT (id) DO UPDATE``: column
 types come from the target table on both SQLite and PostgreSQL, so no casts are
 needed and one statement updates a whole chunk.
+
+On PostgreSQL, a caller that names the column types gets one array per column
+instead (``SELECT * FROM unnest($1::bigint[], …)``): the statement's text is the
+same whatever the number of rows, so the driver prepares it once per connection
+instead of once per call, and there are a handful of parameters to send rather
+than tens of thousands. The hot paths (activities, engagement sums, scores) take
+it; `any_of` does the same for ``IN`` lists.
 """
 
 from __future__ import annotations
@@ -31,6 +38,19 @@ def chunks(rows: Sequence[Any], width: int) -> Iterator[Sequence[Any]]:
         yield rows[start : start + size]
 
 
+def any_of(column: str, values: Sequence[Any], pg_type: str) -> tuple[str, list[Any]]:
+    """``column`` is one of ``values``: the condition and its parameters (one
+    array on PostgreSQL, one placeholder a value on SQLite)."""
+    if db.dialect() == "sqlite":
+        return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
+    return f"{column} = ANY(?::{pg_type}[])", [list(values)]
+
+
+def _arrays(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows as one list per column."""
+    return [[row[n] for row in rows] for n in range(width)]
+
+
 async def insert(
     table: str,
     columns: Sequence[str],
@@ -38,15 +58,29 @@ async def insert(
     *,
     conflict: str = "",
     returning: Sequence[str] = (),
+    types: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """Insert rows (each a value per column); ``conflict`` is a trailing
-    ``ON CONFLICT …`` clause; returns the ``returning`` columns of written rows."""
+    ``ON CONFLICT …`` clause; returns the ``returning`` columns of written rows.
+    ``types`` (PostgreSQL's, one per column) sends arrays on PostgreSQL."""
     found: list[dict[str, Any]] = []
     if not rows:
         return found
+    tail = f" RETURNING {', '.join(returning)}" if returning else ""
+    if types and db.dialect() != "sqlite":
+        assert len(types) == len(columns)
+        arrays = ", ".join(f"?::{t}[]" for t in types)
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"SELECT * FROM unnest({arrays}) {conflict}{tail}"
+        )
+        params = _arrays(rows, len(columns))
+        if returning:
+            return await db.fetch(sql, *params)
+        await db.execute(sql, *params)
+        return found
     names = ", ".join(columns)
     one = "(" + ", ".join("?" for _ in columns) + ")"
-    tail = f" RETURNING {', '.join(returning)}" if returning else ""
     for chunk in chunks(rows, len(columns)):
         values = ", ".join(one for _ in chunk)
         sql = f"INSERT INTO {table} ({names}) VALUES {values} {conflict}{tail}"
@@ -89,14 +123,20 @@ async def update_columns(
     rows changed."""
     if not rows:
         return 0
-    pg = db.dialect() != "sqlite"
     names = ["id", *(c for c, _ in columns), *([f"was_{guard[0]}"] if guard else [])]
     types = ["bigint", *(t for _, t in columns), *([guard[1]] if guard else [])]
-    one = "(" + ", ".join(f"?::{t}" if pg else "?" for t in types) + ")"
     assign = ", ".join(f"{c} = v.{c}" for c, _ in columns)
     where = f"{table}.id = v.id"
     if guard:
         where += f" AND {table}.{guard[0]} = v.was_{guard[0]}"
+    if db.dialect() != "sqlite":
+        arrays = ", ".join(f"?::{t}[]" for t in types)
+        return await db.execute(
+            f"UPDATE {table} SET {assign} "
+            f"FROM unnest({arrays}) AS v({', '.join(names)}) WHERE {where}",
+            *_arrays(rows, len(names)),
+        )
+    one = "(" + ", ".join("?" for _ in types) + ")"
     changed = 0
     for chunk in chunks(rows, len(names)):
         values = ", ".join(one for _ in chunk)

@@ -6,7 +6,7 @@ and written for many leads at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -18,6 +18,15 @@ from server.domain.engagement import EngagementState, KindTally
 from server.services import bulk, fetched
 
 COLUMNS = ("lead_id", "kind", "weight", "as_of", "half_life_days", "count", "latest_at")
+TYPES = (
+    "bigint",
+    "varchar",
+    "float8",
+    "timestamptz",
+    "numeric",
+    "integer",
+    "timestamptz",
+)
 
 
 def _tally(raw: Mapping[str, Any]) -> KindTally:
@@ -49,10 +58,9 @@ async def load_tallies(
     found: dict[int, dict[ActivityKind, KindTally]] = {key: {} for key in keys}
     if not keys:
         return found
+    where, params = bulk.any_of("lead_id", keys, "bigint")
     rows = await db.fetch(
-        f"SELECT {', '.join(COLUMNS)} FROM lead_engagement "
-        f"WHERE lead_id IN ({', '.join('?' for _ in keys)})",
-        *keys,
+        f"SELECT {', '.join(COLUMNS)} FROM lead_engagement WHERE {where}", *params
     )
     for row in rows:
         found[int(row["lead_id"])][ActivityKind(row["kind"])] = _tally(row)
@@ -70,27 +78,37 @@ async def save_states(states: Mapping[int, EngagementState]) -> None:
     if not states:
         return
     await clear(states.keys())
-    await bulk.insert("lead_engagement", COLUMNS, _rows(states))
+    await bulk.insert("lead_engagement", COLUMNS, _rows(states), types=TYPES)
 
 
-async def upsert_states(states: Mapping[int, EngagementState]) -> None:
-    """Write the tallies present in each state over the stored ones (kinds not in
-    a state stay as they are): the activity fast path."""
+async def upsert_states(
+    states: Mapping[int, EngagementState],
+    kinds: Mapping[int, Collection[ActivityKind]],
+) -> None:
+    """Write the tallies of the given ``kinds`` of each lead over the stored
+    ones (other kinds stay as they are): the activity fast path, where an
+    activity changes its own kind's tally only."""
     assign = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:])
     await bulk.insert(
         "lead_engagement",
         COLUMNS,
-        _rows(states),
+        _rows(states, kinds),
         conflict=f"ON CONFLICT (lead_id, kind) DO UPDATE SET {assign}",
+        types=TYPES,
     )
 
 
-def _rows(states: Mapping[int, EngagementState]) -> list[tuple[Any, ...]]:
-    """Every tally of the states, one row per lead and kind (`COLUMNS`)."""
+def _rows(
+    states: Mapping[int, EngagementState],
+    kinds: Mapping[int, Collection[ActivityKind]] | None = None,
+) -> list[tuple[Any, ...]]:
+    """The tallies of the states (of the given kinds only, when given), one row
+    per lead and kind (`COLUMNS`)."""
     return [
         (lead, kind.value, t.weight, t.as_of, t.half_life_days, t.count, t.latest_at)
         for lead, state in states.items()
         for kind, t in state.tallies.items()
+        if kinds is None or kind in kinds[lead]
     ]
 
 

@@ -116,17 +116,21 @@ async def load_leads(
     id_list, email_list = sorted(set(keys)), sorted(set(emails))
     if not id_list and not email_list:
         return {}
-    where = []
-    if id_list:
-        where.append(f"id IN ({', '.join('?' for _ in id_list)})")
-    if email_list:
-        where.append(f"email IN ({', '.join('?' for _ in email_list)})")
+    where: list[str] = []
+    params: list[Any] = []
+    for column, values, pg_type in (
+        ("id", id_list, "bigint"),
+        ("email", email_list, "text"),
+    ):
+        if values:
+            condition, given = bulk.any_of(column, values, pg_type)
+            where.append(condition)
+            params.extend(given)
     locking = lock and db.dialect() != "sqlite"
     tail = " ORDER BY id FOR UPDATE" if locking else ""
     rows = await db.fetch(
         f"SELECT {', '.join(COLUMNS)} FROM lead WHERE {' OR '.join(where)}{tail}",
-        *id_list,
-        *email_list,
+        *params,
     )
     return {row["id"]: from_db(row) for row in rows}
 
@@ -270,7 +274,18 @@ async def record_stage_changes(
         "stage_change",
         ("lead_id", "from_stage", "to_stage", "at", "actor_id", "via", "reason"),
         changes,
+        types=(
+            "bigint",
+            "varchar",
+            "varchar",
+            "timestamptz",
+            "integer",
+            "varchar",
+            "text",
+        ),
     )
     deltas = [(to, 1) for _, _, to, *_ in changes]
     deltas += [(before, -1) for _, before, *_ in changes if before is not None]
-    await bulk.insert("stage_count_delta", ("stage", "delta"), deltas)
+    await bulk.insert(
+        "stage_count_delta", ("stage", "delta"), deltas, types=("varchar", "integer")
+    )
