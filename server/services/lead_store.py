@@ -184,19 +184,28 @@ SCORE_COLUMNS = (
 )
 
 
-async def save_scored(rows: Sequence[LeadRow], promoted: Collection[int]) -> None:
+async def save_scored(
+    rows: Sequence[LeadRow], promoted: Collection[int], *, job: int | None = None
+) -> None:
     """Write rescored leads: only the score columns of most (a narrow update),
-    whole rows for those just qualified (stage, qualification, version)."""
+    whole rows for those just qualified (stage, qualification, version).
+    ``job`` marks every row as rescored by that rescoring job as well."""
+    names = [c for c, _ in SCORE_COLUMNS]
+    marked = (("rescore_job", "integer"),) if job is not None else ()
     await bulk.update_columns(
         "lead",
-        SCORE_COLUMNS,
+        (*SCORE_COLUMNS, *marked),
         [
-            (row["id"], *_params(row, [c for c, _ in SCORE_COLUMNS]))
+            (row["id"], *_params(row, names), *((job,) if marked else ()))
             for row in rows
             if row["id"] not in promoted
         ],
     )
-    await save_leads([row for row in rows if row["id"] in promoted])
+    whole = [row for row in rows if row["id"] in promoted]
+    await save_leads(whole)
+    if whole and job is not None:
+        where, params = bulk.any_of("id", [row["id"] for row in whole], "bigint")
+        await db.execute(f"UPDATE lead SET rescore_job = ? WHERE {where}", job, *params)
 
 
 async def save_leads(rows: Sequence[LeadRow]) -> None:

@@ -23,9 +23,10 @@ from server import db
 from server.clock import clock
 from server.domain.qualification import Trigger
 from server.models import RescoreJob
-from server.services import bulk, lead_store, mutations
+from server.services import lead_store, mutations
 from server.services.actors import Actor
 from server.services.lead_scoring import Scorer, StageMoves
+from server.services.lead_store import LeadRow
 from server.services.leads import load_states
 
 CHUNK = 1000
@@ -93,20 +94,18 @@ async def run_chunk() -> Progress | None:
     if job.started_at is None:
         await _start(job)
 
-    async def body(tx: mutations.Tx) -> tuple[int, int]:
-        keys = await _next_leads(job.id)
-        if not keys:
-            return 0, 0
-        promoted = await _rescore(tx, keys)
-        await _mark(job.id, keys)
-        tx.audit("RescoreJob", job.id, leads=len(keys), promoted=promoted)
-        return len(keys), promoted
+    async def body(tx: mutations.Tx) -> tuple[int, int, int]:
+        leads = await _next_leads(job.id)
+        if not leads:
+            return 0, 0, 0
+        promoted = await _rescore(tx, leads, job.id)
+        tx.audit("RescoreJob", job.id, leads=len(leads), promoted=promoted)
+        return len(leads), promoted, leads[-1]["id"]
 
-    done, promoted = (await mutations.run_trusted("rescoreChunk", body)).result or (
-        0,
-        0,
-    )
+    outcome = await mutations.run_trusted("rescoreChunk", body)
+    done, promoted, last = outcome.result or (0, 0, 0)
     if done:
+        _cursors[job.id] = last
         await _count_done(job.id, done, promoted)
     elif not await _any_left(job.id):
         await _finish(job.id)
@@ -154,15 +153,29 @@ async def _count_leads() -> int:
 
 
 _LEFT = "(rescore_job IS NULL OR rescore_job <> ?)"
+# Per job, the highest lead id this process has rescored: the next chunk is
+# looked for after it, so a pass over 100,000 leads does not walk the marked
+# ones again for every chunk. Only a shortcut: leads left behind below it (a
+# chunk of another worker rolled back) are found by a last walk from the start.
+_cursors: dict[int, int] = {}
 
 
-async def _next_leads(job_id: int) -> list[int]:
+async def _next_leads(job_id: int) -> list[LeadRow]:
+    """The next chunk of leads not marked with the job, whole and locked."""
     lock = "" if db.dialect() == "sqlite" else " FOR UPDATE SKIP LOCKED"
     size = min(CHUNK, SQLITE_CHUNK) if db.dialect() == "sqlite" else CHUNK
-    rows = await db.fetch(
-        f"SELECT id FROM lead WHERE {_LEFT} ORDER BY id LIMIT ?{lock}", job_id, size
-    )
-    return [int(r["id"]) for r in rows]
+    after = _cursors.get(job_id, 0)
+    while True:
+        rows = await db.fetch(
+            f"SELECT {', '.join(lead_store.COLUMNS)} FROM lead "
+            f"WHERE {_LEFT} AND id > ? ORDER BY id LIMIT ?{lock}",
+            job_id,
+            after,
+            size,
+        )
+        if rows or after == 0:
+            return [lead_store.from_db(row) for row in rows]
+        after = _cursors[job_id] = 0
 
 
 async def _any_left(job_id: int) -> bool:
@@ -170,20 +183,9 @@ async def _any_left(job_id: int) -> bool:
     return bool(rows)
 
 
-async def _mark(job_id: int, keys: list[int]) -> None:
-    for start in range(0, len(keys), bulk.MAX_PARAMS):
-        chunk = keys[start : start + bulk.MAX_PARAMS]
-        await db.execute(
-            f"UPDATE lead SET rescore_job = ? WHERE id IN "
-            f"({', '.join('?' for _ in chunk)})",
-            job_id,
-            *chunk,
-        )
-
-
-async def _rescore(tx: mutations.Tx, keys: list[int]) -> int:
-    found = await lead_store.load_leads(keys)
-    leads = [found[k] for k in keys if k in found]
+async def _rescore(tx: mutations.Tx, leads: list[LeadRow], job_id: int) -> int:
+    """Rescore the chunk's leads and mark them with the job (in the same
+    statements that write their scores)."""
     scorer = await Scorer.load(tx.now)
     scorer.match_personas(leads)
     moves = StageMoves()
@@ -198,7 +200,7 @@ async def _rescore(tx: mutations.Tx, keys: list[int]) -> int:
         if lead["id"] in chosen:
             lead["version"] += 1
             lead["updated_at"] = tx.now
-    await lead_store.save_scored(leads, chosen)
+    await lead_store.save_scored(leads, chosen, job=job_id)
     await lead_store.record_stage_changes(moves.rows)
     return len(promoted)
 
