@@ -41,6 +41,7 @@ from typing import TypeVar
 
 from server.domain.activities import ActivityKind
 from server.domain.engagement import (
+    DAY,
     EngagementState,
     KindTally,
     StaleEngagement,
@@ -369,12 +370,67 @@ def numbers_of(
     now: datetime,
 ) -> ScoreNumbers:
     """`decayed_numbers` from (kind, weight, as of, count) as stored."""
-    with localcontext(EXACT):
-        engagement = Decimal(0)
-        for kind, weight, as_of, count in tallies:
-            rule = model.engagement_rules.get(kind)  # type: ignore[call-overload]
-            if rule is not None and count:
-                points = points_of(rule, weight, as_of, count, now)
-                engagement += min(points, rule.max_points)
-        raw = fit_score + engagement
-        return ScoreNumbers(engagement, raw, round_half_up(raw))
+    return numbers_by_age(
+        model,
+        fit_score,
+        (
+            (kind, weight, (now - as_of) / DAY, count)
+            for kind, weight, as_of, count in tallies
+        ),
+    )
+
+
+def numbers_by_age(
+    model: QualificationModel,
+    fit_score: Decimal,
+    tallies: Iterable[tuple[str, float, float, int]],
+) -> ScoreNumbers:
+    """`numbers_of` from (kind, weight, days from as of to now, count).
+
+    The decay pass calls this for every lead (with ages from integer
+    microseconds, the same float as dividing the timedeltas), so `points_of`
+    is inlined here over per-rule constants: the same float operations in the
+    same order, so the same points to the last digit."""
+    rules = _rule_constants(model)
+    engagement = _ZERO
+    for kind, weight, days, count in tallies:
+        rule = rules.get(kind)
+        if rule is None or not count:
+            continue
+        points_f, half_life_f, points, cap = rule
+        if half_life_f is None:
+            earned = EXACT.multiply(points, count)
+        else:
+            age = max(0.0, days)
+            weighted = points_f * (weight * float(0.5 ** (age / half_life_f)))
+            earned = Decimal(weighted).quantize(ENGAGEMENT_PLACES, context=EXACT)
+        engagement = EXACT.add(engagement, cap if cap < earned else earned)
+    raw = EXACT.add(fit_score, engagement)
+    return ScoreNumbers(engagement, raw, round_half_up(raw))
+
+
+_ZERO = Decimal(0)
+# Per model (by the identity of its rules, kept alive here): each kind's points
+# and half-life as floats, and its points and cap as decimals.
+_RuleConstants = dict[str, tuple[float, float | None, Decimal, Decimal]]
+_constants: dict[int, tuple[Mapping[ActivityKind, EngagementRule], _RuleConstants]] = {}
+
+
+def _rule_constants(model: QualificationModel) -> _RuleConstants:
+    rules = model.engagement_rules
+    found = _constants.get(id(rules))
+    if found is not None and found[0] is rules:
+        return found[1]
+    if len(_constants) > 64:
+        _constants.clear()
+    table = {
+        kind.value: (
+            float(rule.points),
+            None if rule.half_life_days is None else float(rule.half_life_days),
+            rule.points,
+            rule.max_points,
+        )
+        for kind, rule in rules.items()
+    }
+    _constants[id(rules)] = (rules, table)
+    return table

@@ -2,11 +2,14 @@
 
 Engagement is kept as decayed sums per lead and kind (`engagement_store`), whose
 value at any later instant is one multiplication away, so the pass reads no
-activity: it walks the leads that have engagement in chunks (keyset by id),
-recomputes each one's engagement, score and breakdown at ``now`` from its
-stored sums and its fit score (`scoring.decayed_numbers`), and writes the
-numbers with one statement per chunk; the breakdown is rebuilt from the same
-sums when it is read (`lead_scoring.breakdowns`), so it always adds up.
+activity: it walks the leads that have engagement in chunks (ranges of ids,
+each read with its sums in one statement), recomputes each one's engagement
+and score at ``now`` from its stored sums and its fit score
+(`scoring.numbers_of`), and writes the numbers with one statement per chunk;
+the breakdown is rebuilt from the same sums when it is read
+(`lead_scoring.breakdowns`), so it always adds up. On PostgreSQL two walkers
+take the two halves of the ids at once, each on its own connection, so the
+database writes one chunk while Python computes the next.
 Decay never qualifies or demotes a lead (qualification is sticky within a
 cycle), so the pass emits no events.
 
@@ -17,9 +20,11 @@ worker from repeating a pass that is already running.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,12 +32,13 @@ from tortoise.transactions import in_transaction
 
 from server import db
 from server.domain.qualification_model import QualificationModel
-from server.domain.scoring import numbers_of
+from server.domain.scoring import numbers_by_age
 from server.services import bulk, fetched
 from server.services.lead_scoring import model_in_force
 
 log = logging.getLogger("accord.decay")
-CHUNK = 5000
+CHUNK = 5000  # ids per chunk (and at most as many leads)
+WALKERS = 2  # on PostgreSQL; SQLite has one writer
 ADVISORY_KEY = 7_324_001  # "decay" in the advisory lock space of this database
 SCORE_COLUMNS = (
     ("score", "integer"),
@@ -54,18 +60,36 @@ async def decay_pass(now: datetime) -> DecayResult:
     if current is None:
         return DecayResult(0, 0)
     model, activated_at = current
-    if db.dialect() != "sqlite" and not await _try_lock():
+    if db.dialect() == "sqlite":
+        return await _walk_all(model, activated_at, now, 1)
+    # The lock belongs to a session: one connection holds it for the whole pass
+    # (the walkers' transactions take others from the pool).
+    async with db.connection().acquire_connection() as session:
+        if not await session.fetchval("SELECT pg_try_advisory_lock($1)", ADVISORY_KEY):
+            return DecayResult(0, 0)
+        try:
+            return await _walk_all(model, activated_at, now, WALKERS)
+        finally:
+            await session.fetchval("SELECT pg_advisory_unlock($1)", ADVISORY_KEY)
+
+
+async def _walk_all(
+    model: QualificationModel, activated_at: datetime, now: datetime, walkers: int
+) -> DecayResult:
+    """Split the ids among ``walkers`` running at once."""
+    bounds = await db.fetch("SELECT MIN(id) AS low, MAX(id) AS high FROM lead")
+    low, high = bounds[0]["low"], bounds[0]["high"]
+    if low is None:
         return DecayResult(0, 0)
-    try:
-        return await _walk(model, activated_at, now)
-    finally:
-        if db.dialect() != "sqlite":
-            await db.fetch("SELECT pg_advisory_unlock(?)", ADVISORY_KEY)
-
-
-async def _try_lock() -> bool:
-    rows = await db.fetch("SELECT pg_try_advisory_lock(?) AS got", ADVISORY_KEY)
-    return bool(rows[0]["got"])
+    low, high = int(low), int(high)
+    step = (high - low) // walkers + 1
+    results = await asyncio.gather(
+        *(
+            _walk(model, activated_at, now, start, min(start + step, high + 1))
+            for start in range(low, high + 1, step)
+        )
+    )
+    return DecayResult(sum(r.leads for r in results), sum(r.changed for r in results))
 
 
 async def _current_model() -> tuple[QualificationModel, datetime] | None:
@@ -82,62 +106,80 @@ async def _current_model() -> tuple[QualificationModel, datetime] | None:
 
 
 async def _walk(
-    model: QualificationModel, activated_at: datetime, now: datetime
+    model: QualificationModel,
+    activated_at: datetime,
+    now: datetime,
+    start: int,
+    stop: int,
 ) -> DecayResult:
-    after, seen, changed = 0, 0, 0
-    while True:
+    """Decay the leads with ids in [start, stop), a chunk a transaction."""
+    seen, changed = 0, 0
+    for first in range(start, stop, CHUNK):
         async with in_transaction():
-            rows = await _chunk(model, activated_at, after)
-            if not rows:
-                return DecayResult(seen, changed)
-            changed += await _decay_chunk(model, rows, now)
-        seen += len(rows)
-        after = int(rows[-1]["id"])
+            sums = await _sums(model, activated_at, first, min(first + CHUNK, stop))
+            changed += await _decay_chunk(model, sums, now)
+        seen += len(sums)
+    return DecayResult(seen, changed)
 
 
-async def _chunk(
-    model: QualificationModel, activated_at: datetime, after: int
-) -> list[dict[str, Any]]:
-    """The next leads scored under the model in force (those without
-    engagement are skipped when their sums are read)."""
-    return await db.fetch(
-        "SELECT id, fit_score, scored_at FROM lead WHERE id > ? "
-        "AND scored_under = ? AND scored_at >= ? ORDER BY id LIMIT ?",
-        after,
-        model.revision,
-        activated_at,
-        CHUNK,
+# (fit score, scored_at, kinds, weights, as_of in microseconds since the
+# epoch, counts) of a lead
+Sums = tuple[Any, Any, Sequence[str], Sequence[float], Sequence[int], Sequence[int]]
+_MICROSECOND = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY_US = 86_400_000_000
+
+
+async def _sums(
+    model: QualificationModel, activated_at: datetime, first: int, stop: int
+) -> dict[int, Sums]:
+    """The leads with ids in [first, stop) scored under the model in force and
+    with engagement: each one's fit score, scored_at and stored sums."""
+    where = (
+        "WHERE l.id >= ? AND l.id < ? AND e.lead_id >= ? AND e.lead_id < ? "
+        "AND l.scored_under = ? AND l.scored_at >= ?"
     )
-
-
-async def _sums(first: int, last: int) -> dict[int, list[tuple[Any, ...]]]:
-    """Every stored sum of the leads with ids in [first, last] (a range scan)."""
-    rows = await db.fetch(
-        "SELECT lead_id, kind, weight, as_of, count FROM lead_engagement "
-        "WHERE lead_id >= ? AND lead_id <= ?",
-        first,
-        last,
-    )
-    found: dict[int, list[tuple[Any, ...]]] = {}
-    for r in rows:
-        found.setdefault(int(r["lead_id"]), []).append(
-            (r["kind"], float(r["weight"]), fetched.to_datetime(r["as_of"]), r["count"])
+    params = (first, stop, first, stop, model.revision, activated_at)
+    joined = "FROM lead l JOIN lead_engagement e ON e.lead_id = l.id"
+    if db.dialect() != "sqlite":
+        # one row a lead, its sums as arrays (as_of exact, in microseconds)
+        rows = await db.fetch_values(
+            "SELECT l.id, l.fit_score, l.scored_at, array_agg(e.kind), "
+            "array_agg(e.weight), "
+            "array_agg((EXTRACT(EPOCH FROM e.as_of) * 1000000)::bigint), "
+            f"array_agg(e.count) {joined} {where} GROUP BY l.id",
+            *params,
         )
+        return {row[0]: tuple(row[1:]) for row in rows}
+    found: dict[int, Sums] = {}
+    for key, fit, scored_at, kind, weight, as_of, count in await db.fetch_values(
+        "SELECT l.id, l.fit_score, l.scored_at, e.kind, e.weight, e.as_of, e.count "
+        f"{joined} {where}",
+        *params,
+    ):
+        lead = found.setdefault(key, (fit, scored_at, [], [], [], []))
+        moment = fetched.to_datetime(as_of)
+        assert moment is not None
+        for values, value in zip(
+            lead[2:],
+            (kind, float(weight), (moment - _EPOCH) // _MICROSECOND, count),
+            strict=True,
+        ):
+            values.append(value)  # type: ignore[attr-defined]
     return found
 
 
 async def _decay_chunk(
-    model: QualificationModel, rows: list[dict[str, Any]], now: datetime
+    model: QualificationModel, sums: dict[int, Sums], now: datetime
 ) -> int:
-    sums = await _sums(int(rows[0]["id"]), int(rows[-1]["id"]))
+    now_us = (now - _EPOCH) // _MICROSECOND
     updates = []
-    for row in rows:
-        key = int(row["id"])
-        tallies = sums.get(key)
-        if not tallies:
-            continue
-        fit = fetched.to_decimal(row["fit_score"]) or Decimal(0)
-        numbers = numbers_of(model, fit, tallies, now)
+    for key, (fit_score, scored_at, kinds, weights, as_ofs, counts) in sums.items():
+        fit = fetched.to_decimal(fit_score) or Decimal(0)
+        ages = [(now_us - as_of) / _DAY_US for as_of in as_ofs]
+        numbers = numbers_by_age(
+            model, fit, zip(kinds, weights, ages, counts, strict=True)
+        )
         updates.append(
             (
                 key,
@@ -145,7 +187,7 @@ async def _decay_chunk(
                 numbers.engagement_score,
                 numbers.raw_score,
                 now,
-                row["scored_at"],
+                scored_at,
             )
         )
     return await bulk.update_columns(
