@@ -14,10 +14,11 @@ from server.clock import clock
 from server.domain.activities import ActivityKind
 from server.domain.engagement import tally_activities
 from server.domain.leads import Activity
-from server.domain.scoring import score_state
+from server.domain.scoring import decayed_numbers, score_state
 from server.models import Lead, LeadActivity, OutboxEvent, RescoreJob
-from server.services import rescoring
+from server.services import decay, rescoring
 from server.services.decay import decay_pass
+from server.services.engagement_store import load_tallies, state_of
 from server.services.lead_scoring import attributes, breakdowns, model_in_force
 from server.services.lead_store import load_leads
 from tests.agreement_steps import model_input
@@ -212,3 +213,74 @@ async def test_two_workers_rescore_disjoint_chunks_and_every_lead_once(
     assert (job.done, job.promoted) == (40, 40)
     assert await OutboxEvent.filter(kind="LEAD_QUALIFIED").count() == 40
     assert await Lead.filter(qualified_by="MODEL_CHANGE").count() == 40
+
+
+async def test_a_job_rescores_leads_left_behind_below_a_workers_cursor(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.set(START)
+    desk = await seat(api)
+    model_id = await desk.activate_model()
+    await desk.upsert([well_fitting(f"c{n}@example.com") for n in range(7)])
+    await rescoring.run_until_idle()
+    await amend_model(desk, model_id, mqlThreshold=30)
+    monkeypatch.setattr(rescoring, "CHUNK", 2)
+    job = await RescoreJob.filter(finished_at__isnull=True).first()
+    assert job is not None
+    # when this worker believes it already took every lead up to the last but
+    # one (as if another worker's earlier chunks had rolled back)
+    last = await Lead.all().order_by("-id").first()
+    assert last is not None
+    rescoring._cursors[job.id] = last.id - 1
+
+    await rescoring.run_until_idle()
+
+    # then the job still rescored every lead, each once
+    await job.refresh_from_db()
+    assert job.finished_at is not None and (job.done, job.promoted) == (7, 7)
+    assert await Lead.filter(rescore_job=job.id).count() == 7
+    assert await Lead.filter(qualified_by="MODEL_CHANGE").count() == 7
+
+
+async def test_the_decay_pass_covers_every_lead_across_walkers_and_chunks(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.set(START)
+    desk = await seat(api)
+    await desk.activate_model()
+    await desk.upsert([well_fitting(f"d{n}@example.com") for n in range(9)])
+    await desk.upsert([{"email": "quiet@example.com", "industry": "Mining"}])
+    await desk.record(
+        [
+            {
+                "leadEmail": f"d{n}@example.com",
+                "kind": kind,
+                "occurredAt": (START - timedelta(hours=n)).isoformat(),
+                "externalId": f"d{n}-{kind}",
+            }
+            for n in range(9)
+            for kind in ("PRICING_VIEW", "DEMO_REQUEST")[: 1 + n % 2]
+        ]
+    )
+    monkeypatch.setattr(decay, "CHUNK", 2)
+    monkeypatch.setattr(decay, "WALKERS", 3)
+
+    # when ten days later the pass runs in chunks of two ids
+    clock.set(START + timedelta(days=10))
+    now = clock.now()
+    result = await decay_pass(now)
+
+    # then every lead with engagement got exactly the numbers of its sums now
+    assert (result.leads, result.changed) == (9, 9)
+    model = await model_in_force()
+    assert model is not None
+    leads = await load_leads(emails=[f"d{n}@example.com" for n in range(9)])
+    sums = await load_tallies(leads)
+    for key, lead in leads.items():
+        assert lead["scored_at"] == now
+        state = state_of(sums[key], lead["cycle_counts_after"])
+        numbers = decayed_numbers(model, lead["fit_score"], state, now)
+        assert lead["engagement_score"] == numbers.engagement_score, lead["email"]
+        assert (lead["raw_score"], lead["score"]) == (numbers.raw_score, numbers.score)
+    quiet = await Lead.get(email="quiet@example.com")
+    assert quiet.scored_at != now
