@@ -40,7 +40,7 @@ from server.websocket import GraphQLWebSocket
 
 log = logging.getLogger("accord.app")
 RETENTION_INTERVAL = 3600.0
-RESCORE_INTERVAL = 2.0  # how soon a new model's rescoring starts
+RESCORE_INTERVAL = 0.5  # how soon a new model's rescoring starts (one tiny query)
 DECAY_INTERVAL = 900.0  # scores follow decaying engagement within 15 minutes
 MAIL_INTERVAL = 2.0  # e-mails leave within seconds of their notification
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"

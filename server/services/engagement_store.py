@@ -29,6 +29,9 @@ TYPES = (
 )
 
 
+_KINDS = {kind.value: kind for kind in ActivityKind}
+
+
 def _tally(raw: Mapping[str, Any]) -> KindTally:
     half_life = raw["half_life_days"]
     return KindTally(
@@ -63,7 +66,7 @@ async def load_tallies(
         f"SELECT {', '.join(COLUMNS)} FROM lead_engagement WHERE {where}", *params
     )
     for row in rows:
-        found[int(row["lead_id"])][ActivityKind(row["kind"])] = _tally(row)
+        found[int(row["lead_id"])][_KINDS[row["kind"]]] = _tally(row)
     return found
 
 

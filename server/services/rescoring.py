@@ -32,7 +32,7 @@ from server.services.leads import load_states
 CHUNK = 1000
 # SQLite has one connection per process and a transaction holds it: smaller
 # chunks there let the requests waiting for it in between.
-SQLITE_CHUNK = 250
+SQLITE_CHUNK = 500
 
 
 @dataclass(frozen=True)
