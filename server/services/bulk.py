@@ -140,10 +140,10 @@ async def update_columns(
     changed = 0
     for chunk in chunks(rows, len(names)):
         values = ", ".join(one for _ in chunk)
-        found = await db.fetch(
+        # the driver counts the rows changed (sqlite3's total_changes)
+        changed += await db.execute(
             f"WITH v({', '.join(names)}) AS (VALUES {values}) "
-            f"UPDATE {table} SET {assign} FROM v WHERE {where} RETURNING {table}.id",
+            f"UPDATE {table} SET {assign} FROM v WHERE {where}",
             *[value for row in chunk for value in row],
         )
-        changed += len(found)
     return changed

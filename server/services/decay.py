@@ -26,13 +26,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from server import db
+from server.domain.engagement import DAY
 from server.domain.qualification_model import QualificationModel
-from server.domain.scoring import numbers_by_age
+from server.domain.scoring import ScoreNumbers, numbers_by_age
 from server.services import bulk, fetched
 from server.services.lead_scoring import model_in_force
 
@@ -113,83 +116,140 @@ async def _walk(
     stop: int,
 ) -> DecayResult:
     """Decay the leads with ids in [start, stop), a chunk a transaction."""
+    firsts = list(range(start, stop, CHUNK))
+    if not firsts:
+        return DecayResult(0, 0)
     seen, changed = 0, 0
-    for first in range(start, stop, CHUNK):
+    chunk = await _read(model, activated_at, firsts[0], stop)
+    found = await asyncio.to_thread(_numbers, model, chunk, now)
+    for following in [*firsts[1:], None]:
+        # One transaction a chunk. It also reads the next chunk, and while its
+        # numbers are computed in a thread the database writes this chunk's.
         async with in_transaction():
-            sums = await _sums(model, activated_at, first, min(first + CHUNK, stop))
-            changed += await _decay_chunk(model, sums, now)
-        seen += len(sums)
+            after: Chunk | None = None
+            if following is not None:
+                after = await _read(model, activated_at, following, stop)
+            writing = asyncio.ensure_future(_write(found, now))
+            try:
+                upcoming = (
+                    await asyncio.to_thread(_numbers, model, after, now)
+                    if after
+                    else []
+                )
+            finally:
+                changed += await writing
+        seen += len(found)
+        found = upcoming
     return DecayResult(seen, changed)
 
 
-# (fit score, scored_at, kinds, weights, as_of in microseconds since the
-# epoch, counts) of a lead
-Sums = tuple[Any, Any, Sequence[str], Sequence[float], Sequence[int], Sequence[int]]
+# (lead id, score before, numbers now, scored_at before) of a lead decayed
+Decayed = tuple[int, int, ScoreNumbers, Any]
+# The rows of a chunk as read, and whether they come one a lead (PostgreSQL)
+Chunk = tuple[list[Sequence[Any]], bool]
 _MICROSECOND = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_US = 86_400_000_000
 
 
-async def _sums(
+async def _read(
     model: QualificationModel, activated_at: datetime, first: int, stop: int
-) -> dict[int, Sums]:
-    """The leads with ids in [first, stop) scored under the model in force and
-    with engagement: each one's fit score, scored_at and stored sums."""
+) -> Chunk:
+    """The leads with ids in [first, first + CHUNK) (and below ``stop``) scored
+    under the model in force and with engagement, with their stored sums."""
     where = (
         "WHERE l.id >= ? AND l.id < ? AND e.lead_id >= ? AND e.lead_id < ? "
         "AND l.scored_under = ? AND l.scored_at >= ?"
     )
-    params = (first, stop, first, stop, model.revision, activated_at)
+    end = min(first + CHUNK, stop)
+    params = (first, end, first, end, model.revision, activated_at)
     joined = "FROM lead l JOIN lead_engagement e ON e.lead_id = l.id"
     if db.dialect() != "sqlite":
-        # one row a lead, its sums as arrays (as_of exact, in microseconds)
-        rows = await db.fetch_values(
-            "SELECT l.id, l.fit_score, l.scored_at, array_agg(e.kind), "
-            "array_agg(e.weight), "
-            "array_agg((EXTRACT(EPOCH FROM e.as_of) * 1000000)::bigint), "
-            f"array_agg(e.count) {joined} {where} GROUP BY l.id",
-            *params,
+        # one row a lead, its sums as arrays (as_of exact, in microseconds: the
+        # same age in days as dividing the timedeltas)
+        return (
+            await db.fetch_values(
+                "SELECT l.id, l.score, l.fit_score, l.scored_at, "
+                "array_agg(e.kind), array_agg(e.weight), "
+                "array_agg((EXTRACT(EPOCH FROM e.as_of) * 1000000)::bigint), "
+                f"array_agg(e.count) {joined} {where} GROUP BY l.id",
+                *params,
+            ),
+            True,
         )
-        return {row[0]: tuple(row[1:]) for row in rows}
-    found: dict[int, Sums] = {}
-    for key, fit, scored_at, kind, weight, as_of, count in await db.fetch_values(
-        "SELECT l.id, l.fit_score, l.scored_at, e.kind, e.weight, e.as_of, e.count "
-        f"{joined} {where}",
-        *params,
-    ):
-        lead = found.setdefault(key, (fit, scored_at, [], [], [], []))
-        moment = fetched.to_datetime(as_of)
-        assert moment is not None
-        for values, value in zip(
-            lead[2:],
-            (kind, float(weight), (moment - _EPOCH) // _MICROSECOND, count),
-            strict=True,
-        ):
-            values.append(value)  # type: ignore[attr-defined]
+    # SQLite: the leads, then their sums a row each in lead order (the
+    # engagement index's); the lead's columns are not repeated on every sum
+    leads = await db.fetch_values(
+        "SELECT id, score, fit_score, scored_at FROM lead l "
+        "WHERE l.id >= ? AND l.id < ? AND l.scored_under = ? AND l.scored_at >= ?",
+        first,
+        end,
+        model.revision,
+        activated_at,
+    )
+    sums = await db.fetch_values(
+        "SELECT lead_id, kind, weight, as_of, count FROM lead_engagement "
+        "WHERE lead_id >= ? AND lead_id < ? ORDER BY lead_id",
+        first,
+        end,
+    )
+    return [*leads, *sums], False
+
+
+def _numbers(model: QualificationModel, chunk: Chunk, now: datetime) -> list[Decayed]:
+    """Each lead of a chunk with its numbers at ``now`` (pure: run in a thread)."""
+    rows, grouped = chunk
+    found: list[Decayed] = []
+    if grouped:
+        now_us = (now - _EPOCH) // _MICROSECOND
+        for key, score, fit, scored_at, kinds, weights, as_ofs, counts in rows:
+            ages = [(now_us - as_of) / _DAY_US for as_of in as_ofs]
+            numbers = numbers_by_age(
+                model,
+                fit if fit is not None else Decimal(0),
+                zip(kinds, weights, ages, counts, strict=True),
+            )
+            found.append((key, score, numbers, scored_at))
+        return found
+    # the leads' rows (4 values) first, then the sums' (5 values)
+    leads = {row[0]: row for row in rows if len(row) == 4}
+    moment = fetched.to_datetime
+    sums = (row for row in rows if len(row) == 5)
+    for key, group in groupby(sums, key=itemgetter(0)):
+        lead = leads.get(key)
+        if lead is None:  # not scored under the model in force
+            continue
+        _, score, fit, scored_at = lead
+        numbers = numbers_by_age(
+            model,
+            fetched.to_decimal(fit) or Decimal(0),
+            ((r[1], r[2], (now - moment(r[3])) / DAY, r[4]) for r in group),  # type: ignore[operator]
+        )
+        found.append((key, score, numbers, scored_at))
     return found
 
 
-async def _decay_chunk(
-    model: QualificationModel, sums: dict[int, Sums], now: datetime
-) -> int:
-    now_us = (now - _EPOCH) // _MICROSECOND
-    updates = []
-    for key, (fit_score, scored_at, kinds, weights, as_ofs, counts) in sums.items():
-        fit = fetched.to_decimal(fit_score) or Decimal(0)
-        ages = [(now_us - as_of) / _DAY_US for as_of in as_ofs]
-        numbers = numbers_by_age(
-            model, fit, zip(kinds, weights, ages, counts, strict=True)
-        )
-        updates.append(
-            (
-                key,
-                numbers.score,
-                numbers.engagement_score,
-                numbers.raw_score,
-                now,
-                scored_at,
-            )
-        )
-    return await bulk.update_columns(
-        "lead", SCORE_COLUMNS, updates, guard=("scored_at", "timestamptz")
+async def _write(found: list[Decayed], now: datetime) -> int:
+    """Write the numbers; a lead whose whole score did not move keeps its score
+    column, so its score indexes are not touched."""
+    moved = [d for d in found if d[2].score != d[1]]
+    kept = [d for d in found if d[2].score == d[1]]
+    guard = ("scored_at", "timestamptz")
+    # On SQLite the instant as Tortoise's sqlite3 adapter writes it, made once
+    # rather than by the adapter for every row.
+    at: Any = now.isoformat(" ") if db.dialect() == "sqlite" else now
+    changed = await bulk.update_columns(
+        "lead",
+        SCORE_COLUMNS,
+        [
+            (k, n.score, n.engagement_score, n.raw_score, at, was)
+            for k, _, n, was in moved
+        ],
+        guard=guard,
+    )
+    return changed + await bulk.update_columns(
+        "lead",
+        SCORE_COLUMNS[1:],
+        [(k, n.engagement_score, n.raw_score, at, was) for k, _, n, was in kept],
+        guard=guard,
     )

@@ -265,22 +265,27 @@ async def test_the_decay_pass_covers_every_lead_across_walkers_and_chunks(
     monkeypatch.setattr(decay, "CHUNK", 2)
     monkeypatch.setattr(decay, "WALKERS", 3)
 
-    # when ten days later the pass runs in chunks of two ids
-    clock.set(START + timedelta(days=10))
-    now = clock.now()
-    result = await decay_pass(now)
+    # when ten days later the pass runs in chunks of two ids, and again a minute
+    # later (when no whole score moves: only the numbers are written)
+    for later in (timedelta(days=10), timedelta(days=10, minutes=1)):
+        clock.set(START + later)
+        now = clock.now()
+        result = await decay_pass(now)
 
-    # then every lead with engagement got exactly the numbers of its sums now
-    assert (result.leads, result.changed) == (9, 9)
-    model = await model_in_force()
-    assert model is not None
-    leads = await load_leads(emails=[f"d{n}@example.com" for n in range(9)])
-    sums = await load_tallies(leads)
-    for key, lead in leads.items():
-        assert lead["scored_at"] == now
-        state = state_of(sums[key], lead["cycle_counts_after"])
-        numbers = decayed_numbers(model, lead["fit_score"], state, now)
-        assert lead["engagement_score"] == numbers.engagement_score, lead["email"]
-        assert (lead["raw_score"], lead["score"]) == (numbers.raw_score, numbers.score)
-    quiet = await Lead.get(email="quiet@example.com")
-    assert quiet.scored_at != now
+        # then every lead with engagement got exactly the numbers of its sums now
+        assert (result.leads, result.changed) == (9, 9)
+        model = await model_in_force()
+        assert model is not None
+        leads = await load_leads(emails=[f"d{n}@example.com" for n in range(9)])
+        sums = await load_tallies(leads)
+        for key, lead in leads.items():
+            assert lead["scored_at"] == now
+            state = state_of(sums[key], lead["cycle_counts_after"])
+            numbers = decayed_numbers(model, lead["fit_score"], state, now)
+            assert lead["engagement_score"] == numbers.engagement_score, lead["email"]
+            assert (lead["raw_score"], lead["score"]) == (
+                numbers.raw_score,
+                numbers.score,
+            )
+        quiet = await Lead.get(email="quiet@example.com")
+        assert quiet.scored_at != now
