@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import time
 
+from bench import procstat
 from server import db
 from server.app import configure_services
 from server.clock import clock
@@ -30,7 +30,9 @@ async def main() -> dict[str, float | int]:
         seconds = time.perf_counter() - started
     finally:
         await db.close_database(context)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across execve, so a child
+    # would report the peak of the harness that started it
+    peak = procstat.memory_mib_of(os.getpid(), "VmHWM")
     return {
         "seconds": seconds,
         "leads": done.leads,
