@@ -196,9 +196,9 @@ def kind_points(rule: EngagementRule, tally: KindTally, now: datetime) -> Decima
 def points_of(
     rule: EngagementRule, weight: float, as_of: datetime, count: int, now: datetime
 ) -> Decimal:
-    """`kind_points` from a tally's stored values (the decay pass reads them
-    straight from rows); the weight decays with the rule's half-life, which a
-    tally that fits the model shares."""
+    """`kind_points` from a tally's stored values; the weight decays with the
+    rule's half-life, which a tally that fits the model shares. The decay
+    pass's `numbers_by_age` repeats these float operations inline."""
     if rule.half_life_days is None:
         return rule.points * count
     weighted = float(rule.points) * (

@@ -5,7 +5,7 @@ value at any later instant is one multiplication away, so the pass reads no
 activity: it walks the leads that have engagement in chunks (ranges of ids,
 each read with its sums in one statement), recomputes each one's engagement
 and score at ``now`` from its stored sums and its fit score
-(`scoring.numbers_of`), and writes the numbers with one statement per chunk;
+(`scoring.numbers_by_age`), and writes the numbers with one statement per chunk;
 the breakdown is rebuilt from the same sums when it is read
 (`lead_scoring.breakdowns`), so it always adds up. On PostgreSQL two walkers
 take the two halves of the ids at once, each on its own connection, so the

@@ -56,6 +56,20 @@ async def amend_model(desk: Desk, model_id: str, **changes: Any) -> None:
     await desk.sign(model_id, content_hash, "sales")
 
 
+async def amended_with_leads(
+    api: Api, monkeypatch: pytest.MonkeyPatch, prefix: str, count: int, chunk: int
+) -> None:
+    """``count`` well-fitting leads scored under a model, then the model amended
+    to a lower threshold (its rescoring job open) and chunks of ``chunk``."""
+    clock.set(START)
+    desk = await seat(api)
+    model_id = await desk.activate_model()
+    await desk.upsert([well_fitting(f"{prefix}{n}@example.com") for n in range(count)])
+    await rescoring.run_until_idle()  # the activation's own job
+    await amend_model(desk, model_id, mqlThreshold=30)
+    monkeypatch.setattr(rescoring, "CHUNK", chunk)
+
+
 async def test_a_lower_threshold_qualifies_leads_by_model_change_in_chunks(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -196,13 +210,7 @@ async def test_incremental_sums_equal_a_full_recomputation_after_random_streams(
 async def test_two_workers_rescore_disjoint_chunks_and_every_lead_once(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock.set(START)
-    desk = await seat(api)
-    model_id = await desk.activate_model()
-    await desk.upsert([well_fitting(f"w{n}@example.com") for n in range(40)])
-    await rescoring.run_until_idle()  # the activation's own job
-    await amend_model(desk, model_id, mqlThreshold=30)
-    monkeypatch.setattr(rescoring, "CHUNK", 3)
+    await amended_with_leads(api, monkeypatch, "w", 40, chunk=3)
 
     # when two workers run the job at the same time
     await asyncio.gather(rescoring.run_until_idle(), rescoring.run_until_idle())
@@ -218,13 +226,7 @@ async def test_two_workers_rescore_disjoint_chunks_and_every_lead_once(
 async def test_a_job_rescores_leads_left_behind_below_a_workers_cursor(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock.set(START)
-    desk = await seat(api)
-    model_id = await desk.activate_model()
-    await desk.upsert([well_fitting(f"c{n}@example.com") for n in range(7)])
-    await rescoring.run_until_idle()
-    await amend_model(desk, model_id, mqlThreshold=30)
-    monkeypatch.setattr(rescoring, "CHUNK", 2)
+    await amended_with_leads(api, monkeypatch, "c", 7, chunk=2)
     job = await RescoreJob.filter(finished_at__isnull=True).first()
     assert job is not None
     # when this worker believes it already took every lead up to the last but
