@@ -12,6 +12,7 @@ from schema.agreement_mutations import AgreementMutations
 from schema.agreement_queries import AgreementQueries
 from schema.audit import AuditQueries
 from schema.credentials import CredentialMutations, CredentialQueries
+from schema.feedback import FeedbackMutations
 from schema.funnel import FunnelQueries
 from schema.handoff_mutations import HandoffMutations
 from schema.handoffs import HandoffQueries
@@ -47,6 +48,7 @@ Mutation = merge_types(
         AgreementMutations,
         LeadMutations,
         HandoffMutations,
+        FeedbackMutations,
         RescoringMutations,
         NotificationMutations,
     ),

@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from server.services import (
     agreement_reads,
     handoff_reads,
+    lead_feedback,
     lead_reads,
     lead_scoring,
     users,
@@ -94,6 +95,11 @@ async def _load_lead_follow_ups(keys: list[int]) -> list[Any]:
     return [found.get(k, []) for k in keys]
 
 
+async def _load_lead_feedback(keys: list[int]) -> list[Any]:
+    found = await lead_feedback.feedback_of_leads(keys)
+    return [found.get(k, []) for k in keys]
+
+
 async def _load_breakdowns(keys: list[int]) -> list[Any]:
     found = await lead_scoring.breakdowns(keys)
     return [found.get(k, []) for k in keys]
@@ -109,6 +115,7 @@ LOADERS = {
     "chain_handoffs": _load_chain_handoffs,
     "lead_handoffs": _load_lead_handoffs,
     "lead_follow_ups": _load_lead_follow_ups,
+    "lead_feedback": _load_lead_feedback,
     "score_breakdown": _load_breakdowns,
 }
 

@@ -209,7 +209,7 @@ def handoff_type(
         touch_attempts=chain.touch_attempts,
         accept_business_hours=_hours(chain.decision_business_hours),
         first_touch_business_hours=_hours(chain.first_touch_business_hours),
-        rejection=_rejection(row),
+        rejection=rejection_of(row),
         accept_status=accept,
         first_touch_status=touch,
         sla_status=sla.sla_status(accept, touch),
@@ -229,7 +229,7 @@ def _hours(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.normalize()
 
 
-def _rejection(row: models.Handoff) -> HandoffRejection | None:
+def rejection_of(row: models.Handoff) -> HandoffRejection | None:
     if row.rejection_reason is None or row.disposition is None:
         return None
     return HandoffRejection(

@@ -37,6 +37,7 @@ from server.services.lead_store import COLUMNS
 MAX_SEARCH = 200
 
 if TYPE_CHECKING:
+    from schema.feedback import LeadFeedback
     from schema.handoffs import FollowUp, Handoff
     from server import models
 
@@ -194,6 +195,15 @@ class Lead(Node):
 
         rows = await info.context.loader("lead_follow_ups").load(self._key)
         return [follow_up_type(r) for r in rows]
+
+    @strawberry.field(description="Sales' lead-quality feedback, oldest first.")
+    async def feedback(
+        self, info: Info
+    ) -> list[Annotated[LeadFeedback, strawberry.lazy("schema.feedback")]]:
+        from schema.feedback import feedback_type
+
+        rows = await info.context.loader("lead_feedback").load(self._key)
+        return [feedback_type(r) for r in rows]
 
     @strawberry.field(description="The lead's activities, latest first.")
     async def activities(

@@ -26,7 +26,7 @@ from server.domain.demo_sales import (
     later,
 )
 from server.domain.stages import Via
-from server.services import follow_ups, handoffs, ids, lead_stages
+from server.services import follow_ups, handoffs, ids, lead_feedback, lead_stages
 from server.services.actors import Actor
 
 MARKETING_HANDS = ("ops", "campaigns", "content")
@@ -163,6 +163,11 @@ class Sales:
             )
             deal.busy = False
             self.timeline.count("rejected")
+            # the rep who rejected it says how poor the lead was
+            poor = 1 + (self.rng(deal, "feedback").random() < 0.4)
+            await self._feedback(
+                deal, actor, poor, (rejection.reason,), rejection.comment
+            )
 
         return step
 
@@ -221,8 +226,23 @@ class Sales:
             moved = ok(await lead_stages.move_lead_stage(owner, request), f"to {stage}")
             deal.stage = moved["stage"]
             self.timeline.count(f"moved to {stage}")
+            if stage in ("WON", "LOST"):
+                # the owner rates the lead once the deal is closed
+                await self._feedback(deal, owner, 5 if stage == "WON" else 3, ())
 
         return step
+
+    async def _feedback(
+        self,
+        deal: Deal,
+        actor: Actor,
+        rating: int,
+        reasons: tuple[str, ...],
+        comment: str | None = None,
+    ) -> None:
+        request = lead_feedback.FeedbackRequest(deal.lead_id, rating, reasons, comment)
+        ok(await lead_feedback.submit_lead_feedback(actor, request), "feedback")
+        self.timeline.count("feedback")
 
 
 def _note(plan: LeadPlan) -> str:

@@ -21,6 +21,7 @@ TYPE_CODES = {
     "Handoff": 12,
     "FollowUp": 13,
     "Notification": 14,
+    "LeadFeedback": 15,
 }
 
 _state: dict[str, object] = {}

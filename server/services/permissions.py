@@ -163,6 +163,10 @@ RULES: dict[str, Rule] = {
     "recordFollowUp": Rule(
         "sales users working the lead (owner or assignee), sales managers", _sales
     ),
+    # lead-quality feedback (SPEC §2.7)
+    "submitLeadFeedback": Rule(
+        "sales users working the lead (owner or assignee), sales managers", _sales
+    ),
     "handoffs": Rule("any authenticated user", _anyone, READ),
     "myQueue": Rule("any authenticated user, for their own queue", _anyone, READ),
     # notifications and one's own preferences (SPEC §2.1, §2.4)
