@@ -16,7 +16,7 @@ from bench import procstat
 from server import db
 from server.app import configure_services
 from server.clock import clock
-from server.services.decay import decay_pass
+from server.services.leads.decay import decay_pass
 from server.settings import load_settings
 
 

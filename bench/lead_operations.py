@@ -22,8 +22,8 @@ import orjson
 
 from bench.datasets import Caller, Sizes
 from bench.operation import Operation, Rows, Sample
-from server.domain.stages import LeadStage
-from server.services import ids
+from server.domain.leads.stages import LeadStage
+from server.services.core import ids
 
 LIST_SIZE = 50
 LEAD_LIST = """

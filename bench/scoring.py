@@ -42,8 +42,8 @@ from bench import database, datasets, procstat, scoring_data
 from bench.plan import Plan
 from bench.server import AccordServer
 from bench.timing import percentile
-from server.domain.agreements import AgreementKind
-from server.domain.content_hash import activation_hash, canonical_json
+from server.domain.agreements.canonical import activation_hash, canonical_json
+from server.domain.agreements.lifecycle import AgreementKind
 
 TARGETS = {
     "sqlite": {"ingest_per_s": 2000, "rescore_s": 20.0},

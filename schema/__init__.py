@@ -8,20 +8,20 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from schema.agreement_mutations import AgreementMutations
-from schema.agreement_queries import AgreementQueries
-from schema.audit import AuditQueries
-from schema.credentials import CredentialMutations, CredentialQueries
-from schema.feedback import FeedbackMutations
-from schema.funnel import FunnelQueries
-from schema.handoff_mutations import HandoffMutations
-from schema.handoffs import HandoffQueries
-from schema.lead_mutations import LeadMutations, install_fast_resolvers
-from schema.leads import LeadQueries
-from schema.nodes import NodeQueries
-from schema.notifications import NotificationMutations, NotificationQueries
-from schema.rescoring import RescoringMutations, RescoringQueries
-from schema.users import UserMutations, UserQueries
+from schema.agreements.mutations import AgreementMutations
+from schema.agreements.queries import AgreementQueries
+from schema.core.nodes import NodeQueries
+from schema.events.audit import AuditQueries
+from schema.events.notifications import NotificationMutations, NotificationQueries
+from schema.feedback.ratings import FeedbackMutations
+from schema.leads.funnel import FunnelQueries
+from schema.leads.mutations import LeadMutations, install_fast_resolvers
+from schema.leads.rescoring import RescoringMutations, RescoringQueries
+from schema.leads.types import LeadQueries
+from schema.people.credentials import CredentialMutations, CredentialQueries
+from schema.people.users import UserMutations, UserQueries
+from schema.waterfall.mutations import HandoffMutations
+from schema.waterfall.types import HandoffQueries
 
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
 

@@ -20,21 +20,15 @@ from starlette.types import Scope
 from server import db, logs, metrics
 from server.clock import clock
 from server.graphql_http import GraphQLEndpoint
-from server.services import (
-    auth,
-    events,
-    funnel,
-    ids,
-    jobs,
-    mailer,
-    mutations,
-    notifications,
-    passwords,
-    rescoring,
-    sweeper,
-)
-from server.services.decay import decay_pass
-from server.services.retention import purge as purge_retention
+from server.services.core import ids, jobs, mutations
+from server.services.core import mail as mailer
+from server.services.core import outbox as events
+from server.services.core.retention import purge as purge_retention
+from server.services.events import notifications
+from server.services.leads import funnel, rescoring
+from server.services.leads.decay import decay_pass
+from server.services.people import auth, passwords
+from server.services.waterfall import sweeper
 from server.settings import Settings, load_settings
 from server.websocket import GraphQLWebSocket
 

@@ -71,7 +71,7 @@ async def migrate(settings: Settings, quiet: bool = False) -> list[str]:
 
 async def create_user(settings: Settings, args: argparse.Namespace) -> None:
     from server.app import configure_services
-    from server.services import users
+    from server.services.people import users
 
     configure_services(settings)
 
@@ -107,7 +107,7 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
 async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
     """Create the first admin, with a generated password, when there are no users."""
     from server.app import configure_services
-    from server.services import passwords, users
+    from server.services.people import passwords, users
 
     configure_services(settings)
 
@@ -139,7 +139,8 @@ async def rescore(settings: Settings, args: argparse.Namespace) -> None:
     """Rescore every lead now, chunk by chunk, showing progress (or only show
     the progress of the latest job with --status)."""
     from server.app import configure_services
-    from server.services import mutations, rescoring
+    from server.services.core import mutations
+    from server.services.leads import rescoring
 
     configure_services(settings)
 

@@ -27,12 +27,12 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import schema as schema_module
 from schema.context import Context
-from schema.limits import DocumentCache, OperationShape, PreparedDocument
+from schema.core.limits import DocumentCache, OperationShape, PreparedDocument
 from server import logs, metrics
-from server.domain.errors import TopLevelError, UserErrors
-from server.services import auth
-from server.services.actors import Actor, Anonymous
-from server.services.ratelimit import RateLimiter
+from server.domain.core.errors import TopLevelError, UserErrors
+from server.services.core.actors import Actor, Anonymous
+from server.services.core.ratelimit import RateLimiter
+from server.services.people import auth
 from server.settings import Settings
 
 log = logging.getLogger("accord.graphql")

@@ -22,7 +22,9 @@ from tortoise.context import TortoiseContext
 from server import db
 from server.app import configure_services, create_app
 from server.clock import clock
-from server.services import auth, events, mutations
+from server.services.core import mutations
+from server.services.core import outbox as events
+from server.services.people import auth
 from server.settings import Settings
 from tests.helpers import TEST_SECRET, Api
 

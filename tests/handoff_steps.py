@@ -19,7 +19,7 @@ from server.models import (
     StageChange,
     User,
 )
-from server.services import ids
+from server.services.core import ids
 from tests.helpers import settle_outbox
 from tests.lead_steps import Desk, seat, well_fitting
 from tests.lead_steps import refused as refused_for_leads

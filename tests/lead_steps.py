@@ -15,7 +15,8 @@ from server.models import (
     StageChange,
     User,
 )
-from server.services import ids, rescoring
+from server.services.core import ids
+from server.services.leads import rescoring
 from tests.agreement_steps import (
     CREATE_MODEL,
     CREATE_PERSONA,

@@ -9,7 +9,7 @@ from typing import Any
 
 from server.clock import clock
 from server.models import Handoff, HandoffChain, OutboxEvent, User
-from server.services import ids
+from server.services.core import ids
 from tests.handoff_steps import Floor, floor, user_id
 from tests.helpers import Api, settle_outbox
 

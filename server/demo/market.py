@@ -17,12 +17,14 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from server.clock import clock
+from server.demo.plans.market import LeadPlan
+from server.demo.plans.sales import later
 from server.demo.sales import Deal, Sales
 from server.demo.timeline import DemoFailed, Step, Timeline, ok
-from server.domain.demo_leads import LeadPlan
-from server.domain.demo_sales import later
-from server.services import activities, lead_stages, leads
-from server.services.actors import Actor
+from server.services.core.actors import Actor
+from server.services.leads import activities
+from server.services.leads import intake as leads
+from server.services.waterfall import moves as lead_stages
 
 T = TypeVar("T")
 SYNC_EVERY = timedelta(hours=8)

@@ -14,8 +14,8 @@ from server.models import (
     OutboxEvent,
     User,
 )
-from server.services import ids
-from server.services.auth import SESSION_COOKIE
+from server.services.core import ids
+from server.services.people.auth import SESSION_COOKIE
 from tests.agreement_steps import SIGN, UPDATE_SLA, Table, sla_input
 from tests.helpers import Api, Response
 

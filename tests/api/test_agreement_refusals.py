@@ -7,7 +7,7 @@ from typing import Any
 
 from server.clock import clock
 from server.models import User
-from server.services import ids
+from server.services.core import ids
 from tests.agreement_steps import (
     CREATE_GOAL,
     CREATE_MODEL,

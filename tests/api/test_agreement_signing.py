@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 
 from server.clock import clock
 from server.models import Agreement, AgreementSignOff, OutboxEvent, User
-from server.services import ids
+from server.services.core import ids
 from tests.agreement_steps import (
     CREATE_MODEL,
     CREATE_PERSONA,

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 import schema
-from server.services.permissions import RULES
+from server.services.core.permissions import RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,8 +16,8 @@ import pytest
 from server.app import configure_services
 from server.clock import clock
 from server.models import EmailDelivery, User
-from server.services import mailer
-from server.services.sweeper import sweep
+from server.services.core import mail as mailer
+from server.services.waterfall.sweeper import sweep
 from server.settings import Settings
 from tests.handoff_steps import HAND_OFF, NODE, user_id
 from tests.helpers import Api

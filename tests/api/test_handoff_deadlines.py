@@ -14,7 +14,7 @@ from typing import Any
 
 from server.clock import clock
 from server.models import Handoff, HandoffChain
-from server.services import ids
+from server.services.core import ids
 from tests.handoff_steps import ACCEPT, Floor, berlin, floor, near, user_id
 from tests.helpers import Api
 

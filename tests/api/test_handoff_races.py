@@ -12,8 +12,8 @@ import pytest
 
 from server.clock import clock
 from server.models import Handoff, Lead, OutboxEvent
-from server.services import ids
-from server.services.auth import SESSION_COOKIE
+from server.services.core import ids
+from server.services.people.auth import SESSION_COOKIE
 from tests.handoff_steps import ACCEPT, HAND_OFF, REJECT, Floor, berlin, floor, user_id
 from tests.helpers import Api
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from server.clock import clock
 from server.models import AuditEntry
-from server.services import ids
+from server.services.core import ids
 from tests.handoff_steps import (
     ACCEPT,
     FOLLOW_UP,

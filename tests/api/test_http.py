@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from tortoise.context import TortoiseContext
 
-from schema.limits import DocumentCache
+from schema.core.limits import DocumentCache
 from server.app import create_app
-from server.services import users
+from server.services.people import users
 from server.settings import Limits, Settings
 from tests.helpers import Api, make_user, open_session
 

@@ -171,13 +171,13 @@ async def test_an_unknown_lead_is_not_found_per_row_and_the_rest_lands(
 
 
 def desk_user_id() -> str:
-    from server.services import ids
+    from server.services.core import ids
 
     return ids.encode("User", 1)
 
 
 async def test_a_lead_id_of_a_lead_that_does_not_exist_is_not_found(api: Api) -> None:
-    from server.services import ids
+    from server.services.core import ids
 
     desk = await seat(api)
     await new_lead(desk)

@@ -11,7 +11,7 @@ import pytest
 
 from server import db
 from server.models import AuditEntry, LeadFeedback, OutboxEvent
-from server.services import ids
+from server.services.core import ids
 from tests.api.test_handoff_refusals import MONDAY, ready
 from tests.handoff_steps import (
     ACCEPT,

@@ -7,7 +7,7 @@ from typing import Any
 
 from server import db
 from server.models import Lead, User
-from server.services import ids
+from server.services.core import ids
 from tests.helpers import Api
 from tests.lead_steps import Desk, seat
 

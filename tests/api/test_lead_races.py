@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from server.models import Lead, LeadActivity, LeadExternalId, OutboxEvent, StageChange
-from server.services.auth import SESSION_COOKIE
+from server.services.people.auth import SESSION_COOKIE
 from tests.helpers import Api
 from tests.lead_steps import RECORD, UPSERT, Desk, ago, payload, seat, well_fitting
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from server.models import Lead
-from server.services import ids
+from server.services.core import ids
 from tests.helpers import Api
 from tests.lead_steps import (
     BY_EMAIL,

@@ -392,7 +392,7 @@ async def test_a_qualification_meanwhile_makes_the_version_seen_stale(
 async def test_an_unknown_lead_or_a_reason_too_long_is_refused(api: Api) -> None:
     desk = await seat(api)
     lead = await lead_in(desk, "NEW")
-    from server.services import ids
+    from server.services.core import ids
 
     gone = {**lead, "id": ids.encode("Lead", 999)}
     await refused_move(desk, "member", gone, "NURTURING", "NOT_FOUND", ["leadId"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server import db
 from server.models import AuditEntry, User
-from server.services import ids
+from server.services.core import ids
 from tests.helpers import Api, make_user, open_session
 
 NODE = "query($id: ID!) { node(id: $id) { __typename id ... on User { email } } }"

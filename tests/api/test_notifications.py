@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from server.clock import clock
 from server.models import Notification, OutboxEvent, User
-from server.services import events, ids
-from server.services.sweeper import sweep
+from server.services.core import ids
+from server.services.core import outbox as events
+from server.services.waterfall.sweeper import sweep
 from tests.agreement_steps import Table
 from tests.handoff_steps import REASSIGN, user_id
 from tests.helpers import Api, issue_token

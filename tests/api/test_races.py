@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from server.models import AuditEntry, User
-from server.services import ids
+from server.services.core import ids
 from tests.helpers import Api, make_user, open_session
 
 UPDATE = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from server.clock import clock
 from server.models import OutboxEvent
-from server.services.sweeper import sweep
+from server.services.waterfall.sweeper import sweep
 from tests.handoff_steps import ACCEPT, NODE, QUEUE
 from tests.helpers import Api
 from tests.sweeper_steps import (

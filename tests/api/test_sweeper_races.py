@@ -14,7 +14,7 @@ from tortoise.context import TortoiseContext
 
 from server.clock import clock
 from server.models import Handoff, HandoffChain, Lead, OutboxEvent, User
-from server.services.sweeper import sweep
+from server.services.waterfall.sweeper import sweep
 from tests.helpers import make_user
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)

@@ -85,7 +85,7 @@ async def test_a_revoked_token_stops_at_once(api: Api) -> None:
     user = await make_user("int@example.com")
     token = await issue_token(user, "WRITE")
     row = await ApiToken.get(user_id=user.id)
-    from server.services import ids
+    from server.services.core import ids
 
     revoked = await api.gql(REVOKE, {"id": ids.encode("ApiToken", row.id)}, token=token)
     assert revoked.data["revokeApiToken"]["apiToken"]["revokedAt"] is not None
@@ -110,7 +110,7 @@ async def test_only_owners_and_admins_revoke_a_token(api: Api) -> None:
     other = await make_user("other@example.com")
     admin = await make_user("admin@example.com", "LEADERSHIP", "ADMIN")
     await issue_token(owner, "READ")
-    from server.services import ids
+    from server.services.core import ids
 
     token_id = ids.encode("ApiToken", (await ApiToken.get(user_id=owner.id)).id)
 

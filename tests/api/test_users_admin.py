@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from server.clock import clock
 from server.models import AuditEntry, Session, SetPasswordLink, User
-from server.services import ids
+from server.services.core import ids
 from tests.helpers import Api, issue_token, make_user, open_session
 
 CREATE = """

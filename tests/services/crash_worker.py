@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from server import db
 from server.app import configure_services
 from server.clock import clock
-from server.domain.users import Role, Team
+from server.domain.people.users import Role, Team
 from server.models import AuditEntry, OutboxEvent, User
-from server.services import events, mutations
-from server.services.actors import Actor
+from server.services.core import mutations
+from server.services.core import outbox as events
+from server.services.core.actors import Actor
 from server.settings import load_settings
 
 

@@ -27,7 +27,7 @@ from server.models import (
     LeadActivity,
     User,
 )
-from server.services import passwords
+from server.services.people import passwords
 from tests.helpers import make_user
 
 NOW = datetime.fromisoformat("2025-06-02T16:00:00+00:00")

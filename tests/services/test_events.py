@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import pytest
 
 from server.clock import clock
-from server.domain.users import Role, Team
+from server.domain.people.users import Role, Team
 from server.models import OutboxEvent, User
-from server.services import events, mutations
-from server.services.actors import Actor
+from server.services.core import mutations
+from server.services.core import outbox as events
+from server.services.core.actors import Actor
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.usefixtures("database")

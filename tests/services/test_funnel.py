@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server import db
-from server.services import funnel
+from server.services.leads import funnel
 from tests.helpers import Api
 from tests.lead_steps import seat, well_fitting
 

@@ -18,10 +18,10 @@ from itertools import product
 import pytest
 from tortoise.expressions import Q
 
-from schema.handoffs import handoff_type
-from server.domain.sla import ClockStatus
+from schema.waterfall.types import handoff_type
+from server.domain.waterfall.clocks import ClockStatus
 from server.models import Handoff, HandoffChain, Lead, User
-from server.services import handoff_clocks
+from server.services.waterfall import clocks as handoff_clocks
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.usefixtures("database")

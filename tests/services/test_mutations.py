@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from server.clock import clock
-from server.domain.errors import ErrorCode, Forbidden, refuse
-from server.domain.users import Role, Team
+from server.domain.core.errors import ErrorCode, Forbidden, refuse
+from server.domain.people.users import Role, Team
 from server.models import AuditEntry, IdempotencyRecord, OutboxEvent, User
-from server.services import mutations
-from server.services.actors import Actor
+from server.services.core import mutations
+from server.services.core.actors import Actor
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from server import db
-from server.domain.errors import InvalidArguments
-from server.services import users
-from server.services.pagination import PageRequest
+from server.domain.core.errors import InvalidArguments
+from server.services.core.pagination import PageRequest
+from server.services.people import users
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -11,16 +11,16 @@ from typing import Any
 import pytest
 
 from server.clock import clock
-from server.domain.activities import ActivityKind
-from server.domain.engagement import tally_activities
-from server.domain.leads import Activity
-from server.domain.scoring import decayed_numbers, score_state
+from server.domain.agreements.activity_kinds import ActivityKind
+from server.domain.leads.attributes import Activity
+from server.domain.leads.engagement import tally_activities
+from server.domain.leads.scoring import decayed_numbers, score_state
 from server.models import Lead, LeadActivity, OutboxEvent, RescoreJob
-from server.services import decay, rescoring
-from server.services.decay import decay_pass
-from server.services.engagement_store import load_tallies, state_of
-from server.services.lead_scoring import attributes, breakdowns, model_in_force
-from server.services.lead_store import load_leads
+from server.services.leads import decay, rescoring
+from server.services.leads.decay import decay_pass
+from server.services.leads.engagement_store import load_tallies, state_of
+from server.services.leads.scoring import attributes, breakdowns, model_in_force
+from server.services.leads.store import load_leads
 from tests.agreement_steps import model_input
 from tests.helpers import Api
 from tests.lead_steps import Desk, seat, well_fitting
@@ -38,7 +38,7 @@ async def amend_model(desk: Desk, model_id: str, **changes: Any) -> None:
     found = await Lead.all().count()  # any query: keeps the helper honest
     assert found >= 0
     from server.models import Agreement
-    from server.services import ids
+    from server.services.core import ids
 
     row = await Agreement.get(id=ids.codec().decode(model_id)[1])
     done = await desk.call(

@@ -8,7 +8,7 @@ import pytest
 
 from server.clock import clock
 from server.models import AuditEntry, IdempotencyRecord, OutboxEvent
-from server.services.retention import purge
+from server.services.core.retention import purge
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.usefixtures("database")

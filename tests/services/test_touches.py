@@ -6,7 +6,7 @@ import pytest
 
 from server.clock import clock
 from server.models import ApiToken, Session
-from server.services import auth
+from server.services.people import auth
 from tests.helpers import issue_token, make_user, open_session
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from server.domain.agreements import (
+from server.domain.agreements.lifecycle import (
     Action,
     AgreementStatus,
     Effect,
@@ -21,8 +21,8 @@ from server.domain.agreements import (
     VoidReason,
     decide,
 )
-from server.domain.errors import UserErrors
-from server.domain.users import Role, Team
+from server.domain.core.errors import UserErrors
+from server.domain.people.users import Role, Team
 
 S, P, A = AgreementStatus, PendingState, Action
 MARKETING_MANAGER = Party(1, Team.MARKETING, Role.MANAGER, True)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from server.domain.calendar_terms import calendar_problems
-from server.domain.errors import UserErrors
-from server.domain.goals import read_goal_terms
-from server.domain.model_terms import read_model_terms
-from server.domain.personas import read_persona_terms
-from server.domain.sla_terms import applies_at, read_sla_terms
+from server.domain.agreements.calendar_terms import calendar_problems
+from server.domain.agreements.goals import read_goal_terms
+from server.domain.agreements.model_terms import read_model_terms
+from server.domain.agreements.personas import read_persona_terms
+from server.domain.agreements.sla_terms import applies_at, read_sla_terms
+from server.domain.core.errors import UserErrors
 from tests.agreement_steps import GOAL_INPUT, PERSONA_INPUT, model_input, sla_input
 
 

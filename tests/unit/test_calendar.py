@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from server.domain.calendar import (
+from server.domain.agreements.calendar import (
     BusinessCalendar,
     add_business_hours,
     add_business_time,
@@ -23,8 +23,8 @@ from server.domain.calendar import (
     is_open,
     next_opening,
 )
-from server.domain.calendar_terms import WEEKDAYS, calendar_problems
-from server.domain.instants import local_instant
+from server.domain.agreements.calendar_terms import WEEKDAYS, calendar_problems
+from server.domain.core.instants import local_instant
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

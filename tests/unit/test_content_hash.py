@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.domain.agreements import (
+from server.domain.agreements.canonical import (
+    activation_hash,
+    canonical_json,
+    retirement_hash,
+)
+from server.domain.agreements.goals import read_goal_terms
+from server.domain.agreements.lifecycle import (
     Action,
     AgreementKind,
     AgreementStatus,
@@ -20,11 +26,9 @@ from server.domain.agreements import (
     State,
     decide,
 )
-from server.domain.content_hash import activation_hash, canonical_json, retirement_hash
-from server.domain.errors import UserErrors
-from server.domain.goals import read_goal_terms
-from server.domain.sla_terms import read_sla_terms
-from server.domain.users import Role, Team
+from server.domain.agreements.sla_terms import read_sla_terms
+from server.domain.core.errors import UserErrors
+from server.domain.people.users import Role, Team
 
 SLA = AgreementKind.SERVICE_LEVEL_AGREEMENT
 WEEKDAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]

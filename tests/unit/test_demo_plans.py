@@ -5,15 +5,14 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from server.domain.calendar import calendar_from_terms, is_open
-from server.domain.demo_company import (
+from server.demo.plans.company import (
     berlin_days_off,
     business_calendar,
     easter_sunday,
     quarter_of,
 )
-from server.domain.demo_leads import plan_leads
-from server.domain.demo_sales import (
+from server.demo.plans.market import plan_leads
+from server.demo.plans.sales import (
     Clocks,
     Decision,
     HandoffScript,
@@ -21,7 +20,8 @@ from server.domain.demo_sales import (
     first_touch_time,
     handoff_script,
 )
-from server.domain.sla import compute_clocks, sla_terms_from
+from server.domain.agreements.calendar import calendar_from_terms, is_open
+from server.domain.waterfall.clocks import compute_clocks, sla_terms_from
 
 END = datetime(2025, 6, 2, 16, tzinfo=UTC)
 START = END - timedelta(days=90)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.domain.goals import (
+from server.domain.agreements.goals import (
     PaceStatus,
     goal_progress,
     pace_status,

@@ -8,8 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.domain.errors import ErrorCode
-from server.domain.handoffs import (
+from server.domain.agreements.sla_terms import AcceptTimeoutAction
+from server.domain.core.errors import ErrorCode
+from server.domain.leads.stages import LeadStage, Refusal
+from server.domain.people.users import Role, Team
+from server.domain.waterfall.handoffs import (
     MAX_SWEEPER_REASSIGNMENTS,
     MAX_TEXT,
     Decider,
@@ -31,9 +34,6 @@ from server.domain.handoffs import (
     is_open,
     timeout_action,
 )
-from server.domain.sla_terms import AcceptTimeoutAction
-from server.domain.stages import LeadStage, Refusal
-from server.domain.users import Role, Team
 
 FAST = settings(max_examples=200, deadline=None)
 E = ErrorCode

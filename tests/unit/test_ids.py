@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.domain.ids import IdCodec, InvalidId, Sealer
+from server.domain.core.ids import IdCodec, InvalidId, Sealer
 
 CODEC = IdCodec("k" * 40, {"User": 1, "Lead": 2})
 

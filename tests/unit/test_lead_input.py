@@ -16,15 +16,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.domain.activities import ActivityKind
-from server.domain.activity_input import (
+from server.domain.agreements.activity_kinds import ActivityKind
+from server.domain.core.errors import ErrorCode, UserErrors
+from server.domain.leads.activity_intake import (
     FUTURE_TOLERANCE,
     ActivityRow,
     activity_dedupe_key,
     read_activity_row,
 )
-from server.domain.errors import ErrorCode, UserErrors
-from server.domain.lead_input import (
+from server.domain.leads.intake import (
     LeadRow,
     _normalize,
     changed_attributes,

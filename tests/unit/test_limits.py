@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import schema
-from schema.limits import DocumentCache
+from schema.core.limits import DocumentCache
 from server.settings import Limits
 
 CACHE = DocumentCache(schema.schema._schema, Limits(), introspection=False)

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.domain.leads import LeadAttributes
-from server.domain.persona_match import (
+from server.domain.agreements.personas import read_persona_terms
+from server.domain.leads.attributes import LeadAttributes
+from server.domain.leads.persona_match import (
     Criterion,
     PersonaFit,
     PersonaProfile,
@@ -19,7 +20,6 @@ from server.domain.persona_match import (
     profile_from_terms,
     score_persona,
 )
-from server.domain.personas import read_persona_terms
 
 C = Criterion
 SAAS = PersonaProfile(1, industries=("Software",))

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from server.domain.activities import ActivityKind
-from server.domain.fit_rules import OPERATORS, FitField, FitOperator
-from server.domain.model_terms import read_model_terms
-from server.domain.qualification_model import InvalidTerms, read_model
-from server.domain.qualification_terms import check_terms
+from server.domain.agreements.activity_kinds import ActivityKind
+from server.domain.agreements.fit_rules import OPERATORS, FitField, FitOperator
+from server.domain.agreements.model_terms import read_model_terms
+from server.domain.agreements.qualification_terms import check_terms
+from server.domain.leads.qualification_model import InvalidTerms, read_model
 from tests.agreement_steps import model_input
 
 RULE: dict[str, Any] = {

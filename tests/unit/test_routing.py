@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.domain.errors import ErrorCode
-from server.domain.routing import (
+from server.domain.agreements.sla_terms import RoutingPolicy
+from server.domain.core.errors import ErrorCode
+from server.domain.people.users import Role, Team
+from server.domain.waterfall.routing import (
     Candidate,
     check_assignee,
     exclude,
@@ -19,8 +21,6 @@ from server.domain.routing import (
     pick,
     round_robin,
 )
-from server.domain.sla_terms import RoutingPolicy
-from server.domain.users import Role, Team
 
 FAST = settings(max_examples=200, deadline=None)
 IDS = st.integers(min_value=1, max_value=60)

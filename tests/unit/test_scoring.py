@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.domain.activities import ActivityKind
-from server.domain.engagement import (
+from server.domain.agreements.activity_kinds import ActivityKind
+from server.domain.leads.attributes import Activity, LeadAttributes
+from server.domain.leads.engagement import (
     EngagementState,
     StaleEngagement,
     decay_engagement,
@@ -27,9 +28,8 @@ from server.domain.engagement import (
     fold_activity,
     tally_activities,
 )
-from server.domain.fit import Grade, grade_for
-from server.domain.leads import Activity, LeadAttributes
-from server.domain.qualification import (
+from server.domain.leads.fit import Grade, grade_for
+from server.domain.leads.qualification import (
     QualifiedBy,
     Trigger,
     apply_score,
@@ -38,8 +38,8 @@ from server.domain.qualification import (
     qualify_manually,
     starts_cycle,
 )
-from server.domain.qualification_model import QualificationModel, read_model
-from server.domain.scoring import (
+from server.domain.leads.qualification_model import QualificationModel, read_model
+from server.domain.leads.scoring import (
     BreakdownKind,
     Score,
     quick_score,
@@ -706,14 +706,14 @@ def test_a_state_rebuilt_from_scratch_can_be_stored_and_decayed_further(
 
 
 SCORING_MODULES = [
-    "leads",
-    "fit",
-    "engagement",
-    "scoring",
-    "qualification",
-    "qualification_model",
-    "qualification_terms",
-    "fit_rules",
+    "leads/attributes",
+    "leads/fit",
+    "leads/engagement",
+    "leads/scoring",
+    "leads/qualification",
+    "leads/qualification_model",
+    "agreements/qualification_terms",
+    "agreements/fit_rules",
 ]
 
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.domain.calendar import BusinessCalendar, business_hours_between
-from server.domain.sla import (
+from server.domain.agreements.calendar import BusinessCalendar, business_hours_between
+from server.domain.waterfall.clocks import (
     NO_CLOCKS,
     SEVERITY,
     ClockStatus,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.domain.errors import ErrorCode
-from server.domain.stages import (
+from server.domain.core.errors import ErrorCode
+from server.domain.leads.stages import (
     AMOUNT_STAGES,
     MAX_REASON_LENGTH,
     QUALIFIABLE,
@@ -23,7 +23,7 @@ from server.domain.stages import (
     sets_customer,
     starts_cycle,
 )
-from server.domain.users import Role, Team
+from server.domain.people.users import Role, Team
 
 S = LeadStage
 V = Via

@@ -10,10 +10,10 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.domain.events import EventKind
-from server.domain.handoffs import ReassignCause
-from server.domain.sla import SlaTerms
-from server.domain.sweeper import (
+from server.domain.core.outbox import EventKind
+from server.domain.waterfall.clocks import SlaTerms
+from server.domain.waterfall.handoffs import ReassignCause
+from server.domain.waterfall.sweeper import (
     ChainClocks,
     Escalation,
     SlaClock,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.domain.users import normalise_email, password_problem
+from server.domain.people.users import normalise_email, password_problem
 
 
 @pytest.mark.parametrize(
