@@ -12,7 +12,7 @@ import pytest
 from server import db
 from server.models import AuditEntry, LeadFeedback, OutboxEvent
 from server.services.core import ids
-from tests.api.test_handoff_refusals import MONDAY, ready
+from tests.api.waterfall.test_handoff_refusals import MONDAY, ready
 from tests.handoff_steps import (
     ACCEPT,
     REJECT,
@@ -231,7 +231,7 @@ ROUNDS = 20
 
 @pytest.mark.only_backend("postgres")
 async def test_submissions_at_once_end_as_one_feedback_per_user(api: Api) -> None:
-    from tests.api.test_handoff_races import at_once
+    from tests.api.waterfall.test_handoff_races import at_once
 
     room = await ready(api)
     rep = ids.decode(await user_id("rep"), "User")

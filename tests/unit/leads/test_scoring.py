@@ -721,7 +721,7 @@ SCORING_MODULES = [
 def test_scoring_is_pure_python_importing_only_the_stdlib_and_the_domain(
     name: str,
 ) -> None:
-    source = Path(__file__).parents[2] / "server" / "domain" / f"{name}.py"
+    source = Path(__file__).parents[3] / "server" / "domain" / f"{name}.py"
     tree = ast.parse(source.read_text())
     imported = {
         alias.name if isinstance(node, ast.Import) else node.module or ""

@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import TEST_SECRET
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def accord(*args: str, db_url: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -18,7 +18,7 @@ from server.services.core import outbox as events
 from server.settings import Settings
 from tests.helpers import TEST_SECRET
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_worker(mode: str, database_url: str, *, fault: bool) -> int:
@@ -29,7 +29,7 @@ def run_worker(mode: str, database_url: str, *, fault: bool) -> int:
         "ACCORD_FAULT_EXIT_AFTER_COMMIT": "1" if fault else "0",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "tests.services.crash_worker", mode],
+        [sys.executable, "-m", "tests.services.core.crash_worker", mode],
         cwd=ROOT,
         env=env,
         capture_output=True,
