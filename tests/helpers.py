@@ -13,7 +13,8 @@ import httpx
 from starlette.applications import Starlette
 
 from server.clock import clock
-from server.models import ApiToken, OutboxEvent, Session, User
+from server.models.core import OutboxEvent
+from server.models.people import ApiToken, Session, User
 from server.services.core import outbox as events
 from server.services.people.auth import SESSION_COOKIE, TOKEN_PREFIX
 from server.services.people.passwords import _hasher, digest, new_secret

@@ -35,7 +35,7 @@ from server.services.agreements import personas as persona_evidence
 from server.services.agreements import store as agreement_store
 
 if TYPE_CHECKING:
-    from server.models import Agreement
+    from server.models.agreements import Agreement
 
 ZONE = ZoneInfo(TIMEZONE)
 

@@ -20,7 +20,7 @@ from server.domain.agreements.goals import GoalMetric, Progress, goal_progress
 from server.domain.agreements.lifecycle import AgreementKind, AgreementStatus
 from server.domain.agreements.terms import parse_decimal
 from server.domain.core.errors import ErrorCode, refuse
-from server.models import Agreement, GoalMeasurement
+from server.models.agreements import Agreement, GoalMeasurement
 from server.services.agreements import store
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor

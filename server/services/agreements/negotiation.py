@@ -24,7 +24,7 @@ from server.domain.agreements.lifecycle import (
 )
 from server.domain.core.errors import ErrorCode, refuse
 from server.domain.core.outbox import EventKind
-from server.models import Agreement
+from server.models.agreements import Agreement
 from server.services.agreements import store
 from server.services.agreements.signing import lock_slots, refuse_if_persona_in_use
 from server.services.core import ids, mutations

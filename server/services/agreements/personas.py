@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from server.domain.agreements.lifecycle import AgreementKind
 from server.domain.agreements.personas import EvidenceSource
 from server.domain.core.errors import ErrorCode, refuse
-from server.models import Agreement, PersonaEvidence
+from server.models.agreements import Agreement, PersonaEvidence
 from server.services.agreements import store
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor

@@ -12,7 +12,7 @@ from typing import Any
 
 from server import db
 from server.domain.agreements.lifecycle import AgreementKind
-from server.models import (
+from server.models.agreements import (
     Agreement,
     AgreementRevision,
     AgreementSignOff,

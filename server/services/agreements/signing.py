@@ -34,7 +34,8 @@ from server.domain.agreements.lifecycle import (
 from server.domain.agreements.model_terms import persona_keys
 from server.domain.core.errors import ErrorCode, refuse
 from server.domain.core.outbox import EventKind
-from server.models import Agreement, AgreementRevision, AgreementSignOff, User
+from server.models.agreements import Agreement, AgreementRevision, AgreementSignOff
+from server.models.people import User
 from server.services.agreements import store
 from server.services.core import mutations
 from server.services.core.actors import Actor

@@ -24,7 +24,8 @@ from server.domain.agreements.personas import read_persona_terms
 from server.domain.agreements.sla_terms import read_sla_terms
 from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.people.users import Role, Team
-from server.models import Agreement, AgreementSignOff, User
+from server.models.agreements import Agreement, AgreementSignOff
+from server.models.people import User
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor
 

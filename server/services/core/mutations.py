@@ -28,7 +28,7 @@ from server.domain.core.errors import (
     UserErrors,
     refuse,
 )
-from server.models import AuditEntry, IdempotencyRecord
+from server.models.core import AuditEntry, IdempotencyRecord
 from server.services.core import outbox as events
 from server.services.core.actors import Actor, Anonymous
 from server.services.core.permissions import authorize

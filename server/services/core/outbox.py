@@ -24,7 +24,7 @@ from tortoise.transactions import in_transaction
 from server import db
 from server.clock import clock
 from server.domain.core.outbox import EventKind, backoff_seconds
-from server.models import OutboxEvent
+from server.models.core import OutboxEvent
 
 log = logging.getLogger("accord.events")
 

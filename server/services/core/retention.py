@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from server.clock import clock
-from server.models import IdempotencyRecord, OutboxEvent
+from server.models.core import IdempotencyRecord, OutboxEvent
 from server.services.core.mutations import IDEMPOTENCY_WINDOW
 
 log = logging.getLogger("accord.retention")

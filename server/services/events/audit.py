@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from server.models import AuditEntry
+from server.models.core import AuditEntry
 from server.services.core import ids
 from server.services.core.pagination import Ordering, Page, PageRequest, paginate
 

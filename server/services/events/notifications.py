@@ -32,7 +32,11 @@ from server.domain.events.notifications import (
     notices_for,
 )
 from server.domain.people.users import Role
-from server.models import Agreement, Lead, Notification, OutboxEvent, User
+from server.models.agreements import Agreement
+from server.models.core import OutboxEvent
+from server.models.events import Notification
+from server.models.leads import Lead
+from server.models.people import User
 from server.services.core import bulk, ids, mutations
 from server.services.core import mail as mailer
 from server.services.core.actors import Actor

@@ -13,7 +13,8 @@ from typing import Any
 
 from server.domain.feedback.ratings import check_feedback_author, read_feedback
 from server.domain.leads.stages import Refusal
-from server.models import Handoff, LeadFeedback
+from server.models.feedback import LeadFeedback
+from server.models.waterfall import Handoff
 from server.services.core import fetched, mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store

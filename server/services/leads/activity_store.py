@@ -11,7 +11,7 @@ from server.domain.agreements.activity_kinds import ActivityKind
 from server.domain.leads.attributes import Activity
 from server.domain.leads.engagement import EngagementState, tally_activities
 from server.domain.leads.qualification_model import QualificationModel
-from server.models import LeadActivity
+from server.models.leads import LeadActivity
 from server.services.core import bulk
 
 COLUMNS = (

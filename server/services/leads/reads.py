@@ -12,7 +12,7 @@ from typing import Any
 from server import db
 from server.domain.core.instants import as_utc
 from server.domain.leads.intake import normalize_email
-from server.models import Lead, LeadActivity, LeadExternalId, StageChange
+from server.models.leads import Lead, LeadActivity, LeadExternalId, StageChange
 from server.services.core import fetched
 from server.services.core.pagination import (
     Ordering,

@@ -22,7 +22,7 @@ from datetime import datetime
 from server import db
 from server.clock import clock
 from server.domain.leads.qualification import Trigger
-from server.models import RescoreJob
+from server.models.leads import RescoreJob
 from server.services.core import mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store

@@ -15,7 +15,7 @@ from typing import Any
 
 from server import db
 from server.domain.core.errors import ErrorCode, refuse
-from server.models import Lead
+from server.models.leads import Lead
 from server.services.core import bulk, fetched, ids
 
 LeadRow = dict[str, Any]

@@ -18,7 +18,7 @@ from server import db
 from server.clock import clock
 from server.domain.core.errors import ErrorCode, Throttled, refuse
 from server.domain.people.users import Role, Scope, Team, normalise_email
-from server.models import ApiToken, Session, User
+from server.models.people import ApiToken, Session, User
 from server.services.core import mutations
 from server.services.core.actors import ALL_SCOPES, Actor, Anonymous
 from server.services.people.passwords import digest, new_secret, verify_password

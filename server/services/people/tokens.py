@@ -8,7 +8,7 @@ from typing import Any
 
 from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.people.users import Scope
-from server.models import ApiToken
+from server.models.people import ApiToken
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor
 from server.services.core.pagination import Ordering, Page, PageRequest, paginate

@@ -14,7 +14,7 @@ from server.domain.agreements.calendar_terms import zone_problem
 from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.events.notifications import local_time
 from server.domain.people.users import Role, Team, normalise_email, password_problem
-from server.models import Session, SetPasswordLink, User
+from server.models.people import Session, SetPasswordLink, User
 from server.services.core import fetched, ids, mutations
 from server.services.core import mail as mailer
 from server.services.core.actors import Actor, Anonymous

@@ -22,7 +22,9 @@ from server.domain.agreements.sla_terms import AcceptTimeoutAction
 from server.domain.waterfall.clocks import SlaTerms, sla_terms_from
 from server.domain.waterfall.handoffs import HandoffStatus
 from server.domain.waterfall.sweeper import ChainClocks
-from server.models import AgreementRevision, Handoff, HandoffChain, User
+from server.models.agreements import AgreementRevision
+from server.models.people import User
+from server.models.waterfall import Handoff, HandoffChain
 from server.services.agreements.store import terms_of
 
 DUE_SQL = """

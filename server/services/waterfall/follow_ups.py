@@ -24,7 +24,7 @@ from server.domain.waterfall.handoffs import (
     check_follow_up_request,
     check_follow_up_time,
 )
-from server.models import FollowUp, HandoffChain
+from server.models.waterfall import FollowUp, HandoffChain
 from server.services.core import mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store

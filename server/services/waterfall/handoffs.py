@@ -37,7 +37,7 @@ from server.domain.waterfall.handoffs import (
     decision_stage,
 )
 from server.domain.waterfall.routing import check_assignee, exclude, pick
-from server.models import Handoff, HandoffChain
+from server.models.waterfall import Handoff, HandoffChain
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store

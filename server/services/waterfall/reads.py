@@ -14,7 +14,8 @@ from server.clock import clock
 from server.domain.core.errors import InvalidArguments
 from server.domain.waterfall.clocks import ClockStatus, SlaTerms, sla_terms_from
 from server.domain.waterfall.handoffs import HandoffStatus
-from server.models import AgreementRevision, FollowUp, Handoff, HandoffChain
+from server.models.agreements import AgreementRevision
+from server.models.waterfall import FollowUp, Handoff, HandoffChain
 from server.services.agreements.store import terms_of
 from server.services.core import fetched
 from server.services.core.pagination import Ordering, Page, PageRequest, paginate

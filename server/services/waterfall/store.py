@@ -14,7 +14,8 @@ from server.domain.people.users import Role, Team
 from server.domain.waterfall.clocks import SlaTerms, sla_terms_from
 from server.domain.waterfall.handoffs import HandoffStatus
 from server.domain.waterfall.routing import Candidate
-from server.models import Handoff, HandoffChain, User
+from server.models.people import User
+from server.models.waterfall import Handoff, HandoffChain
 from server.services.agreements.store import terms_of
 
 ROUTING = "handoff"

@@ -45,7 +45,7 @@ from server.domain.waterfall.sweeper import (
     may_move,
     reports_due,
 )
-from server.models import Handoff, HandoffChain
+from server.models.waterfall import Handoff, HandoffChain
 from server.services.core import mutations
 from server.services.leads import store as lead_store
 from server.services.leads.intake import refresh

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.models import AuditEntry, OutboxEvent
+from server.models.core import AuditEntry, OutboxEvent
 from tests.agreement_steps import (
     ACTIVE_SLA,
     PROPOSE,

@@ -7,13 +7,9 @@ from typing import Any
 
 import pytest
 
-from server.models import (
-    Agreement,
-    AgreementRevision,
-    AgreementSignOff,
-    OutboxEvent,
-    User,
-)
+from server.models.agreements import Agreement, AgreementRevision, AgreementSignOff
+from server.models.core import OutboxEvent
+from server.models.people import User
 from server.services.core import ids
 from server.services.people.auth import SESSION_COOKIE
 from tests.agreement_steps import SIGN, UPDATE_SLA, Table, sla_input

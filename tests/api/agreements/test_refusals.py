@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from server.clock import clock
-from server.models import User
+from server.models.people import User
 from server.services.core import ids
 from tests.agreement_steps import (
     CREATE_GOAL,

@@ -7,7 +7,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server.clock import clock
-from server.models import Agreement, AgreementSignOff, OutboxEvent, User
+from server.models.agreements import Agreement, AgreementSignOff
+from server.models.core import OutboxEvent
+from server.models.people import User
 from server.services.core import ids
 from tests.agreement_steps import (
     CREATE_MODEL,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from server import db
-from server.models import AuditEntry, User
+from server.models.core import AuditEntry
+from server.models.people import User
 from server.services.core import ids
 from tests.helpers import Api, make_user, open_session
 

@@ -15,7 +15,8 @@ import pytest
 
 from server.app import configure_services
 from server.clock import clock
-from server.models import EmailDelivery, User
+from server.models.core import EmailDelivery
+from server.models.people import User
 from server.services.core import mail as mailer
 from server.services.waterfall.sweeper import sweep
 from server.settings import Settings

@@ -4,7 +4,9 @@ list and unread count; marking read; one's own preferences."""
 from __future__ import annotations
 
 from server.clock import clock
-from server.models import Notification, OutboxEvent, User
+from server.models.core import OutboxEvent
+from server.models.events import Notification
+from server.models.people import User
 from server.services.core import ids
 from server.services.core import outbox as events
 from server.services.waterfall.sweeper import sweep

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from server import db
-from server.models import AuditEntry, LeadFeedback, OutboxEvent
+from server.models.core import AuditEntry, OutboxEvent
+from server.models.feedback import LeadFeedback
 from server.services.core import ids
 from tests.api.waterfall.test_handoff_refusals import MONDAY, ready
 from tests.handoff_steps import (

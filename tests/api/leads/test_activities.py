@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from server.clock import clock
-from server.models import AuditEntry, LeadActivity, OutboxEvent
+from server.models.core import AuditEntry, OutboxEvent
+from server.models.leads import LeadActivity
 from tests.helpers import Api
 from tests.lead_steps import (
     MOVE,

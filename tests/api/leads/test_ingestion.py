@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from server.models import AuditEntry, Lead, LeadExternalId, OutboxEvent
+from server.models.core import AuditEntry, OutboxEvent
+from server.models.leads import Lead, LeadExternalId
 from tests.helpers import Api
 from tests.lead_steps import (
     BY_EMAIL,

@@ -6,7 +6,8 @@ from datetime import timedelta, timezone
 from typing import Any
 
 from server import db
-from server.models import Lead, User
+from server.models.leads import Lead
+from server.models.people import User
 from server.services.core import ids
 from tests.helpers import Api
 from tests.lead_steps import Desk, seat

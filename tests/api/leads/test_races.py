@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from server.models import Lead, LeadActivity, LeadExternalId, OutboxEvent, StageChange
+from server.models.core import OutboxEvent
+from server.models.leads import Lead, LeadActivity, LeadExternalId, StageChange
 from server.services.people.auth import SESSION_COOKIE
 from tests.helpers import Api
 from tests.lead_steps import RECORD, UPSERT, Desk, ago, payload, seat, well_fitting

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from server.models import Lead
+from server.models.leads import Lead
 from server.services.core import ids
 from tests.helpers import Api
 from tests.lead_steps import (

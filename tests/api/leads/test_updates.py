@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.models import Lead
+from server.models.leads import Lead
 from server.services.core import ids
 from tests.helpers import Api
 from tests.lead_steps import (

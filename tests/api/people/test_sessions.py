@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from server.clock import clock
-from server.models import AuditEntry, Session
+from server.models.core import AuditEntry
+from server.models.people import Session
 from tests.helpers import PASSWORD, Api, make_user, open_session
 
 VIEWER = "query { viewer { name email team role } }"

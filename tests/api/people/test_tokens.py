@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from server.clock import clock
-from server.models import ApiToken
+from server.models.people import ApiToken
 from tests.helpers import Api, issue_token, make_user, open_session
 
 CREATE = """

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from server.clock import clock
-from server.models import AuditEntry, Session, SetPasswordLink, User
+from server.models.core import AuditEntry
+from server.models.people import Session, SetPasswordLink, User
 from server.services.core import ids
 from tests.helpers import Api, issue_token, make_user, open_session
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from server.clock import clock
-from server.models import Handoff, HandoffChain
+from server.models.waterfall import Handoff, HandoffChain
 from server.services.core import ids
 from tests.handoff_steps import ACCEPT, Floor, berlin, floor, near, user_id
 from tests.helpers import Api

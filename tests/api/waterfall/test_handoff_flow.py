@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from server.clock import clock
-from server.models import OutboxEvent
+from server.models.core import OutboxEvent
 from tests.handoff_steps import (
     ACCEPT,
     FOLLOW_UP,

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from server.clock import clock
-from server.models import Handoff, Lead, OutboxEvent
+from server.models.core import OutboxEvent
+from server.models.leads import Lead
+from server.models.waterfall import Handoff
 from server.services.core import ids
 from server.services.people.auth import SESSION_COOKIE
 from tests.handoff_steps import ACCEPT, HAND_OFF, REJECT, Floor, berlin, floor, user_id

@@ -7,7 +7,7 @@ from datetime import UTC, timedelta
 from typing import Any
 
 from server.clock import clock
-from server.models import AuditEntry
+from server.models.core import AuditEntry
 from server.services.core import ids
 from tests.handoff_steps import (
     ACCEPT,

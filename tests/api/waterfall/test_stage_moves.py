@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from server.models import Lead, OutboxEvent, User
+from server.models.core import OutboxEvent
+from server.models.leads import Lead
+from server.models.people import User
 from tests.helpers import Api
 from tests.lead_steps import (
     CLOSE,

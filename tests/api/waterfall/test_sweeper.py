@@ -4,7 +4,7 @@ and clock, the accept-timeout actions, absent assignees."""
 from __future__ import annotations
 
 from server.clock import clock
-from server.models import OutboxEvent
+from server.models.core import OutboxEvent
 from server.services.waterfall.sweeper import sweep
 from tests.handoff_steps import ACCEPT, NODE, QUEUE
 from tests.helpers import Api

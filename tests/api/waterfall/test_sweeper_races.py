@@ -13,7 +13,10 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from server.clock import clock
-from server.models import Handoff, HandoffChain, Lead, OutboxEvent, User
+from server.models.core import OutboxEvent
+from server.models.leads import Lead
+from server.models.people import User
+from server.models.waterfall import Handoff, HandoffChain
 from server.services.waterfall.sweeper import sweep
 from tests.helpers import make_user
 

@@ -18,7 +18,8 @@ from server import db
 from server.app import configure_services
 from server.clock import clock
 from server.domain.people.users import Role, Team
-from server.models import AuditEntry, OutboxEvent, User
+from server.models.core import AuditEntry, OutboxEvent
+from server.models.people import User
 from server.services.core import mutations
 from server.services.core import outbox as events
 from server.services.core.actors import Actor

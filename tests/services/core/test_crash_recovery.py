@@ -13,7 +13,7 @@ import pytest
 from tortoise.migrations.api import migrate as migrate_api
 
 from server import db
-from server.models import AuditEntry, OutboxEvent
+from server.models.core import AuditEntry, OutboxEvent
 from server.services.core import outbox as events
 from server.settings import Settings
 from tests.helpers import TEST_SECRET

@@ -10,7 +10,8 @@ import pytest
 from server.clock import clock
 from server.domain.core.errors import ErrorCode, Forbidden, refuse
 from server.domain.people.users import Role, Team
-from server.models import AuditEntry, IdempotencyRecord, OutboxEvent, User
+from server.models.core import AuditEntry, IdempotencyRecord, OutboxEvent
+from server.models.people import User
 from server.services.core import mutations
 from server.services.core.actors import Actor
 from tests.helpers import make_user

@@ -9,7 +9,8 @@ import pytest
 
 from server.clock import clock
 from server.domain.people.users import Role, Team
-from server.models import OutboxEvent, User
+from server.models.core import OutboxEvent
+from server.models.people import User
 from server.services.core import mutations
 from server.services.core import outbox as events
 from server.services.core.actors import Actor

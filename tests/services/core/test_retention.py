@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from server.clock import clock
-from server.models import AuditEntry, IdempotencyRecord, OutboxEvent
+from server.models.core import AuditEntry, IdempotencyRecord, OutboxEvent
 from server.services.core.retention import purge
 from tests.helpers import make_user
 

@@ -16,17 +16,10 @@ from tortoise.context import TortoiseContext
 from server import db
 from server.clock import clock
 from server.demo import DemoOptions, DemoRefused, build_demo
-from server.models import (
-    Agreement,
-    AgreementRevision,
-    AgreementSignOff,
-    FollowUp,
-    Handoff,
-    HandoffChain,
-    Lead,
-    LeadActivity,
-    User,
-)
+from server.models.agreements import Agreement, AgreementRevision, AgreementSignOff
+from server.models.leads import Lead, LeadActivity
+from server.models.people import User
+from server.models.waterfall import FollowUp, Handoff, HandoffChain
 from server.services.people import passwords
 from tests.helpers import make_user
 

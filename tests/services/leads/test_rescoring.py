@@ -15,7 +15,8 @@ from server.domain.agreements.activity_kinds import ActivityKind
 from server.domain.leads.attributes import Activity
 from server.domain.leads.engagement import tally_activities
 from server.domain.leads.scoring import decayed_numbers, score_state
-from server.models import Lead, LeadActivity, OutboxEvent, RescoreJob
+from server.models.core import OutboxEvent
+from server.models.leads import Lead, LeadActivity, RescoreJob
 from server.services.leads import decay, rescoring
 from server.services.leads.decay import decay_pass
 from server.services.leads.engagement_store import load_tallies, state_of
@@ -37,7 +38,7 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 async def amend_model(desk: Desk, model_id: str, **changes: Any) -> None:
     found = await Lead.all().count()  # any query: keeps the helper honest
     assert found >= 0
-    from server.models import Agreement
+    from server.models.agreements import Agreement
     from server.services.core import ids
 
     row = await Agreement.get(id=ids.codec().decode(model_id)[1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.clock import clock
-from server.models import ApiToken, Session
+from server.models.people import ApiToken, Session
 from server.services.people import auth
 from tests.helpers import issue_token, make_user, open_session
 

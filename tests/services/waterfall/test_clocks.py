@@ -20,7 +20,9 @@ from tortoise.expressions import Q
 
 from schema.waterfall.types import handoff_type
 from server.domain.waterfall.clocks import ClockStatus
-from server.models import Handoff, HandoffChain, Lead, User
+from server.models.leads import Lead
+from server.models.people import User
+from server.models.waterfall import Handoff, HandoffChain
 from server.services.waterfall import clocks as handoff_clocks
 from tests.helpers import make_user
 
