@@ -1,10 +1,10 @@
 // Sign in with e-mail and password. The session cookie is HttpOnly: who we are
 // comes back in the payload's `viewer`.
 
-import { clearErrors, errorFields, formValues, html, render, setBusy, showErrors } from '../dom.js';
-import { describeApiError, groupUserErrors, nextPath } from '../logic.js';
-import { LOGIN } from '../operations.js';
-import { formError, inputField, submitButton } from './fields.js';
+import { clearErrors, errorFields, formValues, html, render, setBusy, showErrors } from '../../dom.js';
+import { describeApiError, groupUserErrors, nextPath } from '../../logic.js';
+import { LOGIN } from '../../operations.js';
+import { formError, inputField, submitButton } from '../core/fields.js';
 
 export function mount(root, app, { query }) {
   render(root, html`<section class="page narrow">

@@ -2,15 +2,15 @@
 
 import {
   clearErrors, errorFields, formValues, html, region, render, setBusy, showErrors,
-} from '../dom.js';
+} from '../../dom.js';
 import {
   describeApiError, groupUserErrors, hashFor, label, ROLES, TEAMS, USER_ORDERS,
   userListVariables,
-} from '../logic.js';
-import { CREATE_USER, USERS } from '../operations.js';
-import { formError, inputField, selectField, submitButton } from './fields.js';
-import { listPlaceholder, pagedList, pager } from './paged.js';
-import { timeZoneList } from './zones.js';
+} from '../../logic.js';
+import { CREATE_USER, USERS } from '../../operations.js';
+import { formError, inputField, selectField, submitButton } from '../core/fields.js';
+import { listPlaceholder, pagedList, pager } from '../core/paged.js';
+import { timeZoneList } from '../core/zones.js';
 
 const SEARCH_DELAY_MS = 300;
 

@@ -2,10 +2,10 @@
 // keyset cursors. Only the latest request's answer is kept, so a slow answer to
 // an old filter never replaces a newer one.
 
-import { html } from '../dom.js';
+import { html } from '../../dom.js';
 import {
   describeApiError, firstPage, nextPage, PAGE_SIZE, pageSummary, pageVariables, previousPage,
-} from '../logic.js';
+} from '../../logic.js';
 
 /** `variables()` gives the query's other variables (filter, order) when a page
  *  loads. Each step resolves true when the view should render again. */

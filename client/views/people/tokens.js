@@ -4,14 +4,14 @@
 import {
   clearErrors, confirmDialog, copyFrom, errorFields, formValues, html, region, render,
   setBusy, showErrors,
-} from '../dom.js';
+} from '../../dom.js';
 import {
   describeApiError, endOfDayInstant, groupUserErrors, label, SCOPES, sentence, todayIn,
   tokenStatus,
-} from '../logic.js';
-import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '../operations.js';
-import { checkboxGroup, formError, inputField, submitButton } from './fields.js';
-import { listPlaceholder, pagedList } from './paged.js';
+} from '../../logic.js';
+import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '../../operations.js';
+import { checkboxGroup, formError, inputField, submitButton } from '../core/fields.js';
+import { listPlaceholder, pagedList } from '../core/paged.js';
 
 const LIST_SIZE = 50;
 const SCOPE_HELP = {

@@ -2,8 +2,8 @@
 // fills the slots). Every control is tied to its label, hint and error for
 // screen readers.
 
-import { html } from '../dom.js';
-import { label } from '../logic.js';
+import { html } from '../../dom.js';
+import { label } from '../../logic.js';
 
 function ids(form, name, hint) {
   const id = `${form}-${name}`;

@@ -1,9 +1,9 @@
 // Redeem an admin-issued one-time link: `#/set-password?token=…`.
 
-import { clearErrors, errorFields, formValues, html, render, setBusy, showErrors } from '../dom.js';
-import { describeApiError, groupUserErrors } from '../logic.js';
-import { SET_PASSWORD } from '../operations.js';
-import { formError, inputField, submitButton } from './fields.js';
+import { clearErrors, errorFields, formValues, html, render, setBusy, showErrors } from '../../dom.js';
+import { describeApiError, groupUserErrors } from '../../logic.js';
+import { SET_PASSWORD } from '../../operations.js';
+import { formError, inputField, submitButton } from '../core/fields.js';
 
 const RULES = 'At least 12 characters, not too common, and without your name or e-mail address.';
 

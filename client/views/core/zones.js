@@ -1,6 +1,6 @@
 // A <datalist> of the browser's IANA timezones, for timezone inputs.
 
-import { html } from '../dom.js';
+import { html } from '../../dom.js';
 
 let zones = null;
 

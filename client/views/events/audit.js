@@ -1,10 +1,10 @@
 // The audit log (managers and admins): every change and refusal, newest first.
 
-import { formValues, html, region, render } from '../dom.js';
-import { auditFilter, describeChanges } from '../logic.js';
-import { AUDIT_ENTRIES } from '../operations.js';
-import { inputField } from './fields.js';
-import { listPlaceholder, pagedList, pager } from './paged.js';
+import { formValues, html, region, render } from '../../dom.js';
+import { auditFilter, describeChanges } from '../../logic.js';
+import { AUDIT_ENTRIES } from '../../operations.js';
+import { inputField } from '../core/fields.js';
+import { listPlaceholder, pagedList, pager } from '../core/paged.js';
 
 export function mount(root, app) {
   const tz = app.viewer.timezone;

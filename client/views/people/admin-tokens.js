@@ -1,6 +1,6 @@
 // Admin: every user's API tokens (metadata only), each revocable.
 
-import { html, region, render } from '../dom.js';
+import { html, region, render } from '../../dom.js';
 import { mountTokens } from './tokens.js';
 
 export function mount(root, app) {

@@ -3,10 +3,10 @@
 import {
   clearErrors, confirmDialog, errorFields, formValues, html, region, render, setBusy,
   showErrors,
-} from '../dom.js';
-import { describeApiError, describeUserAgent, groupUserErrors, label } from '../logic.js';
-import { CHANGE_PASSWORD, LOGOUT_EVERYWHERE, SESSIONS } from '../operations.js';
-import { formError, inputField, submitButton } from './fields.js';
+} from '../../dom.js';
+import { describeApiError, describeUserAgent, groupUserErrors, label } from '../../logic.js';
+import { CHANGE_PASSWORD, LOGOUT_EVERYWHERE, SESSIONS } from '../../operations.js';
+import { formError, inputField, submitButton } from '../core/fields.js';
 import { mountTokens } from './tokens.js';
 
 export function mount(root, app) {

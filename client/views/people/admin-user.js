@@ -4,16 +4,16 @@
 import {
   clear, clearErrors, confirmDialog, copyFrom, errorFields, formValues, html, region, render,
   setBusy, showErrors,
-} from '../dom.js';
+} from '../../dom.js';
 import {
   changedUserFields, describeApiError, groupUserErrors, isConflict, label, ROLES, sentence,
   TEAMS, userActions,
-} from '../logic.js';
+} from '../../logic.js';
 import {
   CREATE_SET_PASSWORD_LINK, DEACTIVATE_USER, UPDATE_USER, USER,
-} from '../operations.js';
-import { checkboxField, formError, inputField, selectField, submitButton } from './fields.js';
-import { timeZoneList } from './zones.js';
+} from '../../operations.js';
+import { checkboxField, formError, inputField, selectField, submitButton } from '../core/fields.js';
+import { timeZoneList } from '../core/zones.js';
 
 export function mount(root, app, { params }) {
   const view = { app, root, id: params.id, user: null, link: null, conflict: null, error: null };
