@@ -3,7 +3,7 @@
 The scoring scenarios (`bench.scoring`) need a database that looks like one the
 service built: a signed qualification model and two personas in force, 100,000
 leads each matched to a persona and scored, 1,000,000 activities, and for every
-lead the stored decayed sums (``lead_engagement``) that `server.domain.engagement`
+lead the stored decayed sums (``lead_engagement``) that `server.domain.leads.engagement`
 would hold. Nothing here imitates the service's arithmetic: each lead's sums are
 `tally_activities` of its activities at the seeding instant, its persona is
 `match_many`'s, its score `score_state`'s (written with `write_score`) and its

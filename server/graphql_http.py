@@ -1,7 +1,7 @@
 """GraphQL over HTTP: authentication, CSRF rules, limits, execution and errors.
 
 The request path is kept short on purpose: the document is parsed, validated and
-measured once per distinct text (`schema.limits.DocumentCache`), every limit and
+measured once per distinct text (`schema.core.limits.DocumentCache`), every limit and
 the authentication requirement are checked before any resolver runs, and the
 result is serialised with orjson. Unexpected exceptions are masked with the
 request id; the full error goes to the log.

@@ -1,6 +1,6 @@
 """The four kinds of agreement terms as read: typed, built from stored terms.
 
-Their inputs are in `schema.agreement_inputs`.
+Their inputs are in `schema.agreements.inputs`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What sales (and marketing, after handing off) do with each qualified lead.
 
 `Sales.hand_off` is queued by the market for every lead that qualifies. The
-handoff's `HandoffScript` (`server.domain.demo_sales`) then queues the rest,
+handoff's `HandoffScript` (`server.demo.plans.sales`) then queues the rest,
 each step at its own instant: a manager's reassignment, the decision (in time
 or late), marketing pulling the lead back, the follow-ups (the first one in
 time or late) and the moves down the waterfall to WON or LOST.

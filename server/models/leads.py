@@ -125,7 +125,7 @@ class LeadActivity(Model):
 
 class LeadEngagement(Model):
     """A lead's decayed activity sum for one kind in its current cycle
-    (`server.domain.engagement.KindTally`)."""
+    (`server.domain.leads.engagement.KindTally`)."""
 
     id = fields.BigIntField(primary_key=True)
     lead = fields.ForeignKeyField(

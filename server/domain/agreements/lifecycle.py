@@ -11,7 +11,7 @@ another model or SLA): rejecting, editing or discarding an amendment only touche
 
 `decide` is the whole state machine: given the state, an action and who acts, it
 returns the next state or raises a `UserErrors` refusal. The content hash that
-both teams sign is `server.domain.content_hash`.
+both teams sign is `server.domain.agreements.canonical`.
 """
 
 from __future__ import annotations

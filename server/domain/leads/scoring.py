@@ -1,10 +1,10 @@
 """Explainable lead scores under the qualification model in force (SPEC §2.2).
 
 A lead's score has two parts. Fit is the sum of the points of every fit rule its
-attributes match (`server.domain.fit`); engagement is, per activity kind with an
+attributes match (`server.domain.leads.fit`); engagement is, per activity kind with an
 engagement rule, ``points × Σ 0.5^(ageDays / halfLifeDays)`` over the kind's
 activities in the current qualification cycle, capped at the rule's ``maxPoints``
-(`server.domain.engagement`). ``rawScore`` = fit + engagement, unrounded;
+(`server.domain.leads.engagement`). ``rawScore`` = fit + engagement, unrounded;
 ``score`` is ``rawScore`` rounded half up, towards +∞ on a tie (``2.5`` → 3,
 ``-2.5`` → -2). Every threshold compares ``score``, except ``minFitScore``, which
 compares the fit (exact, so unrounded).
@@ -22,7 +22,7 @@ now, both ends included. The hand-raise gets a ``HAND_RAISE`` entry of 0 points
 that says whether it qualifies. In a cycle re-entered through ``NURTURING`` or
 ``RECYCLED`` the lead meets it only once an activity of that cycle counts, so
 fit alone never re-qualifies it. Whether that makes it qualified is
-`server.domain.qualification`'s decision.
+`server.domain.leads.qualification`'s decision.
 
 With no model in force, callers compute no score at all: the stored scores stay
 as they are and nothing qualifies automatically (`qualification.apply_score`
@@ -97,7 +97,7 @@ class Score:
     """One lead's score under one model revision, at one instant.
 
     ``counts_after`` is the cycle the engagement was counted in (see
-    `server.domain.engagement`); qualification checks it is the lead's cycle.
+    `server.domain.leads.engagement`); qualification checks it is the lead's cycle.
     """
 
     model_revision: int

@@ -12,7 +12,7 @@ service loads a chain's facts under its locks and asks here.
   new holder a window of `acceptWithinHours` business hours of their own
   (`holder_timeout_at`); when it passes, the timeout action applies again.
   REASSIGN falls back to NOTIFY past the chain's limit or with nobody to take it
-  (`server.domain.handoffs.timeout_action`).
+  (`server.domain.waterfall.handoffs.timeout_action`).
 - **Absence.** A pending handoff whose assignee is deactivated or out of office
   moves to the next in the pool, within the same limit; when it cannot, the
   managers are told once per handoff (an escalation).

@@ -1,8 +1,9 @@
 """Negotiating agreements: drafts, proposals and discarding them.
 
 Every use case is one `mutations.run` transaction that locks the agreement row,
-asks the lifecycle (`server.domain.agreements.decide`) what happens, and writes
-the result with its audit entry and events. Signing lives in `signing`.
+asks the lifecycle (`server.domain.agreements.lifecycle.decide`) what happens,
+and writes the result with its audit entry and events. Signing lives in
+`signing`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `consume` is an outbox consumer: it runs in the dispatcher's transaction, so
 its rows commit with the events' "dispatched" mark. The audiences and texts
-are `server.domain.notifications`'; here they are resolved to active users in
+are `server.domain.events.notifications`'; here they are resolved to active users in
 a fixed number of statements per batch (the people, the leads, the
 agreements), written in bulk with ``ON CONFLICT (dedupe_key) DO NOTHING`` —
 the key is the event id and the recipient, so a batch dispatched again adds

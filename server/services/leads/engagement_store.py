@@ -1,6 +1,6 @@
 """Stored engagement: one decayed sum per lead and activity kind (SPEC §2.2).
 
-The tallies of `server.domain.engagement` as rows of ``lead_engagement``; read
+The tallies of `server.domain.leads.engagement` as rows of ``lead_engagement``; read
 and written for many leads at once.
 """
 

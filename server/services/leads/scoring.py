@@ -3,7 +3,7 @@
 `Scorer.load` reads the qualification model and the personas in force (two
 statements, whatever the number of leads; the parsed model is cached per
 revision). `Scorer.rescore` then scores lead rows from their engagement, applies
-the qualification-cycle rules of `server.domain.qualification`, moves newly
+the qualification-cycle rules of `server.domain.leads.qualification`, moves newly
 qualified leads to MQL and records the events, all in memory on the rows the
 use case writes back in bulk.
 """
@@ -154,7 +154,7 @@ def _reason(score: Score) -> str:
 def qualify(
     tx: mutations.Tx, lead: LeadRow, step: Step, moves: StageMoves, reason: str
 ) -> None:
-    """Record a qualification decided by `server.domain.qualification`."""
+    """Record a qualification decided by `server.domain.leads.qualification`."""
     found = step.cycle.qualification
     assert found is not None
     lead["qualified"], lead["qualified_at"] = True, found.at

@@ -278,7 +278,7 @@ async def record_stage_changes(
     ],
 ) -> None:
     """(lead id, from, to, at, actor id, via, reason) per move, with the
-    funnel's deltas (`server.services.funnel`) in the same transaction."""
+    funnel's deltas (`server.services.leads.funnel`) in the same transaction."""
     await bulk.insert(
         "stage_change",
         ("lead_id", "from_stage", "to_stage", "at", "actor_id", "via", "reason"),

@@ -1,6 +1,6 @@
 """Clock statuses as SQL conditions over the stored chain columns.
 
-The same table as `server.domain.sla` (its docstring), written as Tortoise
+The same table as `server.domain.waterfall.clocks` (its docstring), written as Tortoise
 conditions on `HandoffChain` rows so `handoffs` can filter by status in the
 database (handoffs whose chain matches, through a subquery). Every condition
 is positive: "not X" is spelled as the union of the other statuses, so SQL's

@@ -1,10 +1,11 @@
 """Handoff: marketing's qualified lead becomes a sales user's obligation (SPEC §2.4).
 
 `handoff_lead` opens a chain with its SLA clocks fixed from the revision in
-force (`server.domain.sla.compute_clocks`) and a PENDING handoff to a named or
-routed assignee. A decision (`accept_handoff`, `reject_handoff`) happens exactly
-once: the lead row is locked first and the handoff must still be PENDING, so
-concurrent deciders leave one winner and ALREADY_DECIDED for the rest. A
+force (`server.domain.waterfall.clocks.compute_clocks`) and a PENDING handoff to
+a named or routed assignee. A decision (`accept_handoff`, `reject_handoff`)
+happens exactly once: the lead row is locked first and the handoff must still be
+PENDING, so concurrent deciders leave one winner and ALREADY_DECIDED for the
+rest. A
 reassignment closes the handoff as REASSIGNED and opens the next one of the same
 chain, which keeps the chain's deadlines (a breach stays a breach). The lead's
 waterfall moves out of MQL happen here (Via.HANDOFF_DECISION).

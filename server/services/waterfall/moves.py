@@ -1,6 +1,6 @@
 """Moving leads through the waterfall by hand: `moveLeadStage` and `closeLead`.
 
-`server.domain.stages` decides whether a move may happen; this module makes it:
+`server.domain.leads.stages` decides whether a move may happen; this module makes it:
 entering NURTURING or RECYCLED begins a new qualification cycle (qualification
 cleared, engagement restarted from activities after now), WON makes the lead a
 customer, a marketing manager's move to MQL qualifies it by hand, and amount and

@@ -1,5 +1,5 @@
 """The sweeper: SLA events once per chain and clock, accept timeouts, absent
-assignees (SPEC §2.4). The rules are `server.domain.sweeper`'s.
+assignees (SPEC §2.4). The rules are `server.domain.waterfall.sweeper`'s.
 
 Every worker runs `sweep` every `ACCORD_SWEEP_SECONDS` (15 by default). One
 statement finds the due chains (`sweeper_store.due_chain_ids`); they are handled

@@ -5,7 +5,7 @@ accepted, auto-accepted, rejected, withdrawn, each before, at or after the
 deadlines) and first touch (none, before, at or after its deadline); then at
 instants before the at-risk instants, on them, between, on the deadlines and
 after, each status filter of `handoff_clocks` must select exactly the chains
-whose handoff `schema.handoffs.handoff_type` reports in that status.
+whose handoff `schema.waterfall.types.handoff_type` reports in that status.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reading integration rows: e-mail identity, lead upserts and activities.
 
-Covers `server.domain.lead_input` (upsertLeads rows: absent versus null,
-staleness) and `server.domain.activity_input` (recordLeadActivities rows: lead
+Covers `server.domain.leads.intake` (upsertLeads rows: absent versus null,
+staleness) and `server.domain.leads.activity_intake` (recordLeadActivities rows: lead
 reference, clock, metadata, dedupe keys).
 """
 
