@@ -23,8 +23,8 @@ from server.domain.agreements.lifecycle import PendingState as DomainPendingStat
 from server.domain.agreements.lifecycle import SignOffAction as DomainSignOffAction
 from server.domain.agreements.lifecycle import VoidReason as DomainVoidReason
 from server.domain.agreements.personas import EvidenceSource as DomainEvidenceSource
-from server.domain.people.users import Role as DomainRole
-from server.domain.people.users import Team as DomainTeam
+from server.domain.core.roles import Role as DomainRole
+from server.domain.core.roles import Team as DomainTeam
 from server.services.agreements import reads as agreement_reads
 from server.services.agreements import store as agreement_store
 

@@ -19,7 +19,7 @@ from schema.core.relay import (
     register_node,
 )
 from schema.people.users import Scope, User, actor_of, user_by_key, user_type
-from server.domain.people.users import Scope as DomainScope
+from server.domain.core.roles import Scope as DomainScope
 from server.services.core import ids
 from server.services.core.actors import Actor
 from server.services.people import auth, tokens, users

@@ -20,9 +20,9 @@ from schema.core.relay import (
     register_node,
 )
 from server.domain.core.errors import Unauthenticated
-from server.domain.people.users import Role as DomainRole
-from server.domain.people.users import Scope as DomainScope
-from server.domain.people.users import Team as DomainTeam
+from server.domain.core.roles import Role as DomainRole
+from server.domain.core.roles import Scope as DomainScope
+from server.domain.core.roles import Team as DomainTeam
 from server.services.core import ids
 from server.services.core.actors import Actor
 from server.services.people import users

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from server.clock import clock
 from server.demo.plans.company import ADMIN, STAFF, Person
 from server.demo.timeline import ok
-from server.domain.people.users import Role, Team
+from server.domain.core.roles import Role, Team
 from server.services.core import ids
 from server.services.core.actors import Actor
 from server.services.people import users

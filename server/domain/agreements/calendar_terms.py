@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Set
 from datetime import date
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from server.domain.core.instants import zone_problem
 
 
 class Weekday(StrEnum):
@@ -29,8 +30,6 @@ class Weekday(StrEnum):
 
 WEEKDAYS = tuple(day.value for day in Weekday)
 # Loadable keys that are not portable IANA zones: the host's own zone and helpers.
-NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
-
 _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -54,19 +53,6 @@ def calendar_problems(
     problems += [((*path, *p), m) for p, m in _hour_problems(raw)]
     problems += [((*path, "holidays", *p), m) for p, m in _holiday_problems(raw)]
     return problems
-
-
-def zone_problem(value: object) -> str | None:
-    """Why a value is not an IANA timezone name, or None when it is one."""
-    if not isinstance(value, str) or not value:
-        return "give an IANA timezone name such as Europe/Berlin"
-    if value in NOT_ZONES or value.startswith(("posix/", "right/")):
-        return f"unknown timezone {value!r}; use an IANA name"
-    try:
-        ZoneInfo(value)
-    except (ValueError, KeyError, OSError):
-        return f"unknown timezone {value!r}; use an IANA name"
-    return None
 
 
 def _day_problems(raw: Mapping[str, Any]) -> Iterable[Problem]:

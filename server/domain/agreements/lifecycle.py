@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from server.domain.core.errors import ErrorCode, UserErrors, refuse
-from server.domain.people.users import Role, Team
+from server.domain.core.roles import Role, Team
 
 
 class AgreementKind(StrEnum):

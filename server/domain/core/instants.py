@@ -106,3 +106,28 @@ def to_epoch_us(moment: datetime) -> int:
 def from_epoch_us(us: int) -> datetime:
     """The aware UTC instant `us` microseconds after the epoch."""
     return _EPOCH_UTC + timedelta(0, 0, us)
+
+
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+def zone_problem(value: object) -> str | None:
+    """Why a value is not an IANA timezone name, or None when it is one."""
+    if not isinstance(value, str) or not value:
+        return "give an IANA timezone name such as Europe/Berlin"
+    if value in NOT_ZONES or value.startswith(("posix/", "right/")):
+        return f"unknown timezone {value!r}; use an IANA name"
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        return f"unknown timezone {value!r}; use an IANA name"
+    return None
+
+
+def local_time(instant: datetime | str | None, timezone: str) -> str:
+    """An instant as its recipient reads it: "Mon 16 Nov 2026, 13:00 (CET)"."""
+    if instant is None:
+        return "no deadline"
+    moment = datetime.fromisoformat(instant) if isinstance(instant, str) else instant
+    local = moment.astimezone(ZoneInfo(timezone))
+    return local.strftime("%a %d %b %Y, %H:%M (%Z)")

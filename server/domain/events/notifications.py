@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from server.domain.core.instants import local_time
 from server.domain.core.outbox import EventKind
-from server.domain.people.users import Team
+from server.domain.core.roles import Team
 
 
 class NoticeKind(StrEnum):
@@ -164,15 +163,6 @@ class Message:
     body: str
 
 
-def local_time(instant: datetime | str | None, timezone: str) -> str:
-    """An instant as its recipient reads it: "Mon 16 Nov 2026, 13:00 (CET)"."""
-    if instant is None:
-        return "no deadline"
-    moment = datetime.fromisoformat(instant) if isinstance(instant, str) else instant
-    local = moment.astimezone(ZoneInfo(timezone))
-    return local.strftime("%a %d %b %Y, %H:%M (%Z)")
-
-
 CLOCK_WORDS = {"ACCEPT": "accept", "FIRST_TOUCH": "first touch"}
 CAUSE_WORDS = {
     "TIMEOUT": "nobody accepted it in time",
@@ -266,9 +256,3 @@ _WRITERS = {
     NoticeKind.HANDOFF_ESCALATED: _escalated_message,
     NoticeKind.SIGN_OFF_REQUESTED: _sign_off,
 }
-
-
-def mail_retry_seconds(attempts: int) -> float:
-    """How long an e-mail waits before its next try after `attempts` tries:
-    one minute, doubling, at most an hour (also the lease of a send)."""
-    return float(min(60 * 2 ** max(attempts - 1, 0), 3600))

@@ -20,8 +20,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from server.domain.core.errors import ErrorCode
+from server.domain.core.roles import Team
 from server.domain.leads.stages import Refusal
-from server.domain.people.users import Team
 from server.domain.waterfall.handoffs import MAX_TEXT, Decider, RejectionReason
 
 MIN_RATING = 1

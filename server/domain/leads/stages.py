@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from server.domain.core.errors import ErrorCode, UserErrors, refuse
+from server.domain.core.roles import Role, Team
 from server.domain.leads.qualification import CYCLE_STAGES
-from server.domain.people.users import Role, Team
 
 MAX_REASON_LENGTH = 2000
 

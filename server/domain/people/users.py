@@ -1,32 +1,16 @@
-"""Teams, roles, scopes and the rules about people that need no database."""
+"""The rules about people that need no database: e-mail addresses and passwords.
+
+Teams, roles and scopes are `server.domain.core.roles`: every permission check
+reads them."""
 
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 
 import idna
 
 MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-
-
-class Team(StrEnum):
-    MARKETING = "MARKETING"
-    SALES = "SALES"
-    LEADERSHIP = "LEADERSHIP"
-
-
-class Role(StrEnum):
-    MEMBER = "MEMBER"
-    MANAGER = "MANAGER"
-    ADMIN = "ADMIN"
-
-
-class Scope(StrEnum):
-    READ = "READ"
-    INGEST = "INGEST"
-    WRITE = "WRITE"
 
 
 def normalise_email(raw: str) -> str:

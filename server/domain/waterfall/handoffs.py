@@ -31,8 +31,8 @@ from enum import StrEnum
 from server.domain.agreements.sla_terms import AcceptTimeoutAction
 from server.domain.core.errors import ErrorCode
 from server.domain.core.instants import as_utc
+from server.domain.core.roles import Role, Team
 from server.domain.leads.stages import QUALIFIABLE, LeadStage, Refusal
-from server.domain.people.users import Role, Team
 from server.domain.waterfall.clocks import counted_touch_at
 
 MAX_TEXT = 2000

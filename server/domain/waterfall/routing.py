@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from server.domain.agreements.sla_terms import RoutingPolicy
 from server.domain.core.errors import ErrorCode
+from server.domain.core.roles import Role, Team
 from server.domain.leads.stages import Refusal
-from server.domain.people.users import Role, Team
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from server.domain.agreements.model_terms import persona_keys, read_model_terms
 from server.domain.agreements.personas import read_persona_terms
 from server.domain.agreements.sla_terms import read_sla_terms
 from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
-from server.domain.people.users import Role, Team
+from server.domain.core.roles import Role, Team
 from server.models.agreements import Agreement, AgreementSignOff
 from server.models.people import User
 from server.services.core import ids, mutations

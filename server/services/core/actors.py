@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from server.domain.people.users import Role, Scope, Team
+from server.domain.core.roles import Role, Scope, Team
 
 ALL_SCOPES = frozenset(Scope)
 

@@ -28,7 +28,7 @@ from tortoise.transactions import in_transaction
 
 from server import db
 from server.clock import clock
-from server.domain.events.notifications import mail_retry_seconds
+from server.domain.core.mail import mail_retry_seconds
 from server.models.core import EmailDelivery
 from server.services.core import bulk
 from server.settings import Settings

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from server.domain.core.errors import Forbidden, Unauthenticated
-from server.domain.people.users import Role, Scope, Team
+from server.domain.core.roles import Role, Scope, Team
 from server.services.core.actors import Actor, Anonymous
 
 

@@ -22,6 +22,7 @@ from tortoise.expressions import Q
 
 from server.clock import clock
 from server.domain.core.errors import ErrorCode, refuse
+from server.domain.core.roles import Role
 from server.domain.events.notifications import (
     Facts,
     ManagersOf,
@@ -31,7 +32,6 @@ from server.domain.events.notifications import (
     message,
     notices_for,
 )
-from server.domain.people.users import Role
 from server.models.agreements import Agreement
 from server.models.core import OutboxEvent
 from server.models.events import Notification

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from server import db
 from server.clock import clock
 from server.domain.core.errors import ErrorCode, Throttled, refuse
-from server.domain.people.users import Role, Scope, Team, normalise_email
+from server.domain.core.roles import Role, Scope, Team
+from server.domain.people.users import normalise_email
 from server.models.people import ApiToken, Session, User
 from server.services.core import mutations
 from server.services.core.actors import ALL_SCOPES, Actor, Anonymous

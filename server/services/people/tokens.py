@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
-from server.domain.people.users import Scope
+from server.domain.core.roles import Scope
 from server.models.people import ApiToken
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor

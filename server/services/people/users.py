@@ -10,10 +10,10 @@ from typing import Any
 from tortoise.expressions import Q
 
 from server import db
-from server.domain.agreements.calendar_terms import zone_problem
 from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
-from server.domain.events.notifications import local_time
-from server.domain.people.users import Role, Team, normalise_email, password_problem
+from server.domain.core.instants import local_time, zone_problem
+from server.domain.core.roles import Role, Team
+from server.domain.people.users import normalise_email, password_problem
 from server.models.people import Session, SetPasswordLink, User
 from server.services.core import fetched, ids, mutations
 from server.services.core import mail as mailer

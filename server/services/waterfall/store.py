@@ -10,7 +10,7 @@ from typing import Any
 from server import db
 from server.domain.agreements.lifecycle import AgreementKind
 from server.domain.agreements.sla_terms import AcceptTimeoutAction, RoutingPolicy
-from server.domain.people.users import Role, Team
+from server.domain.core.roles import Role, Team
 from server.domain.waterfall.clocks import SlaTerms, sla_terms_from
 from server.domain.waterfall.handoffs import HandoffStatus
 from server.domain.waterfall.routing import Candidate

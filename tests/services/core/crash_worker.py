@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from server import db
 from server.app import configure_services
 from server.clock import clock
-from server.domain.people.users import Role, Team
+from server.domain.core.roles import Role, Team
 from server.models.core import AuditEntry, OutboxEvent
 from server.models.people import User
 from server.services.core import mutations

@@ -9,7 +9,7 @@ import pytest
 
 from server.clock import clock
 from server.domain.core.errors import ErrorCode, Forbidden, refuse
-from server.domain.people.users import Role, Team
+from server.domain.core.roles import Role, Team
 from server.models.core import AuditEntry, IdempotencyRecord, OutboxEvent
 from server.models.people import User
 from server.services.core import mutations

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from server.clock import clock
-from server.domain.people.users import Role, Team
+from server.domain.core.roles import Role, Team
 from server.models.core import OutboxEvent
 from server.models.people import User
 from server.services.core import mutations

@@ -28,7 +28,7 @@ from server.domain.agreements.lifecycle import (
 )
 from server.domain.agreements.sla_terms import read_sla_terms
 from server.domain.core.errors import UserErrors
-from server.domain.people.users import Role, Team
+from server.domain.core.roles import Role, Team
 
 SLA = AgreementKind.SERVICE_LEVEL_AGREEMENT
 WEEKDAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]

@@ -22,7 +22,7 @@ from server.domain.agreements.lifecycle import (
     decide,
 )
 from server.domain.core.errors import UserErrors
-from server.domain.people.users import Role, Team
+from server.domain.core.roles import Role, Team
 
 S, P, A = AgreementStatus, PendingState, Action
 MARKETING_MANAGER = Party(1, Team.MARKETING, Role.MANAGER, True)

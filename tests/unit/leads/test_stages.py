@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.domain.core.errors import ErrorCode
+from server.domain.core.roles import Role, Team
 from server.domain.leads.stages import (
     AMOUNT_STAGES,
     MAX_REASON_LENGTH,
@@ -23,7 +24,6 @@ from server.domain.leads.stages import (
     sets_customer,
     starts_cycle,
 )
-from server.domain.people.users import Role, Team
 
 S = LeadStage
 V = Via

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from server.domain.agreements.sla_terms import AcceptTimeoutAction
 from server.domain.core.errors import ErrorCode
+from server.domain.core.roles import Role, Team
 from server.domain.leads.stages import LeadStage, Refusal
-from server.domain.people.users import Role, Team
 from server.domain.waterfall.handoffs import (
     MAX_SWEEPER_REASSIGNMENTS,
     MAX_TEXT,

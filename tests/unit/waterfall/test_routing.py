@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from server.domain.agreements.sla_terms import RoutingPolicy
 from server.domain.core.errors import ErrorCode
-from server.domain.people.users import Role, Team
+from server.domain.core.roles import Role, Team
 from server.domain.waterfall.routing import (
     Candidate,
     check_assignee,
