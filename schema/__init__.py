@@ -20,6 +20,7 @@ from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
 from schema.people.credentials import CredentialMutations, CredentialQueries
 from schema.people.users import UserMutations, UserQueries
+from schema.waterfall.moves import StageMoveMutations
 from schema.waterfall.mutations import HandoffMutations
 from schema.waterfall.types import HandoffQueries
 
@@ -47,6 +48,7 @@ Mutation = merge_types(
         UserMutations,
         AgreementMutations,
         LeadMutations,
+        StageMoveMutations,
         HandoffMutations,
         FeedbackMutations,
         RescoringMutations,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -17,12 +16,10 @@ from strawberry.utils.str_converters import to_camel_case
 from schema.context import Info
 from schema.core.errors import UserError, user_errors
 from schema.core.permissions import actor_of
-from schema.leads.types import ActivityKind, Lead, LeadStage, lead_type
-from server.domain.leads.stages import Via
+from schema.leads.types import ActivityKind, Lead, lead_type
 from server.services.core.mutations import Outcome
 from server.services.leads import activities
 from server.services.leads import intake as leads
-from server.services.waterfall import moves as lead_stages
 
 
 def given(value: Any) -> dict[str, Any]:
@@ -163,39 +160,13 @@ class UpdateLeadInput(LeadFieldsInput):
     )
 
 
-@strawberry.input
-class MoveLeadStageInput:
-    lead_id: strawberry.ID
-    stage: LeadStage
-    reason: str | None = None
-    amount: Decimal | None = None
-    recurring: bool | None = None
-    expected_version: int | None = None
-
-
-@strawberry.enum
-class CloseOutcome(Enum):
-    WON = "WON"
-    LOST = "LOST"
-
-
-@strawberry.input
-class CloseLeadInput:
-    lead_id: strawberry.ID
-    outcome: CloseOutcome
-    amount: Decimal | None = None
-    recurring: bool | None = None
-    reason: str | None = None
-    expected_version: int | None = None
-
-
 @strawberry.type
 class LeadPayload:
     lead: Lead | None
     user_errors: list[UserError]
 
 
-def _lead_payload(outcome: Outcome[Any]) -> LeadPayload:
+def lead_payload(outcome: Outcome[Any]) -> LeadPayload:
     row = outcome.result
     return LeadPayload(
         lead=lead_type(row) if row is not None and outcome.ok else None,
@@ -322,31 +293,4 @@ class LeadMutations:
         outcome = await leads.update_lead(
             actor_of(info), input.id, input.expected_version, fields
         )
-        return _lead_payload(outcome)
-
-    @strawberry.mutation
-    async def move_lead_stage(
-        self, info: Info, input: MoveLeadStageInput
-    ) -> LeadPayload:
-        request = lead_stages.StageRequest(
-            lead_id=input.lead_id,
-            stage=input.stage.value,
-            reason=input.reason,
-            amount=input.amount,
-            recurring=input.recurring,
-            expected_version=input.expected_version,
-        )
-        return _lead_payload(await lead_stages.move_lead_stage(actor_of(info), request))
-
-    @strawberry.mutation(description="End a lead as WON or LOST (sales).")
-    async def close_lead(self, info: Info, input: CloseLeadInput) -> LeadPayload:
-        request = lead_stages.StageRequest(
-            lead_id=input.lead_id,
-            stage=input.outcome.value,
-            reason=input.reason,
-            amount=input.amount,
-            recurring=input.recurring,
-            expected_version=input.expected_version,
-            via=Via.CLOSE,
-        )
-        return _lead_payload(await lead_stages.move_lead_stage(actor_of(info), request))
+        return lead_payload(outcome)
