@@ -70,10 +70,10 @@ async def migrate(settings: Settings, quiet: bool = False) -> list[str]:
 
 
 async def create_user(settings: Settings, args: argparse.Namespace) -> None:
-    from server.app import configure_services
     from server.services.people import users
+    from server.wiring import wire
 
-    configure_services(settings)
+    wire(settings)
 
     async def work() -> None:
         if await _pending(settings):
@@ -106,10 +106,10 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
     """Create the first admin, with a generated password, when there are no users."""
-    from server.app import configure_services
     from server.services.people import passwords, users
+    from server.wiring import wire
 
-    configure_services(settings)
+    wire(settings)
 
     async def work() -> None:
         if await _pending(settings):
@@ -138,11 +138,11 @@ async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
 async def rescore(settings: Settings, args: argparse.Namespace) -> None:
     """Rescore every lead now, chunk by chunk, showing progress (or only show
     the progress of the latest job with --status)."""
-    from server.app import configure_services
     from server.services.core import mutations
     from server.services.leads import rescoring
+    from server.wiring import wire
 
-    configure_services(settings)
+    wire(settings)
 
     async def work() -> None:
         if await _pending(settings):
@@ -170,9 +170,9 @@ async def demo_data(settings: Settings, args: argparse.Namespace) -> None:
     """Build the demo company into an empty database; print each person's
     e-mail and fresh password once."""
     from server import demo
-    from server.app import configure_services
+    from server.wiring import wire
 
-    configure_services(settings)
+    wire(settings)
     now = _reference_instant(args.now)
 
     async def work() -> None:

@@ -39,10 +39,12 @@ from server.models.people import User
 from server.services.agreements import store
 from server.services.core import mutations
 from server.services.core.actors import Actor
-from server.services.leads import rescoring
-from server.services.people import users
+from server.services.core.hooks import Hook
 
 MAX_REASON = 2000
+# Run inside the transaction when a revision that scoring reads comes into force
+# or is retired, with the reason; `server/wiring.py` connects the leads' rescoring.
+scoring_changed: Hook[[mutations.Tx, str]] = Hook("scoring changed")
 # A new model revision rescores every lead; a persona revision re-matches them.
 RESCORED_BY = {
     AgreementKind.QUALIFICATION_MODEL: "MODEL_CHANGE",
@@ -177,7 +179,7 @@ async def _activate(
     row.activated_at = tx.now
     row.in_force_slot = kind.value if kind in SINGLE_IN_FORCE else None
     if kind in RESCORED_BY:
-        await rescoring.request(tx, RESCORED_BY[kind])
+        await scoring_changed(tx, RESCORED_BY[kind])
     store.emit(
         tx,
         EventKind.AGREEMENT_ACTIVATED,
@@ -223,7 +225,7 @@ async def _retire(
     await _consume(signed, current)
     row.in_force_slot, row.retired_at = None, tx.now
     if AgreementKind(row.kind) is AgreementKind.PERSONA:
-        await rescoring.request(tx, RESCORED_BY[AgreementKind.PERSONA])
+        await scoring_changed(tx, RESCORED_BY[AgreementKind.PERSONA])
     store.emit(tx, EventKind.AGREEMENT_RETIRED, row, contentHash=row.content_hash)
 
 
@@ -315,6 +317,3 @@ async def void_sign_offs_of(tx: mutations.Tx, user: User) -> None:
     await store.void_sign_offs(tx, live, reason)
     for row in rows:
         await store.touch(tx, row)
-
-
-users.role_change_hooks.append(void_sign_offs_of)

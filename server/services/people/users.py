@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from server.models.people import Session, SetPasswordLink, User
 from server.services.core import fetched, ids, mutations
 from server.services.core import mail as mailer
 from server.services.core.actors import Actor, Anonymous
+from server.services.core.hooks import Hook
 from server.services.core.pagination import Ordering, Page, PageRequest, paginate
 from server.services.people import auth
 from server.services.people.passwords import (
@@ -32,9 +32,9 @@ USER_ORDERINGS = {
     "NAME": Ordering("NAME", (("name", False),)),
     "CREATED_AT": Ordering("CREATED_AT", (("created_at", False),)),
 }
-# Hooks later capabilities add: run inside the transaction when a user's team or
-# role changes or the user is deactivated (for example, voiding sign-offs).
-role_change_hooks: list[Callable[[mutations.Tx, User], Awaitable[None]]] = []
+# Run inside the transaction when a user's team or role changes or the user is
+# deactivated; `server/wiring.py` connects agreements' voiding of sign-offs.
+role_changed: Hook[[mutations.Tx, User]] = Hook("role changed")
 
 
 @dataclass(frozen=True)
@@ -254,8 +254,7 @@ async def _save(
 async def _after_role_change(tx: mutations.Tx, user: User) -> None:
     if not user.active:
         await auth.end_sessions_of(user.id, tx.now)
-    for hook in role_change_hooks:
-        await hook(tx, user)
+    await role_changed(tx, user)
 
 
 PREFERENCES = ("outOfOffice", "acceptsLeads", "timezone")

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from server.app import configure_services
 from server.clock import clock
 from server.models.core import EmailDelivery
 from server.models.people import User
 from server.services.core import mail as mailer
 from server.services.waterfall.sweeper import sweep
 from server.settings import Settings
+from server.wiring import wire
 from tests.handoff_steps import HAND_OFF, NODE, user_id
 from tests.helpers import Api
 from tests.notification_steps import (
@@ -49,7 +49,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 @pytest.fixture
 def settings(settings: Settings, smtp: tuple[Inbox, int]) -> Settings:
     mailed = settings.with_(smtp_url=f"smtp://127.0.0.1:{smtp[1]}", public_url=PUBLIC)
-    configure_services(mailed)
+    wire(mailed)
     return mailed
 
 

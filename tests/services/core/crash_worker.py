@@ -15,7 +15,6 @@ import sys
 from collections.abc import Sequence
 
 from server import db
-from server.app import configure_services
 from server.clock import clock
 from server.domain.core.roles import Role, Team
 from server.models.core import AuditEntry, OutboxEvent
@@ -24,6 +23,7 @@ from server.services.core import mutations
 from server.services.core import outbox as events
 from server.services.core.actors import Actor
 from server.settings import load_settings
+from server.wiring import wire
 
 
 async def commit_then_die() -> None:
@@ -60,7 +60,7 @@ async def consume_then_die() -> None:
 
 async def main(mode: str) -> None:
     settings = load_settings()
-    configure_services(settings)
+    wire(settings)
     ctx = await db.open_database(settings, global_fallback=False)
     try:
         await (commit_then_die() if mode == "commit" else consume_then_die())
