@@ -18,7 +18,7 @@ from server.models.waterfall import Handoff
 from server.services.core import fetched, mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store
-from server.services.waterfall.handoffs import decider
+from server.services.waterfall.store import decider
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from server.services.core import bulk, ids, mutations
 from server.services.core.actors import Actor
 from server.services.leads import activity_store, engagement_store
 from server.services.leads import store as lead_store
-from server.services.leads.intake import load_states
+from server.services.leads.refresh import load_states
 from server.services.leads.scoring import Scorer, StageMoves
 
 # Scores need a model; without one the sums are still kept, undecayed, and are

@@ -26,7 +26,7 @@ from server.models.leads import RescoreJob
 from server.services.core import mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store
-from server.services.leads.intake import load_states
+from server.services.leads.refresh import load_states
 from server.services.leads.scoring import Scorer, StageMoves
 from server.services.leads.store import LeadRow
 

@@ -29,8 +29,8 @@ from server.services.core import mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store
 from server.services.waterfall import store
-from server.services.waterfall.handoffs import decider
 from server.services.waterfall.reads import chain_terms
+from server.services.waterfall.store import decider
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from server.domain.waterfall.clocks import (
     compute_clocks,
 )
 from server.domain.waterfall.handoffs import (
-    Decider,
     HandoffPlan,
     HandoffStatus,
     ReassignCause,
@@ -42,7 +41,7 @@ from server.models.waterfall import Handoff, HandoffChain
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store
-from server.services.leads.intake import refresh
+from server.services.leads.refresh import refresh
 from server.services.leads.scoring import StageMoves, enter_stage, qualify_by_hand
 from server.services.waterfall import store
 from server.services.waterfall.reads import chain_terms
@@ -61,10 +60,6 @@ class HandoffRequest:
     note: str | None = None
     override_reason: str | None = None
     idempotency_key: str | None = None
-
-
-def decider(actor: Actor) -> Decider:
-    return Decider(actor.user_id, actor.team, actor.role)
 
 
 async def record_of(handoff_id: int) -> HandoffRecord:
@@ -291,7 +286,7 @@ async def _decide(
     tx: mutations.Tx, actor: Actor, handoff_id: str, rejection: Rejection | None
 ) -> HandoffRecord:
     lead, handoff, chain = await locked(handoff_id)
-    problem = check_decision(handoff.status, handoff.assignee_id, decider(actor))
+    problem = check_decision(handoff.status, handoff.assignee_id, store.decider(actor))
     if problem is None and rejection is not None:
         problem = check_rejection(
             rejection.reason, rejection.comment, rejection.disposition
@@ -380,7 +375,7 @@ async def reassign_handoff(
         _, handoff, chain = await locked(handoff_id)
         chosen = await _assignee(assignee_id, exclude_ids=(handoff.assignee_id,))
         problem = check_reassignment(
-            handoff.status, handoff.assignee_id, chosen, decider(actor)
+            handoff.status, handoff.assignee_id, chosen, store.decider(actor)
         )
         if problem is not None:
             raise problem.error()

@@ -20,7 +20,7 @@ from server.domain.leads.stages import AMOUNT_STAGES, LeadStage, Mover, Via, che
 from server.services.core import mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store
-from server.services.leads.intake import refresh
+from server.services.leads.refresh import refresh
 from server.services.leads.scoring import StageMoves, enter_stage, qualify_by_hand
 from server.services.leads.store import load_lead
 from server.services.waterfall import handoffs

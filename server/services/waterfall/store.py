@@ -12,11 +12,12 @@ from server.domain.agreements.lifecycle import AgreementKind
 from server.domain.agreements.sla_terms import AcceptTimeoutAction, RoutingPolicy
 from server.domain.core.roles import Role, Team
 from server.domain.waterfall.clocks import SlaTerms, sla_terms_from
-from server.domain.waterfall.handoffs import HandoffStatus
+from server.domain.waterfall.handoffs import Decider, HandoffStatus
 from server.domain.waterfall.routing import Candidate
 from server.models.people import User
 from server.models.waterfall import Handoff, HandoffChain
 from server.services.agreements.store import terms_of
+from server.services.core.actors import Actor
 
 ROUTING = "handoff"
 # Handoffs without an SLA sort after every deadline.
@@ -129,3 +130,7 @@ async def pass_turn(user_id: int) -> None:
 
 async def user(key: int) -> User | None:
     return await User.get_or_none(id=key)
+
+
+def decider(actor: Actor) -> Decider:
+    return Decider(actor.user_id, actor.team, actor.role)

@@ -48,7 +48,7 @@ from server.domain.waterfall.sweeper import (
 from server.models.waterfall import Handoff, HandoffChain
 from server.services.core import mutations
 from server.services.leads import store as lead_store
-from server.services.leads.intake import refresh
+from server.services.leads.refresh import refresh
 from server.services.leads.scoring import StageMoves
 from server.services.waterfall import due_chains as store
 from server.services.waterfall import handoffs
