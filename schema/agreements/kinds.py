@@ -29,7 +29,7 @@ from schema.agreements.types import (
     pending_terms_of,
 )
 from schema.context import Context, Info
-from schema.core.relay import NodeType, register_node
+from schema.core.relay import NodeType
 from schema.people.users import User, user_by_key
 from server.domain.agreements.lifecycle import AgreementKind as DomainAgreementKind
 from server.domain.agreements.lifecycle import AgreementStatus as DomainAgreementStatus
@@ -226,5 +226,4 @@ def _node_fetch(kind: DomainAgreementKind) -> NodeType:
     return NodeType(fetch)
 
 
-for _kind, _name in agreement_store.TYPE_OF.items():
-    register_node(_name, _node_fetch(_kind))
+NODE_TYPES = {name: _node_fetch(kind) for kind, name in agreement_store.TYPE_OF.items()}

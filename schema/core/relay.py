@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -83,11 +83,16 @@ class NodeType:
     fetch: Callable[[Context, list[int]], Awaitable[dict[int, Any]]]
 
 
+# Every capability's node types, by GraphQL type name; each capability's schema
+# module lists its own in `NODE_TYPES` and `server/wiring.py` installs them all.
 NODE_TYPES: dict[str, NodeType] = {}
 
 
-def register_node(type_name: str, fetch: NodeType) -> None:
-    NODE_TYPES[type_name] = fetch
+def install_node_types(*tables: Mapping[str, NodeType]) -> None:
+    """Make `node`/`nodes` answer for these types (and only these)."""
+    NODE_TYPES.clear()
+    for table in tables:
+        NODE_TYPES.update(table)
 
 
 async def resolve_nodes(info: Info, global_ids: Sequence[str]) -> list[Any]:

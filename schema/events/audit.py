@@ -16,7 +16,6 @@ from schema.core.relay import (
     NodeType,
     connection,
     page_request,
-    register_node,
 )
 from schema.people.users import User, user_by_key
 from server.services.core import ids
@@ -113,4 +112,4 @@ async def _fetch_audit(context: Context, keys: list[int]) -> dict[int, Any]:
     return {k: audit_type(v) for k, v in (await audit.entries_by_ids(keys)).items()}
 
 
-register_node("AuditEntry", NodeType(_fetch_audit))
+NODE_TYPES = {"AuditEntry": NodeType(_fetch_audit)}

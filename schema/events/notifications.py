@@ -17,7 +17,6 @@ from schema.core.relay import (
     NodeType,
     connection,
     page_request,
-    register_node,
 )
 from server.domain.events.notifications import NoticeKind
 from server.services.core import ids
@@ -131,4 +130,4 @@ async def _fetch(context: Context, keys: list[int]) -> dict[int, Any]:
     return {k: notification_type(v) for k, v in rows.items()}
 
 
-register_node("Notification", NodeType(_fetch))
+NODE_TYPES = {"Notification": NodeType(_fetch)}

@@ -11,7 +11,7 @@ import strawberry
 from schema.context import Context, Info
 from schema.core.errors import UserError, user_errors
 from schema.core.permissions import actor_of
-from schema.core.relay import Node, NodeType, register_node
+from schema.core.relay import Node, NodeType
 from schema.leads.types import Lead, lead_type
 from schema.people.users import User, user_by_key
 from schema.waterfall.types import HandoffRejection, RejectionReason, rejection_of
@@ -132,4 +132,10 @@ async def _fetch_feedback(context: Context, keys: list[int]) -> dict[int, Any]:
     return {k: feedback_type(v) for k, v in rows.items()}
 
 
-register_node("LeadFeedback", NodeType(_fetch_feedback))
+NODE_TYPES = {"LeadFeedback": NodeType(_fetch_feedback)}
+
+
+async def feedback_of_lead(info: Info, lead_key: int) -> list[LeadFeedback]:
+    """`Lead.feedback`: sales' lead-quality feedback, oldest first."""
+    rows = await info.context.loader("lead_feedback").load(lead_key)
+    return [feedback_type(r) for r in rows]

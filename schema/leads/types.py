@@ -14,6 +14,7 @@ from strawberry.scalars import JSON
 
 from schema.agreements.kinds import Persona, agreement_type
 from schema.context import Context, Info
+from schema.core.later import LaterField
 from schema.core.permissions import require
 from schema.core.relay import (
     Connection,
@@ -21,7 +22,6 @@ from schema.core.relay import (
     NodeType,
     connection,
     page_request,
-    register_node,
 )
 from schema.people.users import OrderDirection, User, user_by_key, user_type
 from server.domain.agreements.activity_kinds import ActivityKind as DomainActivityKind
@@ -38,6 +38,10 @@ from server.services.leads.store import COLUMNS
 from server.services.people import users
 
 MAX_SEARCH = 200
+# What a lead shows of the waterfall and of feedback (see `schema.core.later`).
+HANDOFFS = LaterField("Lead.handoffs")
+FOLLOW_UPS = LaterField("Lead.followUps")
+FEEDBACK = LaterField("Lead.feedback")
 
 if TYPE_CHECKING:
     from schema.feedback.ratings import LeadFeedback
@@ -185,28 +189,19 @@ class Lead(Node):
     async def handoffs(
         self, info: Info
     ) -> list[Annotated[Handoff, strawberry.lazy("schema.waterfall.types")]]:
-        from schema.waterfall.types import handoff_types
-
-        rows = await info.context.loader("lead_handoffs").load(self._key)
-        return await handoff_types(rows)
+        return await HANDOFFS(info, self._key)
 
     @strawberry.field(description="Sales' follow-ups on the lead, oldest first.")
     async def follow_ups(
         self, info: Info
     ) -> list[Annotated[FollowUp, strawberry.lazy("schema.waterfall.types")]]:
-        from schema.waterfall.types import follow_up_type
-
-        rows = await info.context.loader("lead_follow_ups").load(self._key)
-        return [follow_up_type(r) for r in rows]
+        return await FOLLOW_UPS(info, self._key)
 
     @strawberry.field(description="Sales' lead-quality feedback, oldest first.")
     async def feedback(
         self, info: Info
     ) -> list[Annotated[LeadFeedback, strawberry.lazy("schema.feedback.ratings")]]:
-        from schema.feedback.ratings import feedback_type
-
-        rows = await info.context.loader("lead_feedback").load(self._key)
-        return [feedback_type(r) for r in rows]
+        return await FEEDBACK(info, self._key)
 
     @strawberry.field(description="The lead's activities, latest first.")
     async def activities(
@@ -509,4 +504,4 @@ async def _fetch_leads(context: Context, keys: list[int]) -> dict[int, Any]:
     return {key: lead_type(row) for key, row in rows.items()}
 
 
-register_node("Lead", NodeType(_fetch_leads))
+NODE_TYPES = {"Lead": NodeType(_fetch_leads)}

@@ -16,7 +16,6 @@ from schema.core.relay import (
     NodeType,
     connection,
     page_request,
-    register_node,
 )
 from schema.people.users import Scope, User, actor_of, user_by_key, user_type
 from server.domain.core.roles import Scope as DomainScope
@@ -296,5 +295,7 @@ async def _fetch_tokens(context: Context, keys: list[int]) -> dict[int, Any]:
     }
 
 
-register_node("Session", NodeType(_fetch_sessions))
-register_node("ApiToken", NodeType(_fetch_tokens))
+NODE_TYPES = {
+    "Session": NodeType(_fetch_sessions),
+    "ApiToken": NodeType(_fetch_tokens),
+}

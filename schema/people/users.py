@@ -17,7 +17,6 @@ from schema.core.relay import (
     NodeType,
     connection,
     page_request,
-    register_node,
 )
 from server.domain.core.errors import Unauthenticated
 from server.domain.core.roles import Role as DomainRole
@@ -331,4 +330,4 @@ async def _fetch_users(context: Context, keys: list[int]) -> dict[int, Any]:
     return {k: user_type(v) for k, v in (await users.users_by_ids(keys)).items()}
 
 
-register_node("User", NodeType(_fetch_users))
+NODE_TYPES = {"User": NodeType(_fetch_users)}

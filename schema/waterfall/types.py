@@ -20,7 +20,6 @@ from schema.core.relay import (
     NodeType,
     connection,
     page_request,
-    register_node,
 )
 from schema.leads.types import Lead, lead_type
 from schema.people.users import OrderDirection, User, user_by_key
@@ -352,5 +351,19 @@ async def _fetch_follow_ups(context: Context, keys: list[int]) -> dict[int, Any]
     return {k: follow_up_type(v) for k, v in rows.items()}
 
 
-register_node("Handoff", NodeType(_fetch_handoffs))
-register_node("FollowUp", NodeType(_fetch_follow_ups))
+NODE_TYPES = {
+    "Handoff": NodeType(_fetch_handoffs),
+    "FollowUp": NodeType(_fetch_follow_ups),
+}
+
+
+async def handoffs_of_lead(info: Info, lead_key: int) -> list[Handoff]:
+    """`Lead.handoffs`: every handoff of the lead, oldest first."""
+    rows = await info.context.loader("lead_handoffs").load(lead_key)
+    return await handoff_types(rows)
+
+
+async def follow_ups_of_lead(info: Info, lead_key: int) -> list[FollowUp]:
+    """`Lead.followUps`: sales' follow-ups on the lead, oldest first."""
+    rows = await info.context.loader("lead_follow_ups").load(lead_key)
+    return [follow_up_type(r) for r in rows]
