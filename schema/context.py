@@ -13,7 +13,7 @@ from server.services.core.actors import Actor, Anonymous
 from server.services.feedback import ratings as lead_feedback
 from server.services.leads import reads as lead_reads
 from server.services.leads import scoring as lead_scoring
-from server.services.people import users
+from server.services.people import reads as user_reads
 from server.services.waterfall import reads as handoff_reads
 from server.settings import Settings
 
@@ -49,7 +49,7 @@ class Context:
 
 
 async def _load_users(keys: list[int]) -> list[Any]:
-    found = await users.users_by_ids(keys)
+    found = await user_reads.users_by_ids(keys)
     return [found.get(k) for k in keys]
 
 

@@ -107,6 +107,7 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
 async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
     """Create the first admin, with a generated password, when there are no users."""
     from server.services.people import passwords, users
+    from server.services.people import reads as user_reads
     from server.wiring import wire
 
     wire(settings)
@@ -116,7 +117,7 @@ async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
             raise CommandError(
                 "the database is not migrated: run `accord migrate` first"
             )
-        if await users.count_users():
+        if await user_reads.count_users():
             print("users exist already: sign in with your account")
             return
         password = passwords.new_secret(12)

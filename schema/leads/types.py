@@ -35,7 +35,7 @@ from server.services.agreements import reads as agreement_reads
 from server.services.core import ids
 from server.services.leads import reads as lead_reads
 from server.services.leads.store import COLUMNS
-from server.services.people import users
+from server.services.people import reads as user_reads
 
 MAX_SEARCH = 200
 # What a lead shows of the waterfall and of feedback (see `schema.core.later`).
@@ -233,7 +233,7 @@ async def lead_types(rows: Sequence[Mapping[str, Any] | models.Lead]) -> list[Le
     persona_keys = {lead._persona for lead in leads if lead._persona is not None}
     owner_keys = {lead._owner for lead in leads if lead._owner is not None}
     personas = await agreement_reads.agreement_records(list(persona_keys))
-    owners = await users.user_records(list(owner_keys))
+    owners = await user_reads.user_records(list(owner_keys))
     persona_types = {k: agreement_type(v) for k, v in personas.items()}
     owner_types = {k: user_type(v) for k, v in owners.items()}
     for lead in leads:

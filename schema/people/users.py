@@ -24,6 +24,7 @@ from server.domain.core.roles import Scope as DomainScope
 from server.domain.core.roles import Team as DomainTeam
 from server.services.core import ids
 from server.services.core.actors import Actor
+from server.services.people import reads as user_reads
 from server.services.people import users
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ class UserQueries:
     ) -> Connection[User]:
         require(info, "users")
         f, order = filter or UserFilter(), order_by or UserOrder()
-        page = await users.list_users(
+        page = await user_reads.list_users(
             {
                 "team": _enum_values(f.team),
                 "role": _enum_values(f.role),
@@ -327,7 +328,7 @@ def _user_payload(outcome: Any) -> UserPayload:
 
 
 async def _fetch_users(context: Context, keys: list[int]) -> dict[int, Any]:
-    return {k: user_type(v) for k, v in (await users.users_by_ids(keys)).items()}
+    return {k: user_type(v) for k, v in (await user_reads.users_by_ids(keys)).items()}
 
 
 NODE_TYPES = {"User": NodeType(_fetch_users)}

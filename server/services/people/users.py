@@ -6,19 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.expressions import Q
-
-from server import db
 from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.core.instants import local_time, zone_problem
 from server.domain.core.roles import Role, Team
 from server.domain.people.users import normalise_email, password_problem
 from server.models.people import Session, SetPasswordLink, User
-from server.services.core import fetched, ids, mutations
+from server.services.core import ids, mutations
 from server.services.core import mail as mailer
 from server.services.core.actors import Actor, Anonymous
 from server.services.core.hooks import Hook
-from server.services.core.pagination import Ordering, Page, PageRequest, paginate
 from server.services.people import auth
 from server.services.people.passwords import (
     digest,
@@ -28,10 +24,6 @@ from server.services.people.passwords import (
 )
 
 LINK_LIFETIME = timedelta(hours=72)
-USER_ORDERINGS = {
-    "NAME": Ordering("NAME", (("name", False),)),
-    "CREATED_AT": Ordering("CREATED_AT", (("created_at", False),)),
-}
 # Run inside the transaction when a user's team or role changes or the user is
 # deactivated; `server/wiring.py` connects agreements' voiding of sign-offs.
 role_changed: Hook[[mutations.Tx, User]] = Hook("role changed")
@@ -427,71 +419,3 @@ async def change_password(
 
 # What reads need: everything but the password hash, which never leaves the table
 # except for sign-in and password changes.
-READ_COLUMNS = (
-    "id",
-    "email",
-    "name",
-    "team",
-    "role",
-    "active",
-    "timezone",
-    "out_of_office",
-    "accepts_leads",
-    "role_granted_by_id",
-    "role_granted_at",
-    "credentials_issued_by_id",
-    "credentials_issued_at",
-    "version",
-    "created_at",
-    "updated_at",
-)
-
-
-def user_query(filter: dict[str, Any]) -> Any:
-    query = User.all().only(*READ_COLUMNS)
-    if filter.get("team"):
-        query = query.filter(team__in=filter["team"])
-    if filter.get("role"):
-        query = query.filter(role__in=filter["role"])
-    if filter.get("active") is not None:
-        query = query.filter(active=filter["active"])
-    if filter.get("search"):
-        text = filter["search"]
-        query = query.filter(Q(name__icontains=text) | Q(email__icontains=text))
-    return query
-
-
-async def list_users(
-    filter: dict[str, Any], order: str, descending: bool, page: PageRequest
-) -> Page[User]:
-    base = USER_ORDERINGS[order]
-    ordering = Ordering(
-        f"{base.name}:{'D' if descending else 'A'}",
-        tuple((f, descending) for f, _ in base.keys),
-    )
-    return await paginate(user_query(filter), ordering, page)
-
-
-async def users_by_ids(keys: list[int]) -> dict[int, User]:
-    return {u.id: u for u in await User.filter(id__in=keys).only(*READ_COLUMNS)}
-
-
-async def get_user(key: int) -> User | None:
-    return await User.get_or_none(id=key)
-
-
-async def count_users() -> int:
-    return await User.all().count()
-
-
-async def user_records(keys: list[int]) -> dict[int, Any]:
-    """Users read for display (attribute access like `User`), one statement and
-    no model objects: a page's owners."""
-    if not keys:
-        return {}
-    rows = await db.fetch(
-        f"SELECT {', '.join(READ_COLUMNS)} FROM app_user "
-        f"WHERE id IN ({', '.join('?' for _ in keys)})",
-        *keys,
-    )
-    return fetched.records(User, rows)

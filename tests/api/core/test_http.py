@@ -13,7 +13,7 @@ from tortoise.context import TortoiseContext
 
 from schema.core.limits import DocumentCache
 from server.app import create_app
-from server.services.people import users
+from server.services.people import reads as users
 from server.settings import Limits, Settings
 from tests.helpers import Api, make_user, open_session
 

@@ -7,7 +7,7 @@ import pytest
 from server import db
 from server.domain.core.errors import InvalidArguments
 from server.services.core.pagination import PageRequest
-from server.services.people import users
+from server.services.people import reads as users
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.usefixtures("database")
