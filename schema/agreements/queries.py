@@ -26,6 +26,7 @@ from schema.core.permissions import require
 from schema.core.relay import Connection, connection, page_request
 from schema.people.users import OrderDirection
 from server.domain.agreements.lifecycle import AgreementKind as Kind
+from server.services.agreements import in_force
 from server.services.agreements import reads as agreement_reads
 
 
@@ -159,7 +160,7 @@ class AgreementQueries:
     @strawberry.field(description="The qualification model in force, if any.")
     async def active_qualification_model(self, info: Info) -> QualificationModel | None:
         require(info, "activeQualificationModel")
-        row = await agreement_reads.in_force(Kind.QUALIFICATION_MODEL)
+        row = await in_force.agreement(Kind.QUALIFICATION_MODEL)
         return agreement_type(row) if row else None  # type: ignore[return-value]
 
     @strawberry.field(description="The SLA in force, if any.")
@@ -167,5 +168,5 @@ class AgreementQueries:
         self, info: Info
     ) -> ServiceLevelAgreement | None:
         require(info, "activeServiceLevelAgreement")
-        row = await agreement_reads.in_force(Kind.SERVICE_LEVEL_AGREEMENT)
+        row = await in_force.agreement(Kind.SERVICE_LEVEL_AGREEMENT)
         return agreement_type(row) if row else None  # type: ignore[return-value]

@@ -54,11 +54,6 @@ async def agreements_by_ids(
     return {row.id: row for row in await query}
 
 
-async def in_force(kind: AgreementKind) -> Agreement | None:
-    """The qualification model or SLA in force, if any."""
-    return await Agreement.get_or_none(in_force_slot=kind.value)
-
-
 async def live_sign_offs(keys: list[int]) -> dict[int, list[AgreementSignOff]]:
     """Sign-offs on each pending proposal, in signing order."""
     rows = await AgreementSignOff.filter(

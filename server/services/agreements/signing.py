@@ -36,7 +36,7 @@ from server.domain.core.errors import ErrorCode, refuse
 from server.domain.core.outbox import EventKind
 from server.models.agreements import Agreement, AgreementRevision, AgreementSignOff
 from server.models.people import User
-from server.services.agreements import store
+from server.services.agreements import in_force, store
 from server.services.core import mutations
 from server.services.core.actors import Actor
 from server.services.core.hooks import Hook
@@ -67,11 +67,8 @@ async def refuse_if_persona_in_use(row: Agreement) -> None:
     """A persona the model in force names cannot be retired (CONFLICT)."""
     if row.kind != AgreementKind.PERSONA.value:
         return
-    model = await Agreement.get_or_none(
-        in_force_slot=AgreementKind.QUALIFICATION_MODEL.value
-    )
-    terms = store.terms_of(model.terms) if model else None
-    if terms and row.id in persona_keys(terms):
+    model = await in_force.one(AgreementKind.QUALIFICATION_MODEL, in_force.terms)
+    if model and row.id in persona_keys(model.value):
         raise refuse(
             ErrorCode.CONFLICT,
             "the qualification model in force uses this persona; amend it first",

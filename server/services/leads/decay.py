@@ -33,11 +33,13 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from server import db
+from server.domain.agreements.lifecycle import AgreementKind
 from server.domain.leads.engagement import DAY
 from server.domain.leads.qualification_model import QualificationModel
 from server.domain.leads.scoring import ScoreNumbers, numbers_by_age
+from server.services.agreements import in_force
 from server.services.core import bulk, fetched
-from server.services.leads.scoring import model_in_force
+from server.services.leads.scoring import model_of
 
 log = logging.getLogger("accord.decay")
 CHUNK = 5000  # ids per chunk (and at most as many leads)
@@ -96,16 +98,12 @@ async def _walk_all(
 
 
 async def _current_model() -> tuple[QualificationModel, datetime] | None:
-    model = await model_in_force()
-    if model is None:
+    current = await in_force.one(AgreementKind.QUALIFICATION_MODEL, model_of)
+    if current is None:
         return None
-    rows = await db.fetch(
-        "SELECT activated_at FROM agreement WHERE in_force_slot = ?",
-        "QUALIFICATION_MODEL",
-    )
-    activated = fetched.to_datetime(rows[0]["activated_at"])
+    activated = current.revision.activated_at
     assert activated is not None
-    return model, activated
+    return current.value, activated
 
 
 async def _walk(

@@ -13,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from server import db
-from server.domain.agreements.lifecycle import AgreementKind, AgreementStatus
+from server.domain.agreements.lifecycle import AgreementKind
 from server.domain.core.outbox import EventKind
 from server.domain.leads.attributes import LeadAttributes
 from server.domain.leads.engagement import EngagementState
@@ -44,16 +42,11 @@ from server.domain.leads.stages import (
     sets_customer,
     starts_cycle,
 )
-from server.services.agreements.store import terms_of
+from server.services.agreements import in_force
 from server.services.core import mutations
 from server.services.leads import engagement_store
 from server.services.leads import store as lead_store
 from server.services.leads.store import LeadRow
-
-# Parsed models by agreement, revision and terms text: the text is part of the
-# key because ids and revisions repeat when a database is rebuilt (each test's,
-# a restored backup) while the process lives on.
-_models: dict[tuple[int, int, str], QualificationModel] = {}
 
 
 @dataclass
@@ -222,31 +215,22 @@ def cycle_of(lead: LeadRow) -> Cycle:
     return Cycle(lead["cycle_started_at"], lead["cycle_counts_after"], qualification)
 
 
+def model_of(revision: in_force.Revision) -> QualificationModel:
+    return read_model(revision.terms, revision.revision)
+
+
+def _persona(revision: in_force.Revision) -> PersonaProfile:
+    return profile_from_terms(revision.agreement_id, revision.terms)
+
+
 async def model_in_force() -> QualificationModel | None:
-    rows = await db.fetch(
-        "SELECT id, revision, terms FROM agreement WHERE in_force_slot = ?",
-        AgreementKind.QUALIFICATION_MODEL.value,
-    )
-    if not rows:
-        return None
-    text = rows[0]["terms"]
-    key = (int(rows[0]["id"]), int(rows[0]["revision"]), text)
-    model = _models.get(key)
-    if model is None:
-        terms: Any = terms_of(text)
-        model = _models[key] = read_model(terms, key[1])
-    return model
+    current = await in_force.one(AgreementKind.QUALIFICATION_MODEL, model_of)
+    return current.value if current else None
 
 
 async def personas_in_force() -> tuple[PersonaProfile, ...]:
-    rows = await db.fetch(
-        "SELECT id, terms FROM agreement WHERE kind = ? AND status = ? ORDER BY id",
-        AgreementKind.PERSONA.value,
-        AgreementStatus.ACTIVE.value,
-    )
-    return tuple(
-        profile_from_terms(int(r["id"]), terms_of(r["terms"]) or {}) for r in rows
-    )
+    found = await in_force.every(AgreementKind.PERSONA, _persona)
+    return tuple(p.value for p in found)
 
 
 async def qualify_by_hand(

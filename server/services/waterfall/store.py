@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from server import db
 from server.domain.agreements.lifecycle import AgreementKind
@@ -16,7 +15,7 @@ from server.domain.waterfall.handoffs import Decider, HandoffStatus
 from server.domain.waterfall.routing import Candidate
 from server.models.people import User
 from server.models.waterfall import Handoff, HandoffChain
-from server.services.agreements.store import terms_of
+from server.services.agreements import in_force
 from server.services.core.actors import Actor
 
 ROUTING = "handoff"
@@ -35,21 +34,12 @@ class SlaInForce:
     timeout_action: AcceptTimeoutAction
 
 
-async def sla_in_force(at: datetime) -> SlaInForce | None:
-    rows = await db.fetch(
-        "SELECT id, revision, terms FROM agreement WHERE in_force_slot = ?",
-        AgreementKind.SERVICE_LEVEL_AGREEMENT.value,
-    )
-    if not rows:
-        return None
-    raw: dict[str, Any] = terms_of(rows[0]["terms"]) or {}
-    terms = sla_terms_from(raw)
-    if not terms.applies_at(at):
-        return None
+def _sla(revision: in_force.Revision) -> SlaInForce:
+    raw = revision.terms
     return SlaInForce(
-        agreement_id=int(rows[0]["id"]),
-        revision=int(rows[0]["revision"]),
-        terms=terms,
+        agreement_id=revision.agreement_id,
+        revision=revision.revision,
+        terms=sla_terms_from(raw),
         routing=RoutingPolicy(raw.get("routing") or RoutingPolicy.ROUND_ROBIN),
         timeout_action=AcceptTimeoutAction(
             raw.get("acceptTimeoutAction") or AcceptTimeoutAction.NOTIFY
@@ -57,14 +47,17 @@ async def sla_in_force(at: datetime) -> SlaInForce | None:
     )
 
 
+async def sla_in_force(at: datetime) -> SlaInForce | None:
+    current = await in_force.one(AgreementKind.SERVICE_LEVEL_AGREEMENT, _sla)
+    if current is None or not current.value.terms.applies_at(at):
+        return None
+    return current.value
+
+
 async def routing_policy() -> RoutingPolicy:
     """The routing of the SLA in force, whatever its effective window."""
-    rows = await db.fetch(
-        "SELECT terms FROM agreement WHERE in_force_slot = ?",
-        AgreementKind.SERVICE_LEVEL_AGREEMENT.value,
-    )
-    raw: dict[str, Any] = (terms_of(rows[0]["terms"]) or {}) if rows else {}
-    return RoutingPolicy(raw.get("routing") or RoutingPolicy.ROUND_ROBIN)
+    current = await in_force.one(AgreementKind.SERVICE_LEVEL_AGREEMENT, _sla)
+    return current.value.routing if current else RoutingPolicy.ROUND_ROBIN
 
 
 async def open_handoff(lead_id: int) -> Handoff | None:
