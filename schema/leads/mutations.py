@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from graphql import GraphQLResolveInfo, GraphQLSchema
+from graphql import GraphQLResolveInfo
 from strawberry.scalars import JSON
 from strawberry.utils.str_converters import to_camel_case
 
@@ -236,10 +236,11 @@ async def _record_activities(
     return _recorded(outcome.result, summary_only)
 
 
-async def _record_activities_raw(
+async def record_activities_fast(
     _source: Any, info: GraphQLResolveInfo[Any], input: dict[str, Any]
 ) -> RecordLeadActivitiesPayload:
-    """`recordLeadActivities` on graphql-core's coerced input as it comes.
+    """`recordLeadActivities` as the built schema answers it (`schema.build`),
+    on graphql-core's coerced input as it comes.
 
     The rows are validated by the use case from plain dicts anyway; building a
     `LeadActivityInput` per row only to take it apart again (`given`) cost more
@@ -254,14 +255,6 @@ async def _record_activities_raw(
             found["kind"] = kind.value
         rows.append(found)
     return await _record_activities(info, rows, input["summaryOnly"])
-
-
-def install_fast_resolvers(built: GraphQLSchema) -> None:
-    """Point the bulk mutations of the built schema at their raw resolvers
-    (same contract, same use case as the strawberry methods below)."""
-    mutation = built.mutation_type
-    assert mutation is not None
-    mutation.fields["recordLeadActivities"].resolve = _record_activities_raw
 
 
 @strawberry.type
@@ -283,6 +276,8 @@ class LeadMutations:
     async def record_lead_activities(
         self, info: Info, input: RecordLeadActivitiesInput
     ) -> RecordLeadActivitiesPayload:
+        # The declared resolver; the built schema answers with
+        # `record_activities_fast` (see `schema.FAST_RESOLVERS`).
         rows = [given(row) for row in input.activities]
         return await _record_activities(info, rows, input.summary_only)
 
