@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from server.domain.core.errors import ErrorCode, UserErrors, refuse
@@ -117,6 +118,32 @@ class Party:
     role: Role
     in_session: bool
     granted_recently: bool = False
+
+
+# How long after an admin's grant of a role, or an admin-issued credential, its
+# holder may not sign.
+SIGNING_COOLDOWN = timedelta(hours=24)
+
+
+def granted_recently(
+    now: datetime, *grants: tuple[int | None, datetime | None]
+) -> bool:
+    """Whether any grant (who granted, when) is an admin's of less than
+    `SIGNING_COOLDOWN` ago (a grant nobody made, at sign-up, does not count)."""
+    since = now - SIGNING_COOLDOWN
+    return any(by is not None and at is not None and at > since for by, at in grants)
+
+
+def check_draft_changes(terms_in_force: str | None, draft: str | None) -> None:
+    """An identical draft cannot be proposed: a draft whose canonical terms are
+    those in force would have both teams sign nothing new (INVALID_TRANSITION;
+    discard the draft instead)."""
+    if terms_in_force is not None and terms_in_force == draft:
+        raise refuse(
+            ErrorCode.INVALID_TRANSITION,
+            "the draft is the same as the terms in force; discard it instead",
+            "agreementId",
+        )
 
 
 @dataclass(frozen=True)

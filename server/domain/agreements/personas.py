@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from server.domain.agreements.model_terms import persona_keys
 from server.domain.agreements.terms import Reader, finish
+from server.domain.core.errors import ErrorCode, refuse
 
 MAX_COMPANY_SIZE = 10_000_000
 LIST_FIELDS = (
@@ -49,3 +51,14 @@ def read_persona_terms(
     if low is not None and high is not None and low > high:
         r.fail("companySizeMax", "must not be smaller than companySizeMin")
     return finish(r, terms)
+
+
+def check_retirable(persona_id: int, model_in_force: Mapping[str, Any] | None) -> None:
+    """A persona in use cannot be retired: while the qualification model in force
+    names it in a fit rule, retiring it is a CONFLICT (amend the model first)."""
+    if model_in_force and persona_id in persona_keys(model_in_force):
+        raise refuse(
+            ErrorCode.CONFLICT,
+            "the qualification model in force uses this persona; amend it first",
+            "agreementId",
+        )

@@ -232,6 +232,15 @@ def decision_stage(
     return _REJECTED_TO[Disposition(disposition)]
 
 
+def owner_after_decision(
+    accepted: bool, owner_id: int | None, assignee_id: int
+) -> int | None:
+    """The owner becomes the assignee: accepting a handoff (by hand or
+    automatically at the deadline) makes its assignee the lead's owner; a
+    rejection leaves the owner as it was."""
+    return assignee_id if accepted else owner_id
+
+
 _REJECTED_TO = {
     Disposition.RECYCLE: LeadStage.RECYCLED,
     Disposition.DISQUALIFY: LeadStage.DISQUALIFIED,

@@ -21,6 +21,7 @@ from server.domain.agreements.lifecycle import (
     SignOffAction,
     State,
     Step,
+    check_draft_changes,
     decide,
 )
 from server.domain.core.errors import ErrorCode, refuse
@@ -130,12 +131,7 @@ async def propose_agreement(
         step = decide(store.state_of(row, live), Action.PROPOSE, _party(actor))
         kind = AgreementKind(row.kind)
         terms = store.terms_of(row.pending_terms) or {}
-        if row.terms is not None and row.terms == row.pending_terms:
-            raise refuse(
-                ErrorCode.INVALID_TRANSITION,
-                "the draft is the same as the terms in force; discard it instead",
-                "agreementId",
-            )
+        check_draft_changes(row.terms, row.pending_terms)
         await store.check_personas(terms, in_force=True, code=ErrorCode.CONFLICT)
         content_hash = activation_hash(kind, terms)
         await _propose(tx, row, actor, step, (SignOffAction.ACTIVATE, content_hash))

@@ -31,7 +31,7 @@ from server.domain.agreements.lifecycle import (
     VoidReason,
     decide,
 )
-from server.domain.agreements.model_terms import persona_keys
+from server.domain.agreements.personas import check_retirable
 from server.domain.core.errors import ErrorCode, refuse
 from server.domain.core.outbox import EventKind
 from server.models.agreements import Agreement, AgreementRevision, AgreementSignOff
@@ -68,12 +68,7 @@ async def refuse_if_persona_in_use(row: Agreement) -> None:
     if row.kind != AgreementKind.PERSONA.value:
         return
     model = await in_force.one(AgreementKind.QUALIFICATION_MODEL, in_force.terms)
-    if model and row.id in persona_keys(model.value):
-        raise refuse(
-            ErrorCode.CONFLICT,
-            "the qualification model in force uses this persona; amend it first",
-            "agreementId",
-        )
+    check_retirable(row.id, model.value if model else None)
 
 
 async def sign_off(

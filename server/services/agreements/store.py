@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from server.domain.agreements import lifecycle
@@ -18,6 +18,7 @@ from server.domain.agreements.lifecycle import (
     PendingState,
     State,
     VoidReason,
+    granted_recently,
 )
 from server.domain.agreements.model_terms import persona_keys, read_model_terms
 from server.domain.agreements.personas import read_persona_terms
@@ -29,7 +30,6 @@ from server.models.people import User
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor
 
-SIGNING_COOLDOWN = timedelta(hours=24)
 # The global ID type of each kind (all four share the agreement table's keys).
 TYPE_OF = {
     AgreementKind.GOAL: "Goal",
@@ -146,19 +146,12 @@ def party_of(
         Team(user.team),
         Role(user.role) if user.active else Role.MEMBER,
         actor.in_session,
-        granted_recently=granted_recently(user, now),
+        granted_recently=granted_recently(
+            now,
+            (user.role_granted_by_id, user.role_granted_at),
+            (user.credentials_issued_by_id, user.credentials_issued_at),
+        ),
     )
-
-
-def granted_recently(user: User, now: datetime) -> bool:
-    since = now - SIGNING_COOLDOWN
-    role = user.role_granted_by_id is not None and (
-        user.role_granted_at is not None and user.role_granted_at > since
-    )
-    issued = user.credentials_issued_by_id is not None and (
-        user.credentials_issued_at is not None and user.credentials_issued_at > since
-    )
-    return role or issued
 
 
 async def live_sign_offs(agreement_id: int) -> list[AgreementSignOff]:

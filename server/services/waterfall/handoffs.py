@@ -35,6 +35,7 @@ from server.domain.waterfall.handoffs import (
     check_reassignment,
     check_rejection,
     decision_stage,
+    owner_after_decision,
 )
 from server.domain.waterfall.routing import check_assignee, exclude, pick
 from server.models.waterfall import Handoff, HandoffChain
@@ -299,8 +300,9 @@ async def _decide(
     moves = StageMoves()
     moves.move(tx, lead, target, Via.HANDOFF_DECISION, _why(rejection))
     await enter_stage(lead, target, tx)
-    if accepted:
-        lead["owner_id"] = handoff.assignee_id
+    lead["owner_id"] = owner_after_decision(
+        accepted, lead["owner_id"], handoff.assignee_id
+    )
     await refresh(tx, [lead], moves, Trigger.ACTIVITY)
     record = HandoffRecord(handoff, chain)
     kind = EventKind.HANDOFF_ACCEPTED if accepted else EventKind.HANDOFF_REJECTED
@@ -330,7 +332,7 @@ async def auto_accept(
     target = decision_stage(True)
     moves.move(tx, lead, target, Via.HANDOFF_DECISION, "accepted automatically")
     await enter_stage(lead, target, tx)
-    lead["owner_id"] = handoff.assignee_id
+    lead["owner_id"] = owner_after_decision(True, lead["owner_id"], handoff.assignee_id)
     _emit(tx, EventKind.HANDOFF_ACCEPTED, record, autoAccepted=True)
 
 

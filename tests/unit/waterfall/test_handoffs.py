@@ -32,6 +32,7 @@ from server.domain.waterfall.handoffs import (
     counts_toward_limit,
     decision_stage,
     is_open,
+    owner_after_decision,
     timeout_action,
 )
 
@@ -394,3 +395,13 @@ def test_a_follow_up_note_has_at_most_2000_characters() -> None:
 def test_a_lead_never_handed_off_takes_no_follow_up() -> None:
     result = follow_up(SALES_MANAGER, assignee=None, has_chain=False)
     assert refusal(result) == (E.INVALID_TRANSITION, "leadId")
+
+
+def test_the_owner_becomes_the_assignee_when_a_handoff_is_accepted() -> None:
+    assert owner_after_decision(True, owner_id=3, assignee_id=5) == 5
+    assert owner_after_decision(True, owner_id=None, assignee_id=5) == 5
+
+
+def test_a_rejection_leaves_the_owner_as_it_was() -> None:
+    assert owner_after_decision(False, owner_id=3, assignee_id=5) == 3
+    assert owner_after_decision(False, owner_id=None, assignee_id=5) is None
