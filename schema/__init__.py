@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -23,8 +21,6 @@ from schema.people.users import UserMutations, UserQueries
 from schema.waterfall.moves import StageMoveMutations
 from schema.waterfall.mutations import HandoffMutations
 from schema.waterfall.types import HandoffQueries
-
-SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
 
 Query = merge_types(
     "Query",

@@ -74,7 +74,6 @@ STAFF: tuple[Person, ...] = (
         "Europe/London",
     ),
 )
-EVERYONE = (ADMIN, *STAFF)
 
 
 def people(team: str, role: str | None = None) -> list[Person]:

@@ -71,7 +71,3 @@ class InvalidArguments(TopLevelError):
 
 class Throttled(TopLevelError):
     code = "THROTTLED"
-
-
-class QueryTooComplex(TopLevelError):
-    code = "QUERY_TOO_COMPLEX"

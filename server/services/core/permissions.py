@@ -37,10 +37,6 @@ def _managers_and_admins(actor: Actor) -> bool:
     return actor.role in (Role.MANAGER, Role.ADMIN)
 
 
-def _marketing_or_admin(actor: Actor) -> bool:
-    return actor.team is Team.MARKETING or actor.role is Role.ADMIN
-
-
 def _negotiators(actor: Actor) -> bool:
     return actor.role is Role.ADMIN or _signing_managers(actor)
 

@@ -278,17 +278,6 @@ async def end_sessions_of(user_id: int, now: datetime) -> int:
     )
 
 
-def session_live(session: Session, now: datetime) -> bool:
-    seen = max(
-        session.last_seen_at, touches.sessions.get(session.id, session.last_seen_at)
-    )
-    return (
-        session.revoked_at is None
-        and now < session.expires_at
-        and now - seen < policy.idle
-    )
-
-
 def last_seen(session: Session) -> datetime:
     return max(
         session.last_seen_at, touches.sessions.get(session.id, session.last_seen_at)

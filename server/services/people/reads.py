@@ -65,10 +65,6 @@ async def users_by_ids(keys: list[int]) -> dict[int, User]:
     return {u.id: u for u in await User.filter(id__in=keys).only(*READ_COLUMNS)}
 
 
-async def get_user(key: int) -> User | None:
-    return await User.get_or_none(id=key)
-
-
 async def count_users() -> int:
     return await User.all().count()
 

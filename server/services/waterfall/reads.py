@@ -165,12 +165,6 @@ async def follow_ups_of_leads(keys: list[int]) -> dict[int, list[FollowUp]]:
     return fetched.group_by(rows, lambda r: r.lead_id)
 
 
-async def roots_of_chains(keys: list[int]) -> dict[int, Handoff]:
-    """The first handoff of each chain."""
-    rows = await Handoff.filter(chain_id__in=keys, previous_id__isnull=True)
-    return {row.chain_id: row for row in rows}
-
-
 async def follow_ups_by_ids(keys: Iterable[int]) -> dict[int, FollowUp]:
     return {row.id: row for row in await FollowUp.filter(id__in=list(keys))}
 
