@@ -133,7 +133,7 @@ def _ascii_label(label: str) -> str:
 
 
 @dataclass(frozen=True)
-class LeadRow:
+class IncomingLead:
     """One upsert row, read and normalised.
 
     ``email`` is the normalised address (None when the row leaves it out);
@@ -149,7 +149,9 @@ class LeadRow:
     source_updated_at: datetime | None
 
 
-def read_lead_row(raw: Mapping[str, Any], path: Sequence[str | int] = ()) -> LeadRow:
+def read_lead_row(
+    raw: Mapping[str, Any], path: Sequence[str | int] = ()
+) -> IncomingLead:
     """Read one `upsertLeads` row; raises `UserErrors` with every problem found.
 
     ``path`` leads to the row in the mutation's input, as ``("leads", 3)``.
@@ -163,10 +165,10 @@ def read_lead_row(raw: Mapping[str, Any], path: Sequence[str | int] = ()) -> Lea
     stamp = read_instant(reader, "sourceUpdatedAt")
     if reader.errors:
         raise UserErrors(reader.errors)
-    return LeadRow(email, external_ids, changes, stamp)
+    return IncomingLead(email, external_ids, changes, stamp)
 
 
-def read_lead_update(raw: Mapping[str, Any], stored_email: str) -> LeadRow:
+def read_lead_update(raw: Mapping[str, Any], stored_email: str) -> IncomingLead:
     """Read `updateLead`'s fields (the lead is named by its ID, so no key is
     needed); an absent email stays ``stored_email``."""
     reader = Reader(raw, ())
@@ -176,7 +178,7 @@ def read_lead_update(raw: Mapping[str, Any], stored_email: str) -> LeadRow:
     stamp = read_instant(reader, "sourceUpdatedAt")
     if reader.errors:
         raise UserErrors(reader.errors)
-    return LeadRow(email, external_ids, changes, stamp)
+    return IncomingLead(email, external_ids, changes, stamp)
 
 
 def read_email(reader: Reader, key: str) -> str | None:

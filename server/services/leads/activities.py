@@ -53,7 +53,7 @@ class ActivityResult:
 @dataclass
 class Recorded:
     rows: list[ActivityResult]
-    leads: dict[int, lead_store.LeadRow]
+    leads: dict[int, lead_store.LeadRecord]
     qualified: list[int]
 
     def count(self, created: bool) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 
@@ -21,7 +21,7 @@ from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.core.outbox import EventKind
 from server.domain.leads.intake import (
     MAX_UPSERT_ROWS,
-    LeadRow,
+    IncomingLead,
     is_stale,
     read_lead_row,
     read_lead_update,
@@ -63,9 +63,9 @@ class RowResult:
 @dataclass
 class Upserted:
     rows: list[RowResult]
-    leads: dict[int, lead_store.LeadRow]
+    leads: dict[int, lead_store.LeadRecord]
 
-    def lead_of(self, row: RowResult) -> lead_store.LeadRow | None:
+    def lead_of(self, row: RowResult) -> lead_store.LeadRecord | None:
         key = row.lead_key
         return self.leads.get(key) if isinstance(key, int) else None
 
@@ -77,7 +77,7 @@ class Upserted:
 class _Batch:
     """Leads the call works on: stored ones by id, new ones by ("new", n)."""
 
-    leads: dict[Key, lead_store.LeadRow]
+    leads: dict[Key, lead_store.LeadRecord]
     by_email: dict[str, Key]
     by_external: dict[tuple[str, str], Key]
     external_ids: dict[Key, dict[str, str]]
@@ -105,8 +105,10 @@ async def _retrying(actor: Actor, operation: str, body: Any) -> mutations.Outcom
     raise AssertionError("unreachable")
 
 
-def _parse(raw_rows: Sequence[Mapping[str, Any]]) -> list[LeadRow | list[UserError]]:
-    parsed: list[LeadRow | list[UserError]] = []
+def _parse(
+    raw_rows: Sequence[Mapping[str, Any]],
+) -> list[IncomingLead | list[UserError]]:
+    parsed: list[IncomingLead | list[UserError]] = []
     for index, raw in enumerate(raw_rows):
         try:
             parsed.append(read_lead_row(raw, ("leads", index)))
@@ -122,11 +124,11 @@ async def _upsert(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Up
         message = f"send at most {MAX_UPSERT_ROWS} leads per call"
         raise refuse(ErrorCode.LIMIT_EXCEEDED, message, "leads")
     parsed = _parse(raw_rows)
-    rows = [p for p in parsed if isinstance(p, LeadRow)]
+    rows = [p for p in parsed if isinstance(p, IncomingLead)]
     batch = await _load_batch(rows)
     results = []
     for index, row in enumerate(parsed):
-        if isinstance(row, LeadRow):
+        if isinstance(row, IncomingLead):
             results.append(_apply_row(batch, index, row, tx.now))
         else:
             results.append(RowResult(index, RowOutcome.FAILED, errors=row))
@@ -148,7 +150,7 @@ def _row_summary(results: list[RowResult]) -> dict[str, list[int]]:
     return summary
 
 
-async def _load_batch(rows: Sequence[LeadRow]) -> _Batch:
+async def _load_batch(rows: Sequence[IncomingLead]) -> _Batch:
     pairs = {pair for row in rows for pair in row.external_ids}
     emails = {row.email for row in rows if row.email}
     owners = await lead_store.leads_by_external_ids(pairs)
@@ -163,7 +165,9 @@ async def _load_batch(rows: Sequence[LeadRow]) -> _Batch:
     )
 
 
-def _apply_row(batch: _Batch, index: int, row: LeadRow, now: datetime) -> RowResult:
+def _apply_row(
+    batch: _Batch, index: int, row: IncomingLead, now: datetime
+) -> RowResult:
     found = {batch.by_external[p] for p in row.external_ids if p in batch.by_external}
     if row.email in batch.by_email:
         found.add(batch.by_email[row.email])
@@ -185,7 +189,7 @@ def _apply_row(batch: _Batch, index: int, row: LeadRow, now: datetime) -> RowRes
     )
 
 
-def _create(batch: _Batch, index: int, row: LeadRow, now: datetime) -> RowResult:
+def _create(batch: _Batch, index: int, row: IncomingLead, now: datetime) -> RowResult:
     if row.email is None:
         error = UserError(
             ErrorCode.INVALID_INPUT,
@@ -202,36 +206,40 @@ def _create(batch: _Batch, index: int, row: LeadRow, now: datetime) -> RowResult
     return RowResult(index, RowOutcome.CREATED, key)
 
 
-def new_lead(email: str, now: datetime) -> lead_store.LeadRow:
+def new_lead(email: str, now: datetime) -> lead_store.LeadRecord:
     """A lead as created: NEW, unscored, in the cycle that began at creation."""
-    lead: lead_store.LeadRow = {column: None for column in lead_store.COLUMNS}
-    lead.update(
-        email=email,
-        is_customer=False,
-        products=[],
-        do_not_contact=False,
-        persona_by_hand=False,
-        stage=LeadStage.NEW.value,
-        stage_entered_at=now,
-        score=0,
-        score_breakdown=[],
-        qualified=False,
-        cycle_started_at=now,
-        recurring=False,
-        version=0,
-        created_at=now,
-        updated_at=now,
+    blank: dict[str, Any] = {column: None for column in lead_store.COLUMNS}
+    return cast(
+        lead_store.LeadRecord,
+        blank
+        | {
+            "email": email,
+            "is_customer": False,
+            "products": [],
+            "do_not_contact": False,
+            "persona_by_hand": False,
+            "stage": LeadStage.NEW.value,
+            "stage_entered_at": now,
+            "score": 0,
+            "score_breakdown": [],
+            "qualified": False,
+            "cycle_started_at": now,
+            "recurring": False,
+            "version": 0,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    return lead
 
 
-def _change(batch: _Batch, key: Key, row: LeadRow) -> bool:
+def _change(batch: _Batch, key: Key, row: IncomingLead) -> bool:
     """Apply a row to a lead; whether anything changed."""
     lead = batch.leads[key]
+    columns = cast(dict[str, Any], lead)  # the row names its columns by name
     changed = False
     for column, value in row.changes.items():
-        if lead[column] != value:
-            lead[column], changed = value, True
+        if columns[column] != value:
+            columns[column], changed = value, True
     if row.email and lead["email"] != row.email:
         batch.by_email.pop(lead["email"], None)
         lead["email"], batch.by_email[row.email], changed = row.email, key, True
@@ -277,12 +285,12 @@ async def _write(tx: mutations.Tx, batch: _Batch) -> dict[Key, int]:
 
 async def update_lead(
     actor: Actor, lead_id: str, expected_version: int, fields: Mapping[str, Any]
-) -> mutations.Outcome[lead_store.LeadRow]:
+) -> mutations.Outcome[lead_store.LeadRecord]:
     """Edit one lead: the upsert fields (absent unchanged, null clears) and
     ``persona`` (an ID sets it by hand; null returns it to automatic matching).
     An email or external id another lead holds is DUPLICATE."""
 
-    async def body(tx: mutations.Tx) -> lead_store.LeadRow:
+    async def body(tx: mutations.Tx) -> lead_store.LeadRecord:
         lead = await load_lead(lead_id, expected_version, "id")
         key = lead["id"]
         raw = {k: v for k, v in fields.items() if k != "persona"}
@@ -308,7 +316,7 @@ async def update_lead(
     return await _retrying(actor, "updateLead", body)
 
 
-async def _refuse_taken(key: int, row: LeadRow) -> None:
+async def _refuse_taken(key: int, row: IncomingLead) -> None:
     owners = await lead_store.leads_by_external_ids(row.external_ids)
     if any(owner != key for owner in owners.values()):
         raise refuse(
@@ -320,7 +328,7 @@ async def _refuse_taken(key: int, row: LeadRow) -> None:
             raise refuse(ErrorCode.DUPLICATE, "another lead has this email", "email")
 
 
-async def _set_persona(lead: lead_store.LeadRow, persona: str | None) -> bool:
+async def _set_persona(lead: lead_store.LeadRecord, persona: str | None) -> bool:
     """Set the persona by hand (it must be in force), or return to matching."""
     before = (lead["persona_id"], lead["persona_by_hand"])
     if persona is None:

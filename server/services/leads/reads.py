@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from server import db
 from server.domain.core.instants import as_utc
@@ -65,7 +65,7 @@ class LeadFilter:
     stage_entered_to: datetime | None = None
 
 
-async def leads_by_ids(keys: Iterable[int]) -> dict[int, lead_store.LeadRow]:
+async def leads_by_ids(keys: Iterable[int]) -> dict[int, lead_store.LeadRecord]:
     """Leads as plain rows (one statement, no model objects)."""
     return await lead_store.load_leads(keys, lock=False)
 
@@ -78,9 +78,16 @@ async def lead_by_email(email: str) -> Lead | None:
     return await Lead.get_or_none(email=normalised)
 
 
+class ListedLead(lead_store.LeadRecord):
+    """A lead of the `leads` connection, with the keys its cursor is made of."""
+
+    sort_last: Any
+    sort_first: Any
+
+
 async def list_leads(
     filter: LeadFilter, order: str, descending: bool, page: PageRequest
-) -> Page[lead_store.LeadRow]:
+) -> Page[ListedLead]:
     """One statement per page (plus one for ``totalCount`` when asked)."""
     where, params = _conditions(filter)
     query = SqlQuery(_SELECT, "lead l", tuple(where), tuple(params), COLUMNS)
@@ -97,7 +104,7 @@ async def list_leads(
         }
         for row in found.rows
     ]
-    return found
+    return cast(Page[ListedLead], found)
 
 
 def _conditions(f: LeadFilter) -> tuple[list[str], list[Any]]:

@@ -15,7 +15,7 @@ from server.services.leads.scoring import Scorer, StageMoves
 
 async def refresh(
     tx: mutations.Tx,
-    leads: list[lead_store.LeadRow],
+    leads: list[lead_store.LeadRecord],
     moves: StageMoves,
     trigger: Trigger,
 ) -> list[int]:
@@ -36,7 +36,7 @@ async def refresh(
 
 
 async def load_states(
-    leads: list[lead_store.LeadRow], scorer: Scorer
+    leads: list[lead_store.LeadRecord], scorer: Scorer
 ) -> dict[int, EngagementState]:
     """Each lead's stored engagement in its cycle (new leads have none); states
     tallied under other half-lives are rebuilt from the lead's activities."""

@@ -28,7 +28,7 @@ from server.services.core.actors import Actor
 from server.services.leads import store as lead_store
 from server.services.leads.refresh import load_states
 from server.services.leads.scoring import Scorer, StageMoves
-from server.services.leads.store import LeadRow
+from server.services.leads.store import LeadRecord
 
 CHUNK = 1000
 # SQLite has one connection per process and a transaction holds it: smaller
@@ -161,7 +161,7 @@ _LEFT = "(rescore_job IS NULL OR rescore_job <> ?)"
 _cursors: dict[int, int] = {}
 
 
-async def _next_leads(job_id: int) -> list[LeadRow]:
+async def _next_leads(job_id: int) -> list[LeadRecord]:
     """The next chunk of leads not marked with the job, whole and locked."""
     lock = "" if db.dialect() == "sqlite" else " FOR UPDATE SKIP LOCKED"
     size = min(CHUNK, SQLITE_CHUNK) if db.dialect() == "sqlite" else CHUNK
@@ -184,7 +184,7 @@ async def _any_left(job_id: int) -> bool:
     return bool(rows)
 
 
-async def _rescore(tx: mutations.Tx, leads: list[LeadRow], job_id: int) -> int:
+async def _rescore(tx: mutations.Tx, leads: list[LeadRecord], job_id: int) -> int:
     """Rescore the chunk's leads and mark them with the job (in the same
     statements that write their scores)."""
     scorer = await Scorer.load(tx.now)

@@ -46,7 +46,7 @@ from server.services.agreements import in_force
 from server.services.core import mutations
 from server.services.leads import engagement_store
 from server.services.leads import store as lead_store
-from server.services.leads.store import LeadRow
+from server.services.leads.store import LeadRecord
 
 
 @dataclass
@@ -57,7 +57,7 @@ class StageMoves:
         field(default_factory=list)
     )
 
-    def created(self, tx: mutations.Tx, lead: LeadRow) -> None:
+    def created(self, tx: mutations.Tx, lead: LeadRecord) -> None:
         """A new lead's first history row (no stage before), and LEAD_CREATED."""
         actor = tx.actor.user_id if tx.actor else None
         stage = lead["stage"]
@@ -67,7 +67,7 @@ class StageMoves:
     def move(
         self,
         tx: mutations.Tx,
-        lead: LeadRow,
+        lead: LeadRecord,
         to: LeadStage,
         via: Via,
         reason: str | None = None,
@@ -97,7 +97,7 @@ class Scorer:
     async def load(cls, now: datetime) -> Scorer:
         return cls(await model_in_force(), await personas_in_force(), now)
 
-    def match_personas(self, leads: list[LeadRow]) -> None:
+    def match_personas(self, leads: list[LeadRecord]) -> None:
         """Set the best-fitting persona of leads whose persona is not by hand."""
         automatic = {r["id"]: r for r in leads if not r["persona_by_hand"]}
         matches = match_many(
@@ -109,7 +109,7 @@ class Scorer:
     def rescore(
         self,
         tx: mutations.Tx,
-        leads: list[LeadRow],
+        leads: list[LeadRecord],
         states: Mapping[int, EngagementState],
         trigger: Trigger,
         moves: StageMoves,
@@ -145,7 +145,7 @@ def _reason(score: Score) -> str:
 
 
 def qualify(
-    tx: mutations.Tx, lead: LeadRow, step: Step, moves: StageMoves, reason: str
+    tx: mutations.Tx, lead: LeadRecord, step: Step, moves: StageMoves, reason: str
 ) -> None:
     """Record a qualification decided by `server.domain.leads.qualification`."""
     found = step.cycle.qualification
@@ -164,17 +164,15 @@ def qualify(
         moves.move(tx, lead, LeadStage.MQL, via, reason)
 
 
-def write_score(lead: LeadRow, score: Score, now: datetime) -> None:
-    lead.update(
-        score=score.score,
-        fit_score=score.fit_score,
-        engagement_score=score.engagement_score,
-        raw_score=score.raw_score,
-        grade=score.grade.value,
-        scored_under=score.model_revision,
-        scored_at=now,
-        score_breakdown=breakdown_json(score),
-    )
+def write_score(lead: LeadRecord, score: Score, now: datetime) -> None:
+    lead["score"] = score.score
+    lead["fit_score"] = score.fit_score
+    lead["engagement_score"] = score.engagement_score
+    lead["raw_score"] = score.raw_score
+    lead["grade"] = score.grade.value
+    lead["scored_under"] = score.model_revision
+    lead["scored_at"] = now
+    lead["score_breakdown"] = breakdown_json(score)
 
 
 def breakdown_json(score: Score) -> list[dict[str, str]]:
@@ -190,7 +188,7 @@ def breakdown_json(score: Score) -> list[dict[str, str]]:
     ]
 
 
-def attributes(lead: LeadRow) -> LeadAttributes:
+def attributes(lead: LeadRecord) -> LeadAttributes:
     persona = lead.get("persona_id")
     return LeadAttributes(
         company_size=lead["company_size"],
@@ -204,14 +202,12 @@ def attributes(lead: LeadRow) -> LeadAttributes:
     )
 
 
-def cycle_of(lead: LeadRow) -> Cycle:
+def cycle_of(lead: LeadRecord) -> Cycle:
     qualification = None
     if lead["qualified"]:
-        qualification = Qualification(
-            lead["qualified_at"],
-            lead["qualified_under"],
-            QualifiedBy(lead["qualified_by"]),
-        )
+        at, by = lead["qualified_at"], lead["qualified_by"]
+        assert at is not None and by is not None  # set whenever qualified is
+        qualification = Qualification(at, lead["qualified_under"], QualifiedBy(by))
     return Cycle(lead["cycle_started_at"], lead["cycle_counts_after"], qualification)
 
 
@@ -234,7 +230,7 @@ async def personas_in_force() -> tuple[PersonaProfile, ...]:
 
 
 async def qualify_by_hand(
-    tx: mutations.Tx, lead: LeadRow, moves: StageMoves, reason: str
+    tx: mutations.Tx, lead: LeadRecord, moves: StageMoves, reason: str
 ) -> None:
     """A marketing manager's qualification (moveLeadStage to MQL, or a handoff
     override): MANUAL, under the model in force if any."""
@@ -247,21 +243,19 @@ async def qualify_by_hand(
         moves.move(tx, lead, LeadStage.MQL, Via.MANUAL_QUALIFICATION, reason)
 
 
-async def enter_stage(lead: LeadRow, target: LeadStage, tx: mutations.Tx) -> None:
+async def enter_stage(lead: LeadRecord, target: LeadStage, tx: mutations.Tx) -> None:
     """What entering a stage does besides the move: WON makes a customer;
     NURTURING and RECYCLED begin a new qualification cycle."""
     if sets_customer(target):
         lead["is_customer"] = True
     if starts_cycle(target):
         cycle = begin_cycle(tx.now)
-        lead.update(
-            cycle_started_at=cycle.started_at,
-            cycle_counts_after=cycle.counts_after,
-            qualified=False,
-            qualified_at=None,
-            qualified_under=None,
-            qualified_by=None,
-        )
+        lead["cycle_started_at"] = cycle.started_at
+        lead["cycle_counts_after"] = cycle.counts_after
+        lead["qualified"] = False
+        lead["qualified_at"] = None
+        lead["qualified_under"] = None
+        lead["qualified_by"] = None
         await engagement_store.clear([lead["id"]])
 
 
@@ -285,8 +279,9 @@ async def breakdowns(keys: list[int]) -> dict[int, list[dict[str, str]]]:
     tallies = await engagement_store.load_tallies(current)
     result = {key: list(lead["score_breakdown"] or []) for key, lead in found.items()}
     for key, lead in current.items():
-        assert model is not None
+        scored_at = lead["scored_at"]
+        assert model is not None and scored_at is not None
         state = EngagementState(lead["cycle_counts_after"], tallies.get(key, {}))
-        score = score_state(model, attributes(lead), state, lead["scored_at"])
+        score = score_state(model, attributes(lead), state, scored_at)
         result[key] = breakdown_json(score)
     return result

@@ -1,6 +1,6 @@
 """Leads as rows: read in bulk, written in bulk.
 
-A use case works on plain dicts keyed by column name (`LeadRow`): read with
+A use case works on typed dicts keyed by column name (`LeadRecord`): read with
 `load_leads` (row-locked on PostgreSQL), changed in Python, written back with
 `save_leads` (one statement per chunk). New leads are inserted with
 ``ON CONFLICT (email) DO NOTHING`` so a concurrent insert of the same address is
@@ -11,14 +11,60 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypedDict, cast
 
 from server import db
 from server.domain.core.errors import ErrorCode, refuse
 from server.models.leads import Lead
 from server.services.core import bulk, fetched, ids
 
-LeadRow = dict[str, Any]
+
+class LeadRecord(TypedDict):
+    """A lead's row as the use cases change it: every column of ``lead`` but
+    ``rescore_job``, keyed by column name (`COLUMNS`)."""
+
+    id: int
+    email: str
+    first_name: str | None
+    last_name: str | None
+    company: str | None
+    company_size: int | None
+    industry: str | None
+    job_title: str | None
+    seniority: str | None
+    country: str | None
+    source: str | None
+    campaign: str | None
+    is_customer: bool
+    products: list[str]
+    do_not_contact: bool
+    persona_id: int | None
+    persona_by_hand: bool
+    stage: str
+    stage_entered_at: datetime
+    score: int
+    fit_score: Decimal | None
+    engagement_score: Decimal | None
+    raw_score: Decimal | None
+    grade: str | None
+    score_breakdown: list[dict[str, str]]
+    scored_under: int | None
+    scored_at: datetime | None
+    qualified: bool
+    qualified_at: datetime | None
+    qualified_under: int | None
+    qualified_by: str | None
+    cycle_started_at: datetime
+    cycle_counts_after: datetime | None
+    owner_id: int | None
+    amount: Decimal | None
+    recurring: bool
+    source_updated_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
 
 WRITABLE = (
     "email",
@@ -77,22 +123,25 @@ _CONVERTED = tuple(
 )
 
 
-def from_db(raw: dict[str, Any]) -> LeadRow:
+def from_db(raw: dict[str, Any]) -> LeadRecord:
     """A row as fetched (SQLite gives text for times, decimals and JSON); only
     the columns that need it are converted."""
     row = {c: raw[c] for c in COLUMNS}
     for column, convert in _CONVERTED:
         row[column] = convert(row[column])
-    return row
+    return cast(LeadRecord, row)
 
 
-def _params(row: LeadRow, columns: Sequence[str]) -> list[Any]:
-    return [bulk.json_param(row[c]) if c in JSON_COLUMNS else row[c] for c in columns]
+def _params(row: LeadRecord, columns: Sequence[str]) -> list[Any]:
+    values = cast(dict[str, Any], row)
+    return [
+        bulk.json_param(values[c]) if c in JSON_COLUMNS else values[c] for c in columns
+    ]
 
 
 async def load_lead(
     key: str, expected_version: int | None, field: str = "leadId"
-) -> LeadRow:
+) -> LeadRecord:
     """The lead an input names, locked, at the version the caller saw (when
     the caller says which)."""
     lead_id = ids.decode(key, "Lead", field)
@@ -110,7 +159,7 @@ async def load_lead(
 
 async def load_leads(
     keys: Iterable[int] = (), emails: Iterable[str] = (), *, lock: bool = True
-) -> dict[int, LeadRow]:
+) -> dict[int, LeadRecord]:
     """Leads by id or email, locked for this transaction on PostgreSQL (unless
     only read)."""
     id_list, email_list = sorted(set(keys)), sorted(set(emails))
@@ -135,7 +184,7 @@ async def load_leads(
     return {row["id"]: from_db(row) for row in rows}
 
 
-async def insert_leads(rows: Sequence[LeadRow]) -> None:
+async def insert_leads(rows: Sequence[LeadRecord]) -> None:
     """Insert new leads and set their ``id``; raise `ConcurrentInsert` when an
     address was taken meanwhile.
 
@@ -185,7 +234,7 @@ SCORE_COLUMNS = (
 
 
 async def save_scored(
-    rows: Sequence[LeadRow], promoted: Collection[int], *, job: int | None = None
+    rows: Sequence[LeadRecord], promoted: Collection[int], *, job: int | None = None
 ) -> None:
     """Write rescored leads: only the score columns of most (a narrow update),
     whole rows for those just qualified (stage, qualification, version).
@@ -208,7 +257,7 @@ async def save_scored(
         await db.execute(f"UPDATE lead SET rescore_job = ? WHERE {where}", job, *params)
 
 
-async def save_leads(rows: Sequence[LeadRow]) -> None:
+async def save_leads(rows: Sequence[LeadRecord]) -> None:
     """Write changed leads back whole (their ``version`` already bumped)."""
     await bulk.update(
         "lead",

@@ -161,7 +161,7 @@ async def route(exclude_ids: tuple[int, ...]) -> int | None:
 
 async def _open_chain(
     tx: mutations.Tx,
-    lead: lead_store.LeadRow,
+    lead: lead_store.LeadRecord,
     assignee: int,
     request: HandoffRequest,
     plan: HandoffPlan,
@@ -270,7 +270,9 @@ async def reject_handoff(
     return await mutations.run(actor, "rejectHandoff", body)
 
 
-async def locked(handoff_id: str) -> tuple[lead_store.LeadRow, Handoff, HandoffChain]:
+async def locked(
+    handoff_id: str,
+) -> tuple[lead_store.LeadRecord, Handoff, HandoffChain]:
     """The handoff, its lead and its chain, locked in that order (lead first, as
     every lead change does, so deciders queue on the lead row)."""
     key = ids.decode(handoff_id, "Handoff", "handoffId")
@@ -319,7 +321,7 @@ def _why(rejection: Rejection | None) -> str | None:
 
 async def auto_accept(
     tx: mutations.Tx,
-    lead: lead_store.LeadRow,
+    lead: lead_store.LeadRecord,
     record: HandoffRecord,
     moves: StageMoves,
 ) -> None:

@@ -42,15 +42,15 @@ class StageRequest:
 
 async def move_lead_stage(
     actor: Actor, request: StageRequest
-) -> mutations.Outcome[lead_store.LeadRow]:
-    async def body(tx: mutations.Tx) -> lead_store.LeadRow:
+) -> mutations.Outcome[lead_store.LeadRecord]:
+    async def body(tx: mutations.Tx) -> lead_store.LeadRecord:
         return await _move(tx, actor, request)
 
     operation = "closeLead" if request.via is Via.CLOSE else "moveLeadStage"
     return await mutations.run(actor, operation, body)
 
 
-async def works_lead(actor: Actor, lead: lead_store.LeadRow) -> bool:
+async def works_lead(actor: Actor, lead: lead_store.LeadRecord) -> bool:
     """Whether the actor owns the lead or is the assignee of its open handoff."""
     if lead["owner_id"] == actor.user_id:
         return True
@@ -60,7 +60,7 @@ async def works_lead(actor: Actor, lead: lead_store.LeadRow) -> bool:
 
 async def _move(
     tx: mutations.Tx, actor: Actor, request: StageRequest
-) -> lead_store.LeadRow:
+) -> lead_store.LeadRecord:
     lead = await load_lead(request.lead_id, request.expected_version)
     target = _target(request.stage)
     via = request.via
@@ -95,7 +95,9 @@ def _target(stage: str) -> LeadStage:
         raise refuse(ErrorCode.INVALID_INPUT, "unknown stage", "stage") from None
 
 
-def _deal(lead: lead_store.LeadRow, target: LeadStage, request: StageRequest) -> None:
+def _deal(
+    lead: lead_store.LeadRecord, target: LeadStage, request: StageRequest
+) -> None:
     """Amount and recurring revenue, allowed from OPPORTUNITY on (a lead lost
     before it became an opportunity has no deal to record)."""
     if request.amount is None and request.recurring is None:

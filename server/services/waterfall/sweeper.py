@@ -122,7 +122,7 @@ class _Chunk:
     tx: mutations.Tx
     chunk: store.Chunk
     moves: StageMoves = field(default_factory=StageMoves)
-    accepted: list[lead_store.LeadRow] = field(default_factory=list)
+    accepted: list[lead_store.LeadRecord] = field(default_factory=list)
     flagged: dict[str, set[int]] = field(default_factory=dict)
     done: list[dict[str, Any]] = field(default_factory=list)
 

@@ -25,7 +25,7 @@ from server.domain.leads.activity_intake import (
     read_activity_row,
 )
 from server.domain.leads.intake import (
-    LeadRow,
+    IncomingLead,
     _normalize,
     changed_attributes,
     is_stale,
@@ -42,7 +42,7 @@ LEAD_REFERENCE = "name the lead by exactly one of leadId and leadEmail"
 Refused = list[tuple[str, dict[str, Any], tuple[str, ...], str]]
 
 
-def read_lead(raw: dict[str, Any]) -> LeadRow:
+def read_lead(raw: dict[str, Any]) -> IncomingLead:
     return read_lead_row(raw, PATH)
 
 
