@@ -14,15 +14,15 @@ import time
 
 from bench import procstat
 from server import db
-from server.app import configure_services
 from server.clock import clock
-from server.services.decay import decay_pass
+from server.services.leads.decay import decay_pass
 from server.settings import load_settings
+from server.wiring import wire
 
 
 async def main() -> dict[str, float | int]:
     settings = load_settings(dict(os.environ))
-    configure_services(settings)
+    wire(settings)
     context = await db.open_database(settings, global_fallback=True)
     try:
         started = time.perf_counter()

@@ -6,7 +6,7 @@ Each selects the fields the peers' query selects, in Accord's schema:
   activities (the peers also select an event ``weight``; Accord's activities
   have none, so that field is left out);
 - ``leadFunnel`` (Q3): leads per stage, which Accord serves from its counters
-  (`server.services.funnel`), never by counting the leads.
+  (`server.services.leads.funnel`), never by counting the leads.
 
 Each floor is the raw SQL that fetches the same rows; `expected` maps them to
 the ``data`` the server must answer, global IDs included.
@@ -22,8 +22,8 @@ import orjson
 
 from bench.datasets import Caller, Sizes
 from bench.operation import Operation, Rows, Sample
-from server.domain.stages import LeadStage
-from server.services import ids
+from server.domain.leads.stages import LeadStage
+from server.services.core import ids
 
 LIST_SIZE = 50
 LEAD_LIST = """
@@ -58,7 +58,7 @@ def score(row: dict[str, Any]) -> int | None:
 
 
 def persona_name(terms: Any, title: str) -> str:
-    # As `schema.agreement_kinds.Persona.name`: the name in force, else the title.
+    # As `schema.agreements.kinds.Persona.name`: the name in force, else the title.
     found = orjson.loads(terms) if isinstance(terms, str | bytes) else terms
     return str(found["name"]) if found else title
 

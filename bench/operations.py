@@ -24,8 +24,8 @@ from typing import Any, cast
 from bench.datasets import Caller, Sizes
 from bench.lead_operations import LEAD_OPERATIONS
 from bench.operation import Operation, Rows, Sample
-from server.services import ids
-from server.services.pagination import Ordering, make_cursor
+from server.services.core import ids
+from server.services.core.pagination import Ordering, make_cursor
 
 
 def user_id(key: int) -> str:

@@ -12,7 +12,7 @@ from bench import database, datasets, operations
 from bench.database import Target
 from bench.operation import Operation, Sample
 from bench.options import REPO, Options
-from server.services import ids
+from server.services.core import ids
 from server.settings import Settings, load_settings
 
 

@@ -17,7 +17,7 @@ on. Three scenarios, one after the other:
    job; the harness polls ``rescoring { done total finishedAt }`` while one
    reader pages ``leads(first: 50)``. A baseline of the same reader with no job
    running is measured first.
-3. **Decay**: the server is stopped and `server.services.decay.decay_pass` runs
+3. **Decay**: the server is stopped and `server.services.leads.decay.decay_pass` runs
    in a child process (`bench.decay_child`) against the same database.
 
 Every worker's RSS is sampled throughout (`RssSampler`).
@@ -42,8 +42,8 @@ from bench import database, datasets, procstat, scoring_data
 from bench.plan import Plan
 from bench.server import AccordServer
 from bench.timing import percentile
-from server.domain.agreements import AgreementKind
-from server.domain.content_hash import activation_hash, canonical_json
+from server.domain.agreements.canonical import activation_hash, canonical_json
+from server.domain.agreements.lifecycle import AgreementKind
 
 TARGETS = {
     "sqlite": {"ingest_per_s": 2000, "rescore_s": 20.0},
@@ -253,7 +253,7 @@ def _value(kind: str, value: Any) -> Any:
 
 async def bring_revision_into_force(p: Plan) -> datetime:
     """Revision 2 of the model in force, and the rescoring job, in one
-    transaction, as `server.services.signing` writes them on activation."""
+    transaction, as `server.services.agreements.signing` writes them on activation."""
     terms = scoring_data.canonical_model(2)
     text = canonical_json(terms)
     digest = activation_hash(AgreementKind.QUALIFICATION_MODEL, terms)

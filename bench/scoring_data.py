@@ -3,7 +3,7 @@
 The scoring scenarios (`bench.scoring`) need a database that looks like one the
 service built: a signed qualification model and two personas in force, 100,000
 leads each matched to a persona and scored, 1,000,000 activities, and for every
-lead the stored decayed sums (``lead_engagement``) that `server.domain.engagement`
+lead the stored decayed sums (``lead_engagement``) that `server.domain.leads.engagement`
 would hold. Nothing here imitates the service's arithmetic: each lead's sums are
 `tally_activities` of its activities at the seeding instant, its persona is
 `match_many`'s, its score `score_state`'s (written with `write_score`) and its
@@ -26,19 +26,24 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bench.datasets import Dataset, Row, Sizes, Table
-from server.domain.activities import ActivityKind
-from server.domain.agreements import AgreementKind
-from server.domain.content_hash import activation_hash, canonical_json
-from server.domain.engagement import EngagementState, tally_activities
-from server.domain.leads import Activity
-from server.domain.persona_match import PersonaProfile, match_many, profile_from_terms
-from server.domain.personas import read_persona_terms
-from server.domain.qualification import Trigger, apply_score, qualify_manually
-from server.domain.qualification_model import QualificationModel, read_model
-from server.domain.scoring import score_state
-from server.domain.stages import LeadStage, Via
-from server.services import activity_store, lead_store
-from server.services.lead_scoring import attributes, cycle_of, write_score
+from server.domain.agreements.activity_kinds import ActivityKind
+from server.domain.agreements.canonical import activation_hash, canonical_json
+from server.domain.agreements.lifecycle import AgreementKind
+from server.domain.agreements.personas import read_persona_terms
+from server.domain.leads.attributes import Activity
+from server.domain.leads.engagement import EngagementState, tally_activities
+from server.domain.leads.persona_match import (
+    PersonaProfile,
+    match_many,
+    profile_from_terms,
+)
+from server.domain.leads.qualification import Trigger, apply_score, qualify_manually
+from server.domain.leads.qualification_model import QualificationModel, read_model
+from server.domain.leads.scoring import score_state
+from server.domain.leads.stages import LeadStage, Via
+from server.services.leads import activity_store
+from server.services.leads import store as lead_store
+from server.services.leads.scoring import attributes, cycle_of, write_score
 
 MODEL_ID, PERSONA_IDS = 3, (1, 2)
 MQL_SEED = "mql"
@@ -110,7 +115,7 @@ def _fit(field: str, op: str, values: list[str], points: int, label: str) -> Any
 
 
 def canonical_model(revision: int) -> dict[str, Any]:
-    from server.services.agreement_store import read_terms
+    from server.services.agreements.store import read_terms
 
     return read_terms(AgreementKind.QUALIFICATION_MODEL, model_terms(revision))
 

@@ -8,15 +8,13 @@ from typing import Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from server.services import (
-    agreement_reads,
-    handoff_reads,
-    lead_feedback,
-    lead_reads,
-    lead_scoring,
-    users,
-)
-from server.services.actors import Actor, Anonymous
+from server.services.agreements import reads as agreement_reads
+from server.services.core.actors import Actor, Anonymous
+from server.services.feedback import ratings as lead_feedback
+from server.services.leads import reads as lead_reads
+from server.services.leads import scoring as lead_scoring
+from server.services.people import reads as user_reads
+from server.services.waterfall import reads as handoff_reads
 from server.settings import Settings
 
 
@@ -51,7 +49,7 @@ class Context:
 
 
 async def _load_users(keys: list[int]) -> list[Any]:
-    found = await users.users_by_ids(keys)
+    found = await user_reads.users_by_ids(keys)
     return [found.get(k) for k in keys]
 
 

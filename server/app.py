@@ -17,24 +17,17 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from server import db, logs, metrics
+from server import db, logs, metrics, wiring
 from server.clock import clock
 from server.graphql_http import GraphQLEndpoint
-from server.services import (
-    auth,
-    events,
-    funnel,
-    ids,
-    jobs,
-    mailer,
-    mutations,
-    notifications,
-    passwords,
-    rescoring,
-    sweeper,
-)
-from server.services.decay import decay_pass
-from server.services.retention import purge as purge_retention
+from server.services.core import jobs, mutations
+from server.services.core import mail as mailer
+from server.services.core import outbox as events
+from server.services.core.retention import purge as purge_retention
+from server.services.leads import funnel, rescoring
+from server.services.leads.decay import decay_pass
+from server.services.people import auth
+from server.services.waterfall import sweeper
 from server.settings import Settings, load_settings
 from server.websocket import GraphQLWebSocket
 
@@ -56,22 +49,13 @@ SECURITY_HEADERS = {
 }
 
 
-def configure_services(settings: Settings) -> None:
-    """Hand the settings to the services that keep module-level configuration."""
-    ids.configure(settings.secret_key)
-    auth.configure(settings.session_idle_hours, settings.session_absolute_days)
-    passwords.set_concurrency(settings.password_hash_concurrency)
-    mutations.set_fault_exit_after_commit(settings.fault_exit_after_commit)
-    mailer.configure(settings)
-
-
 def create_app(
     settings: Settings | None = None, *, manage_database: bool = True
 ) -> Starlette:
     """Build the app. Tests that hold their own database context pass
     ``manage_database=False``; the server opens and closes it in the lifespan."""
     settings = settings or load_settings()
-    configure_services(settings)
+    wiring.wire(settings)
     if manage_database:
         logs.configure(settings.log_level)
     dispatcher = events.Dispatcher()
@@ -83,7 +67,7 @@ def create_app(
             if manage_database
             else None
         )
-        events.register_consumer("notifications", notifications.consume)
+        wiring.connect_consumers()
         mutations.on_commit(dispatcher.wake)
         dispatcher.start()
         background = _background_jobs(settings)
@@ -94,7 +78,7 @@ def create_app(
         finally:
             mutations.off_commit(dispatcher.wake)
             await dispatcher.stop()
-            events.unregister_consumer("notifications")
+            wiring.disconnect_consumers()
             for job in background:
                 await job.stop()
             await auth.touches.flush()

@@ -70,10 +70,10 @@ async def migrate(settings: Settings, quiet: bool = False) -> list[str]:
 
 
 async def create_user(settings: Settings, args: argparse.Namespace) -> None:
-    from server.app import configure_services
-    from server.services import users
+    from server.services.people import users
+    from server.wiring import wire
 
-    configure_services(settings)
+    wire(settings)
 
     async def work() -> None:
         if await _pending(settings):
@@ -106,17 +106,18 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
     """Create the first admin, with a generated password, when there are no users."""
-    from server.app import configure_services
-    from server.services import passwords, users
+    from server.services.people import passwords, users
+    from server.services.people import reads as user_reads
+    from server.wiring import wire
 
-    configure_services(settings)
+    wire(settings)
 
     async def work() -> None:
         if await _pending(settings):
             raise CommandError(
                 "the database is not migrated: run `accord migrate` first"
             )
-        if await users.count_users():
+        if await user_reads.count_users():
             print("users exist already: sign in with your account")
             return
         password = passwords.new_secret(12)
@@ -138,10 +139,11 @@ async def bootstrap(settings: Settings, args: argparse.Namespace) -> None:
 async def rescore(settings: Settings, args: argparse.Namespace) -> None:
     """Rescore every lead now, chunk by chunk, showing progress (or only show
     the progress of the latest job with --status)."""
-    from server.app import configure_services
-    from server.services import mutations, rescoring
+    from server.services.core import mutations
+    from server.services.leads import rescoring
+    from server.wiring import wire
 
-    configure_services(settings)
+    wire(settings)
 
     async def work() -> None:
         if await _pending(settings):
@@ -169,9 +171,9 @@ async def demo_data(settings: Settings, args: argparse.Namespace) -> None:
     """Build the demo company into an empty database; print each person's
     e-mail and fresh password once."""
     from server import demo
-    from server.app import configure_services
+    from server.wiring import wire
 
-    configure_services(settings)
+    wire(settings)
     now = _reference_instant(args.now)
 
     async def work() -> None:

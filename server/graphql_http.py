@@ -1,7 +1,7 @@
 """GraphQL over HTTP: authentication, CSRF rules, limits, execution and errors.
 
 The request path is kept short on purpose: the document is parsed, validated and
-measured once per distinct text (`schema.limits.DocumentCache`), every limit and
+measured once per distinct text (`schema.core.limits.DocumentCache`), every limit and
 the authentication requirement are checked before any resolver runs, and the
 result is serialised with orjson. Unexpected exceptions are masked with the
 request id; the full error goes to the log.
@@ -27,12 +27,12 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import schema as schema_module
 from schema.context import Context
-from schema.limits import DocumentCache, OperationShape, PreparedDocument
+from schema.core.limits import DocumentCache, OperationShape, PreparedDocument
 from server import logs, metrics
-from server.domain.errors import TopLevelError, UserErrors
-from server.services import auth
-from server.services.actors import Actor, Anonymous
-from server.services.ratelimit import RateLimiter
+from server.domain.core.errors import TopLevelError, UserErrors
+from server.services.core.actors import Actor, Anonymous
+from server.services.core.ratelimit import RateLimiter
+from server.services.people import auth
 from server.settings import Settings
 
 log = logging.getLogger("accord.graphql")

@@ -19,8 +19,8 @@ from strawberry.types.unset import UnsetType
 
 import schema as schema_module
 from schema.context import Context
-from server.services import auth
-from server.services.actors import Actor, Anonymous
+from server.services.core.actors import Actor, Anonymous
+from server.services.people import auth
 from server.settings import Settings
 
 

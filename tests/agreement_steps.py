@@ -7,16 +7,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from server.models import (
+from server.models.agreements import (
     Agreement,
     AgreementRevision,
     AgreementSignOff,
-    AuditEntry,
     GoalMeasurement,
-    OutboxEvent,
     PersonaEvidence,
-    User,
 )
+from server.models.core import AuditEntry, OutboxEvent
+from server.models.people import User
 from tests.helpers import Api, Response, make_user, open_session, settle_outbox
 
 FIELDS = """

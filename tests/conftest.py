@@ -20,10 +20,13 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 
 from server import db
-from server.app import configure_services, create_app
+from server.app import create_app
 from server.clock import clock
-from server.services import auth, events, mutations
+from server.services.core import mutations
+from server.services.core import outbox as events
+from server.services.people import auth
 from server.settings import Settings
+from server.wiring import wire
 from tests.helpers import TEST_SECRET, Api
 
 PG_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL", "")
@@ -119,7 +122,7 @@ def settings(backend: str, request: pytest.FixtureRequest) -> Settings:
     result = Settings(
         database_url=url, secret_key=TEST_SECRET, test_clock=True, sweep_seconds=3600
     )
-    configure_services(result)
+    wire(result)
     return result
 
 

@@ -7,19 +7,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from server.clock import clock
-from server.models import (
-    FollowUp,
-    Handoff,
-    HandoffChain,
-    IdempotencyRecord,
-    Lead,
-    LeadFeedback,
-    OutboxEvent,
-    RoutingCursor,
-    StageChange,
-    User,
-)
-from server.services import ids
+from server.models.core import IdempotencyRecord, OutboxEvent
+from server.models.feedback import LeadFeedback
+from server.models.leads import Lead, StageChange
+from server.models.people import User
+from server.models.waterfall import FollowUp, Handoff, HandoffChain, RoutingCursor
+from server.services.core import ids
 from tests.helpers import settle_outbox
 from tests.lead_steps import Desk, seat, well_fitting
 from tests.lead_steps import refused as refused_for_leads

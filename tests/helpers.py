@@ -13,10 +13,11 @@ import httpx
 from starlette.applications import Starlette
 
 from server.clock import clock
-from server.models import ApiToken, OutboxEvent, Session, User
-from server.services import events
-from server.services.auth import SESSION_COOKIE, TOKEN_PREFIX
-from server.services.passwords import _hasher, digest, new_secret
+from server.models.core import OutboxEvent
+from server.models.people import ApiToken, Session, User
+from server.services.core import outbox as events
+from server.services.people.auth import SESSION_COOKIE, TOKEN_PREFIX
+from server.services.people.passwords import _hasher, digest, new_secret
 
 TEST_SECRET = "test-secret-key-for-accord-tests-only-0123456789"
 PASSWORD = "correct horse battery staple"
@@ -133,7 +134,7 @@ async def open_session(user: User) -> str:
     """A live session for the user, as if they had signed in; returns the cookie."""
     secret = new_secret()
     now = clock.now()
-    from server.services.auth import policy
+    from server.services.people.auth import policy
 
     await Session.create(
         user_id=user.id,

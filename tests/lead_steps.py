@@ -6,16 +6,17 @@ from datetime import timedelta
 from typing import Any
 
 from server.clock import clock
-from server.models import (
+from server.models.core import OutboxEvent
+from server.models.leads import (
     Lead,
     LeadActivity,
     LeadEngagement,
     LeadExternalId,
-    OutboxEvent,
     StageChange,
-    User,
 )
-from server.services import ids, rescoring
+from server.models.people import User
+from server.services.core import ids
+from server.services.leads import rescoring
 from tests.agreement_steps import (
     CREATE_MODEL,
     CREATE_PERSONA,

@@ -11,7 +11,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from server.models import Notification, User
+from server.models.events import Notification
+from server.models.people import User
 from tests.agreement_steps import Table
 
 ERRORS = "userErrors { code field message }"

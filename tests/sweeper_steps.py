@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.clock import clock
-from server.models import Handoff, HandoffChain, OutboxEvent, User
-from server.services import ids
+from server.models.core import OutboxEvent
+from server.models.people import User
+from server.models.waterfall import Handoff, HandoffChain
+from server.services.core import ids
 from tests.handoff_steps import Floor, floor, user_id
 from tests.helpers import Api, settle_outbox
 

@@ -1,6 +1,6 @@
 """`accord demo-data`: a realistic, deterministic company, built through the use cases.
 
-Nordlicht Analytics GmbH (`server.domain.demo_company`): an admin, leadership,
+Nordlicht Analytics GmbH (`server.demo.plans.company`): an admin, leadership,
 marketing and sales managers and members; personas, a qualification model, an
 SLA on a Berlin business calendar and goals, each proposed by one team and
 signed by both (`people`, `agreements`); then 90 days of leads, activities,

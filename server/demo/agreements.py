@@ -16,10 +16,7 @@ from zoneinfo import ZoneInfo
 
 from server.clock import clock
 from server.demo.people import Cast
-from server.demo.timeline import Timeline, ok
-from server.domain.agreements import AgreementKind
-from server.domain.calendar import BusinessCalendar, next_opening
-from server.domain.demo_company import (
+from server.demo.plans.company import (
     CHURN_MEASUREMENTS,
     PERSONA_EVIDENCE,
     PERSONAS,
@@ -29,11 +26,16 @@ from server.domain.demo_company import (
     sla_amendment,
     sla_terms,
 )
-from server.services import agreement_store, agreements, goals, signing
-from server.services import personas as persona_evidence
+from server.demo.timeline import Timeline, ok
+from server.domain.agreements.calendar import BusinessCalendar, next_opening
+from server.domain.agreements.lifecycle import AgreementKind
+from server.services.agreements import goals, signing
+from server.services.agreements import negotiation as agreements
+from server.services.agreements import personas as persona_evidence
+from server.services.agreements import store as agreement_store
 
 if TYPE_CHECKING:
-    from server.models import Agreement
+    from server.models.agreements import Agreement
 
 ZONE = ZoneInfo(TIMEZONE)
 

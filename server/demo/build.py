@@ -12,12 +12,12 @@ from server.clock import clock
 from server.demo.agreements import agree, amend_sla, schedule_goals
 from server.demo.market import Market
 from server.demo.people import Login, hire, new_password
+from server.demo.plans.company import COMPANY
+from server.demo.plans.market import plan_leads
 from server.demo.sales import Sales
 from server.demo.timeline import Timeline
-from server.domain.calendar import calendar_from_terms
-from server.domain.demo_company import COMPANY
-from server.domain.demo_leads import plan_leads
-from server.services import users
+from server.domain.agreements.calendar import calendar_from_terms
+from server.services.people import reads as user_reads
 
 HISTORY_DAYS = 90
 HIRED_BEFORE = timedelta(days=14)  # before the history starts
@@ -48,7 +48,7 @@ async def build_demo(
 ) -> DemoReport:
     """Build the demo company (see the package doc); `DemoRefused` when the
     database has users already."""
-    if await users.count_users():
+    if await user_reads.count_users():
         raise DemoRefused("the database has users already")
     started = time.monotonic()
     now = options.now

@@ -11,18 +11,21 @@ handed off again.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from server.clock import clock
+from server.demo.plans.market import LeadPlan
+from server.demo.plans.sales import later
 from server.demo.sales import Deal, Sales
 from server.demo.timeline import DemoFailed, Step, Timeline, ok
-from server.domain.demo_leads import LeadPlan
-from server.domain.demo_sales import later
-from server.services import activities, lead_stages, leads
-from server.services.actors import Actor
+from server.services.core.actors import Actor
+from server.services.leads import activities
+from server.services.leads import intake as leads
+from server.services.leads.store import LeadRecord
+from server.services.waterfall import moves as lead_stages
 
 T = TypeVar("T")
 SYNC_EVERY = timedelta(hours=8)
@@ -95,7 +98,7 @@ class Market:
 
         return step
 
-    def _watch(self, rows: dict[int, dict[str, Any]]) -> None:
+    def _watch(self, rows: Mapping[int, LeadRecord]) -> None:
         """Note each lead's stage; hand off the ones that just qualified."""
         for deal in sorted((self._deals[k] for k in rows), key=lambda d: d.plan.index):
             deal.stage = rows[deal.key]["stage"]

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from server.clock import clock
+from server.demo.plans.company import ADMIN, STAFF, Person
 from server.demo.timeline import ok
-from server.domain.demo_company import ADMIN, STAFF, Person
-from server.domain.users import Role, Team
-from server.services import ids, users
-from server.services.actors import Actor
-from server.services.passwords import new_secret
+from server.domain.core.roles import Role, Team
+from server.services.core import ids
+from server.services.core.actors import Actor
+from server.services.people import users
+from server.services.people.passwords import new_secret
 
 
 @dataclass(frozen=True)

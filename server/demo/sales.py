@@ -1,7 +1,7 @@
 """What sales (and marketing, after handing off) do with each qualified lead.
 
 `Sales.hand_off` is queued by the market for every lead that qualifies. The
-handoff's `HandoffScript` (`server.domain.demo_sales`) then queues the rest,
+handoff's `HandoffScript` (`server.demo.plans.sales`) then queues the rest,
 each step at its own instant: a manager's reassignment, the decision (in time
 or late), marketing pulling the lead back, the follow-ups (the first one in
 time or late) and the moves down the waterfall to WON or LOST.
@@ -13,10 +13,8 @@ import random
 from dataclasses import dataclass
 
 from server.clock import clock
-from server.demo.timeline import Step, Timeline, ok
-from server.domain.calendar import BusinessCalendar
-from server.domain.demo_leads import LeadPlan
-from server.domain.demo_sales import (
+from server.demo.plans.market import LeadPlan
+from server.demo.plans.sales import (
     Clocks,
     Decision,
     HandoffScript,
@@ -25,9 +23,14 @@ from server.domain.demo_sales import (
     handoff_script,
     later,
 )
-from server.domain.stages import Via
-from server.services import follow_ups, handoffs, ids, lead_feedback, lead_stages
-from server.services.actors import Actor
+from server.demo.timeline import Step, Timeline, ok
+from server.domain.agreements.calendar import BusinessCalendar
+from server.domain.leads.stages import Via
+from server.services.core import ids
+from server.services.core.actors import Actor
+from server.services.feedback import ratings as lead_feedback
+from server.services.waterfall import follow_ups, handoffs
+from server.services.waterfall import moves as lead_stages
 
 MARKETING_HANDS = ("ops", "campaigns", "content")
 SALES_MANAGERS = ("team_lead", "vp_sales")

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from server.clock import clock
-from server.services.mutations import Outcome
+from server.services.core.mutations import Outcome
 
 T = TypeVar("T")
 Step = Callable[[], Awaitable[None]]

@@ -1,0 +1,214 @@
+"""Matching a lead to the best-fitting persona in force (SPEC §2.2).
+
+The rule, criterion by criterion; a criterion counts only when the persona
+defines it and the lead's value is known (not None, not blank):
+
+| criterion    | the lead matches when                                  | points |
+|--------------|--------------------------------------------------------|--------|
+| industry     | its industry equals one of the persona's industries    | 3      |
+| company size | its size lies in [companySizeMin, companySizeMax]      | 2      |
+| job title    | its title contains one of the persona's jobTitles      | 2      |
+| seniority    | its seniority equals one of the persona's seniorities  | 1      |
+| region       | its country equals one of the persona's regions        | 1      |
+
+- Text compares as fit rules compare it: Unicode NFC, trimmed, case-folded;
+  a job-title keyword matches as a substring (``"vp"`` matches
+  ``"SVP Sales"``); countries and regions compare whole.
+- The size range includes both ends; an open end is unbounded; a persona with
+  neither end has no size criterion.
+- A criterion the lead's value contradicts, like one it cannot be judged on,
+  scores 0: nothing subtracts.
+- A persona matches when at least one criterion scores. The best match has the
+  most points; on equal points the one matching more criteria; then the lower
+  persona ID. No match: no persona.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from server.domain.agreements.fit_rules import FitField
+from server.domain.leads.attributes import LeadAttributes
+from server.domain.leads.fit import lead_value
+from server.domain.leads.qualification_model import comparable_text
+
+K = TypeVar("K")
+
+
+class Criterion(StrEnum):
+    INDUSTRY = "INDUSTRY"
+    COMPANY_SIZE = "COMPANY_SIZE"
+    JOB_TITLE = "JOB_TITLE"
+    SENIORITY = "SENIORITY"
+    REGION = "REGION"
+
+
+POINTS: Mapping[Criterion, int] = {
+    Criterion.INDUSTRY: 3,
+    Criterion.COMPANY_SIZE: 2,
+    Criterion.JOB_TITLE: 2,
+    Criterion.SENIORITY: 1,
+    Criterion.REGION: 1,
+}
+
+
+@dataclass(frozen=True)
+class PersonaProfile:
+    """What a persona's terms say about whom it describes, as written."""
+
+    persona_id: int
+    industries: tuple[str, ...] = ()
+    company_size_min: int | None = None
+    company_size_max: int | None = None
+    job_titles: tuple[str, ...] = ()
+    seniorities: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonaFit:
+    """How well a lead fits one persona: the criteria it matched, in
+    `Criterion` order, and their points."""
+
+    persona_id: int
+    matched: tuple[Criterion, ...]
+
+    @property
+    def points(self) -> int:
+        return sum(POINTS[criterion] for criterion in self.matched)
+
+
+@dataclass(frozen=True)
+class _Persona:
+    """A profile as compared: comparable text, blank entries dropped."""
+
+    persona_id: int
+    industries: frozenset[str]
+    sized: bool
+    size_min: int | None
+    size_max: int | None
+    keywords: tuple[str, ...]
+    seniorities: frozenset[str]
+    regions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Lead:
+    """A lead's values as compared; None when unknown."""
+
+    industry: str | None
+    size: Decimal | None
+    title: str | None
+    seniority: str | None
+    country: str | None
+
+
+def profile_from_terms(persona_id: int, terms: Mapping[str, Any]) -> PersonaProfile:
+    """The profile of persona terms as `read_persona_terms` stores them."""
+
+    def texts(key: str) -> tuple[str, ...]:
+        return tuple(terms.get(key) or ())
+
+    def size(key: str) -> int | None:
+        value = terms.get(key)
+        return None if value is None else int(value)
+
+    return PersonaProfile(
+        persona_id=persona_id,
+        industries=texts("industries"),
+        company_size_min=size("companySizeMin"),
+        company_size_max=size("companySizeMax"),
+        job_titles=texts("jobTitles"),
+        seniorities=texts("seniorities"),
+        regions=texts("regions"),
+    )
+
+
+def score_persona(lead: LeadAttributes, profile: PersonaProfile) -> PersonaFit:
+    """Which criteria of ``profile`` the lead matches (explains a match)."""
+    return _fit(_read_lead(lead), _compile(profile))
+
+
+def match_persona(
+    lead: LeadAttributes, profiles: Iterable[PersonaProfile]
+) -> int | None:
+    """The ID of the persona the lead fits best, or None when none matches."""
+    return _best(_read_lead(lead), [_compile(p) for p in profiles])
+
+
+def match_many(
+    leads: Mapping[K, LeadAttributes], profiles: Iterable[PersonaProfile]
+) -> dict[K, int | None]:
+    """`match_persona` for many leads, reading the profiles once."""
+    compiled = [_compile(p) for p in profiles]
+    return {key: _best(_read_lead(lead), compiled) for key, lead in leads.items()}
+
+
+def _best(lead: _Lead, personas: Sequence[_Persona]) -> int | None:
+    fits = (_fit(lead, persona) for persona in personas)
+    ranked = (
+        (-fit.points, -len(fit.matched), fit.persona_id) for fit in fits if fit.matched
+    )
+    best = min(ranked, default=None)
+    return None if best is None else best[2]
+
+
+def _fit(lead: _Lead, persona: _Persona) -> PersonaFit:
+    title = lead.title
+    tests = (
+        (Criterion.INDUSTRY, lead.industry in persona.industries),
+        (Criterion.COMPANY_SIZE, _within(lead.size, persona)),
+        (
+            Criterion.JOB_TITLE,
+            title is not None and any(k in title for k in persona.keywords),
+        ),
+        (Criterion.SENIORITY, lead.seniority in persona.seniorities),
+        (Criterion.REGION, lead.country in persona.regions),
+    )
+    return PersonaFit(persona.persona_id, tuple(c for c, hit in tests if hit))
+
+
+def _within(size: Decimal | None, persona: _Persona) -> bool:
+    if size is None or not persona.sized:
+        return False
+    low, high = persona.size_min, persona.size_max
+    return (low is None or size >= low) and (high is None or size <= high)
+
+
+def _compile(profile: PersonaProfile) -> _Persona:
+    return _Persona(
+        persona_id=profile.persona_id,
+        industries=frozenset(_comparable(profile.industries)),
+        sized=profile.company_size_min is not None
+        or profile.company_size_max is not None,
+        size_min=profile.company_size_min,
+        size_max=profile.company_size_max,
+        keywords=tuple(_comparable(profile.job_titles)),
+        seniorities=frozenset(_comparable(profile.seniorities)),
+        regions=frozenset(_comparable(profile.regions)),
+    )
+
+
+def _comparable(texts: Iterable[str]) -> list[str]:
+    # A blank keyword would be a substring of every title: drop blanks.
+    return [text for text in map(comparable_text, texts) if text]
+
+
+def _read_lead(lead: LeadAttributes) -> _Lead:
+    size = lead_value(lead, FitField.companySize)
+    return _Lead(
+        industry=_text(lead, FitField.industry),
+        size=size if isinstance(size, Decimal) else None,
+        title=_text(lead, FitField.jobTitle),
+        seniority=_text(lead, FitField.seniority),
+        country=_text(lead, FitField.country),
+    )
+
+
+def _text(lead: LeadAttributes, fit_field: FitField) -> str | None:
+    value = lead_value(lead, fit_field)
+    return value if isinstance(value, str) else None

@@ -1,0 +1,245 @@
+"""Reading leads: by id or email, the `leads` connection, and the lead page's
+relations, each batched so a page costs the same SQL whatever its size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from server import db
+from server.domain.core.instants import as_utc
+from server.domain.leads.intake import normalize_email
+from server.models.leads import Lead, LeadActivity, LeadExternalId, StageChange
+from server.services.core import fetched
+from server.services.core.pagination import (
+    Ordering,
+    Page,
+    PageRequest,
+    SqlQuery,
+    paginate_rows,
+)
+from server.services.leads import store as lead_store
+
+# Every ordering ends with the id (ascending), so equal keys keep a fixed order;
+# by time, newest first means the later id first too (a batch shares its instant).
+ORDERINGS: dict[str, tuple[str, ...]] = {
+    "SCORE": ("score",),
+    "CREATED_AT": ("created_at", "id"),
+    "UPDATED_AT": ("updated_at", "id"),
+    "NAME": ("sort_last", "sort_first"),
+}
+COLUMNS = {
+    "id": "l.id",
+    "score": "l.score",
+    "created_at": "l.created_at",
+    "updated_at": "l.updated_at",
+    "sort_last": "COALESCE(LOWER(l.last_name), '')",
+    "sort_first": "COALESCE(LOWER(l.first_name), '')",
+}
+_SELECT = (
+    f"SELECT {', '.join('l.' + c for c in lead_store.COLUMNS)}, "
+    f"{COLUMNS['sort_last']} AS sort_last, {COLUMNS['sort_first']} AS sort_first "
+    "FROM lead l"
+)
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """Every condition given must hold; empty tuples and None mean "any"."""
+
+    stages: tuple[str, ...] = ()
+    persona_ids: tuple[int, ...] = ()
+    owner_ids: tuple[int, ...] = ()
+    score_min: int | None = None
+    score_max: int | None = None
+    qualified: bool | None = None
+    is_customer: bool | None = None
+    grades: tuple[str, ...] = ()
+    search: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    stage_entered_from: datetime | None = None
+    stage_entered_to: datetime | None = None
+
+
+async def leads_by_ids(keys: Iterable[int]) -> dict[int, lead_store.LeadRecord]:
+    """Leads as plain rows (one statement, no model objects)."""
+    return await lead_store.load_leads(keys, lock=False)
+
+
+async def lead_by_email(email: str) -> Lead | None:
+    try:
+        normalised = normalize_email(email)
+    except ValueError:
+        return None
+    return await Lead.get_or_none(email=normalised)
+
+
+class ListedLead(lead_store.LeadRecord):
+    """A lead of the `leads` connection, with the keys its cursor is made of."""
+
+    sort_last: Any
+    sort_first: Any
+
+
+async def list_leads(
+    filter: LeadFilter, order: str, descending: bool, page: PageRequest
+) -> Page[ListedLead]:
+    """One statement per page (plus one for ``totalCount`` when asked)."""
+    where, params = _conditions(filter)
+    query = SqlQuery(_SELECT, "lead l", tuple(where), tuple(params), COLUMNS)
+    ordering = Ordering(
+        f"{order}:{'D' if descending else 'A'}",
+        tuple((field, descending) for field in ORDERINGS[order]),
+    )
+    found = await paginate_rows(query, ordering, page)
+    found.rows = [
+        {
+            **lead_store.from_db(row),
+            "sort_last": row["sort_last"],
+            "sort_first": row["sort_first"],
+        }
+        for row in found.rows
+    ]
+    return cast(Page[ListedLead], found)
+
+
+def _conditions(f: LeadFilter) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+
+    def among(column: str, values: tuple[Any, ...]) -> None:
+        if values:
+            where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+
+    def compare(column: str, op: str, value: Any) -> None:
+        if value is not None:
+            where.append(f"{column} {op} ?")
+            # instants are stored in UTC (SQLite compares their text)
+            params.append(as_utc(value) if isinstance(value, datetime) else value)
+
+    among("l.stage", f.stages)
+    among("l.persona_id", f.persona_ids)
+    among("l.owner_id", f.owner_ids)
+    among("l.grade", f.grades)
+    compare("l.score", ">=", f.score_min)
+    compare("l.score", "<=", f.score_max)
+    compare("l.qualified", "=", f.qualified)
+    compare("l.is_customer", "=", f.is_customer)
+    compare("l.created_at", ">=", f.created_from)
+    compare("l.created_at", "<", f.created_to)
+    compare("l.stage_entered_at", ">=", f.stage_entered_from)
+    compare("l.stage_entered_at", "<", f.stage_entered_to)
+    if f.search and f.search.strip():
+        pattern = "%" + _escape_like(f.search.strip().lower()) + "%"
+        texts = ("l.email", "l.first_name", "l.last_name", "l.company")
+        where.append(
+            "(" + " OR ".join(f"LOWER({t}) LIKE ? ESCAPE '!'" for t in texts) + ")"
+        )
+        params.extend([pattern] * len(texts))
+    return where, params
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+_ACTIVITY_COLUMNS = (
+    "id",
+    "kind",
+    "occurred_at",
+    "external_id",
+    "source",
+    "metadata",
+    "recorded_at",
+)
+_ACTIVITY_CONVERT = fetched.converters(LeadActivity)
+
+
+async def activities_page(lead_id: int, page: PageRequest) -> Page[dict[str, Any]]:
+    """A lead's activities, latest first: one statement, rows as dicts."""
+    query = SqlQuery(
+        f"SELECT {', '.join('a.' + c for c in _ACTIVITY_COLUMNS)} FROM lead_activity a",
+        "lead_activity a",
+        ("a.lead_id = ?",),
+        (lead_id,),
+        {"id": "a.id", "occurred_at": "a.occurred_at"},
+    )
+    ordering = Ordering("OCCURRED:D", (("occurred_at", True),))
+    found = await paginate_rows(query, ordering, page)
+    found.rows = [
+        {c: _ACTIVITY_CONVERT.get(c, fetched.same)(row[c]) for c in _ACTIVITY_COLUMNS}
+        for row in found.rows
+    ]
+    return found
+
+
+async def external_ids(keys: list[int]) -> dict[int, list[LeadExternalId]]:
+    rows = await LeadExternalId.filter(lead_id__in=keys).order_by("system")
+    return fetched.group_by(rows, lambda r: r.lead_id)
+
+
+async def stage_history(keys: list[int]) -> dict[int, list[StageChange]]:
+    rows = await StageChange.filter(lead_id__in=keys).order_by("at", "id")
+    return fetched.group_by(rows, lambda r: r.lead_id)
+
+
+SEGMENT_KEYS = {
+    "COUNTRY": "l.country",
+    "INDUSTRY": "l.industry",
+    "PERSONA": "l.persona_id",
+}
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str | None
+    leads: int
+    customers: int
+    won_revenue: Decimal
+    recurring_revenue: Decimal
+
+
+async def segments(group_by: str, filter: LeadFilter) -> list[Segment]:
+    """Leads per country, industry, product or persona (one SQL aggregate):
+    how many, how many are customers, and the revenue of those WON (recurring
+    deals apart). A lead with several products counts in each of them."""
+    where, params = _conditions(filter)
+    if group_by == "PRODUCT":
+        expand = (
+            "json_each(l.products) p"
+            if db.dialect() == "sqlite"
+            else "jsonb_array_elements_text(l.products) p(value)"
+        )
+        source, key = f"lead l, {expand}", "p.value"
+    else:
+        source, key = "lead l", SEGMENT_KEYS[group_by]
+    won = "l.stage = 'WON'"
+    rows = await db.fetch(
+        f"SELECT {key} AS k, COUNT(*) AS n, "
+        f"SUM(CASE WHEN l.is_customer THEN 1 ELSE 0 END) AS customers, "
+        f"SUM(CASE WHEN {won} THEN COALESCE(l.amount, 0) ELSE 0 END) AS won, "
+        f"SUM(CASE WHEN {won} AND l.recurring THEN COALESCE(l.amount, 0) ELSE 0 END)"
+        f" AS recurring FROM {source}"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + f" GROUP BY {key} ORDER BY COUNT(*) DESC, {key}",
+        *params,
+    )
+    return [
+        Segment(
+            None if r["k"] is None else str(r["k"]),
+            int(r["n"]),
+            int(r["customers"] or 0),
+            _money(r["won"]),
+            _money(r["recurring"]),
+        )
+        for r in rows
+    ]
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))

@@ -1,0 +1,312 @@
+"""Sessions, API-token authentication and login throttling.
+
+Each request is authenticated by one SQL statement joining the credential to its
+user, so a revoked token, a logged-out session or a deactivated user stops working
+at once on every worker. Session idle times and token ``lastUsedAt`` are kept in
+memory and flushed at most once a minute per credential, so a read stays a read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from server import db
+from server.clock import clock
+from server.domain.core.errors import ErrorCode, Throttled, refuse
+from server.domain.core.roles import Role, Scope, Team
+from server.domain.people.users import normalise_email
+from server.models.people import ApiToken, Session, User
+from server.services.core import mutations
+from server.services.core.actors import ALL_SCOPES, Actor, Anonymous
+from server.services.people.passwords import digest, new_secret, verify_password
+
+if TYPE_CHECKING:
+    from server.services.core.pagination import Page, PageRequest
+
+SESSION_COOKIE = "accord_session"
+TOKEN_PREFIX = "acc_"
+FLUSH_INTERVAL = 60.0
+LOGIN_FAILURE = "Wrong e-mail or password, or the account is not active."
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    idle: timedelta = timedelta(hours=12)
+    absolute: timedelta = timedelta(days=7)
+
+
+policy = SessionPolicy()
+
+
+def configure(idle_hours: float, absolute_days: float) -> None:
+    global policy
+    policy = SessionPolicy(timedelta(hours=idle_hours), timedelta(days=absolute_days))
+
+
+class TouchCache:
+    """Last-seen instants per credential; a background job writes them back once a
+    minute (`FLUSH_INTERVAL`) and at shutdown."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[int, datetime] = {}
+        self.tokens: dict[int, datetime] = {}
+
+    async def flush(self) -> int:
+        sessions, tokens = self.sessions, self.tokens
+        self.sessions, self.tokens = {}, {}
+        for session_id, seen in sessions.items():
+            await db.execute(
+                "UPDATE user_session SET last_seen_at = ? "
+                "WHERE id = ? AND last_seen_at < ?",
+                seen,
+                session_id,
+                seen,
+            )
+        for token_id, used in tokens.items():
+            await db.execute(
+                "UPDATE api_token SET last_used_at = ? WHERE id = ?", used, token_id
+            )
+        return len(sessions) + len(tokens)
+
+
+touches = TouchCache()
+
+
+class Throttle:
+    """Sliding-window failure counts per key (account, client address)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._hits: dict[str, deque[float]] = {}
+
+    def retry_after(self, key: str) -> float:
+        hits = self._prune(key)
+        if len(hits) < self.limit:
+            return 0.0
+        return max(1.0, hits[0] + self.window - time.monotonic())
+
+    def fail(self, key: str) -> None:
+        self._prune(key).append(time.monotonic())
+
+    def clear(self, key: str) -> None:
+        self._hits.pop(key, None)
+
+    def _prune(self, key: str) -> deque[float]:
+        hits = self._hits.setdefault(key, deque())
+        cutoff = time.monotonic() - self.window
+        while hits and hits[0] < cutoff:
+            hits.popleft()
+        if not hits and len(self._hits) > 100_000:
+            self._hits.clear()
+            hits = self._hits.setdefault(key, deque())
+        return hits
+
+
+per_account = Throttle(limit=5, window=15 * 60)
+per_address = Throttle(limit=30, window=15 * 60)
+
+
+def as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+async def authenticate_session(
+    secret: str, client_address: str, request_id: str
+) -> Actor | None:
+    rows = await db.fetch(
+        "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.team, u.role "
+        "FROM user_session s JOIN app_user u ON u.id = s.user_id "
+        "WHERE s.secret_hash = ? AND s.revoked_at IS NULL AND u.active",
+        digest(secret),
+    )
+    if not rows:
+        return None
+    row, now = rows[0], clock.now()
+    seen = max(
+        as_datetime(row["last_seen_at"]),
+        touches.sessions.get(row["id"], now - policy.absolute),
+    )
+    if now >= as_datetime(row["expires_at"]) or now - seen >= policy.idle:
+        return None
+    touches.sessions[row["id"]] = now
+    return _actor(row, "session", ALL_SCOPES, request_id, client_address)
+
+
+async def authenticate_token(
+    secret: str, client_address: str, request_id: str
+) -> Actor | None:
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    rows = await db.fetch(
+        "SELECT t.id, t.user_id, t.scopes, t.expires_at, u.team, u.role "
+        "FROM api_token t JOIN app_user u ON u.id = t.user_id "
+        "WHERE t.secret_hash = ? AND t.revoked_at IS NULL AND u.active",
+        digest(secret),
+    )
+    if not rows:
+        return None
+    row, now = rows[0], clock.now()
+    if row["expires_at"] is not None and now >= as_datetime(row["expires_at"]):
+        return None
+    touches.tokens[row["id"]] = now
+    scopes = frozenset(Scope(s) for s in row["scopes"].split(",") if s)
+    return _actor(row, "token", scopes, request_id, client_address)
+
+
+def _actor(
+    row: dict[str, Any],
+    credential: str,
+    scopes: frozenset[Scope],
+    request_id: str,
+    client_address: str,
+) -> Actor:
+    """The caller behind a credential row joined to its user's team and role."""
+    return Actor(
+        user_id=row["user_id"],
+        team=Team(row["team"]),
+        role=Role(row["role"]),
+        credential=credential,
+        credential_id=row["id"],
+        scopes=scopes,
+        request_id=request_id,
+        client_address=client_address,
+    )
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    session_secret: str
+
+
+def _check_throttle(account: str, address: str) -> None:
+    wait = max(per_account.retry_after(account), per_address.retry_after(address))
+    if wait:
+        raise Throttled(
+            "too many failed sign-in attempts; try again later",
+            retryAfter=int(wait) + 1,
+        )
+
+
+async def login(
+    caller: Anonymous | Actor | None,
+    email: str,
+    password: str,
+    user_agent: str,
+    replaced_session: str | None,
+) -> mutations.Outcome[LoginResult]:
+    """Check the password (uniformly for unknown accounts) and open a new session."""
+    address = caller.client_address if caller else ""
+    try:
+        account = normalise_email(email)
+    except ValueError:
+        account = email.strip().lower()
+    _check_throttle(account, address)
+    user = await User.get_or_none(email=account)
+    ok = await verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        per_account.fail(account)
+        per_address.fail(address)
+        return mutations.Outcome(
+            None, [refuse(ErrorCode.INVALID_INPUT, LOGIN_FAILURE).errors[0]]
+        )
+    per_account.clear(account)
+
+    async def body(tx: mutations.Tx) -> LoginResult:
+        assert user is not None
+        if replaced_session:
+            await Session.filter(secret_hash=digest(replaced_session)).update(
+                revoked_at=tx.now
+            )
+        secret = new_secret()
+        session = await Session.create(
+            user_id=user.id,
+            secret_hash=digest(secret),
+            created_at=tx.now,
+            last_seen_at=tx.now,
+            expires_at=tx.now + policy.absolute,
+            user_agent=user_agent[:300],
+            client_address=address[:64],
+        )
+        tx.audit("Session", session.id, email=user.email)
+        tx.actor = Actor(
+            user.id,
+            Team(user.team),
+            Role(user.role),
+            "session",
+            session.id,
+            request_id=caller.request_id if caller else "",
+            client_address=address,
+        )
+        return LoginResult(user, secret)
+
+    return await mutations.run(caller, "login", body)
+
+
+async def logout(actor: Actor) -> mutations.Outcome[bool]:
+    async def body(tx: mutations.Tx) -> bool:
+        await Session.filter(id=actor.credential_id).update(revoked_at=tx.now)
+        tx.audit("Session", actor.credential_id)
+        return True
+
+    return await mutations.run(actor, "logout", body)
+
+
+async def logout_everywhere(actor: Actor) -> mutations.Outcome[int]:
+    async def body(tx: mutations.Tx) -> int:
+        count = await Session.filter(
+            user_id=actor.user_id, revoked_at__isnull=True
+        ).update(revoked_at=tx.now)
+        tx.audit("User", actor.user_id, sessionsEnded=count)
+        return int(count)
+
+    return await mutations.run(actor, "logoutEverywhere", body)
+
+
+async def end_sessions_of(user_id: int, now: datetime) -> int:
+    """Revoke every live session of a user (inside the caller's transaction)."""
+    return int(
+        await Session.filter(user_id=user_id, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+    )
+
+
+def last_seen(session: Session) -> datetime:
+    return max(
+        session.last_seen_at, touches.sessions.get(session.id, session.last_seen_at)
+    )
+
+
+def token_last_used(token: ApiToken) -> datetime | None:
+    return touches.tokens.get(token.id, token.last_used_at)
+
+
+SESSION_ORDERING_NAME = "CREATED_AT:D"
+
+
+async def list_sessions(actor: Actor, page: PageRequest) -> Page[Session]:
+    """The caller's own sessions that can still be used, newest first."""
+    from server.services.core.pagination import Ordering, paginate
+
+    now = clock.now()
+    query = Session.filter(
+        user_id=actor.user_id,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+        last_seen_at__gt=now - policy.idle - timedelta(seconds=FLUSH_INTERVAL),
+    )
+    return await paginate(
+        query, Ordering(SESSION_ORDERING_NAME, (("created_at", True),)), page
+    )
+
+
+async def own_sessions_by_ids(actor: Actor, keys: list[int]) -> dict[int, Session]:
+    rows = await Session.filter(id__in=keys, user_id=actor.user_id)
+    return {row.id: row for row in rows}
