@@ -342,6 +342,9 @@ export function formModel(kind, terms, timeZone = 'UTC') {
     reviewCadenceDays: text(t.reviewCadenceDays),
     effectiveFrom: instantToWallTime(t.effectiveFrom, timeZone),
     effectiveUntil: instantToWallTime(t.effectiveUntil, timeZone),
+    // The instants as read: a wall time left as shown keeps its seconds.
+    effectiveFromAt: t.effectiveFrom ?? null,
+    effectiveUntilAt: t.effectiveUntil ?? null,
     calendarOn: terms ? Boolean(cal) : true,
     businessCalendar: {
       timezone: cal?.timezone ?? (terms ? '' : timeZone),
@@ -389,9 +392,10 @@ export function termsInput(kind, model, timeZone = 'UTC') {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) fail(path, 'Give a date.');
     return v;
   };
-  const instant = (path, value) => {
+  const instant = (path, value, read) => {
     const v = String(value ?? '').trim();
     if (!v) return null;
+    if (read && instantToWallTime(read, timeZone) === v) return read;
     const iso = wallTimeToInstant(v, timeZone);
     if (!iso) fail(path, 'Give a date and time.');
     return iso;
@@ -447,8 +451,8 @@ export function termsInput(kind, model, timeZone = 'UTC') {
         }
         : null,
       reviewCadenceDays: integer('reviewCadenceDays', model.reviewCadenceDays),
-      effectiveFrom: instant('effectiveFrom', model.effectiveFrom),
-      effectiveUntil: instant('effectiveUntil', model.effectiveUntil),
+      effectiveFrom: instant('effectiveFrom', model.effectiveFrom, model.effectiveFromAt),
+      effectiveUntil: instant('effectiveUntil', model.effectiveUntil, model.effectiveUntilAt),
     };
   }
   return { terms, errors };

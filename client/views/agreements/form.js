@@ -206,12 +206,24 @@ function slaFields(m) {
     <fieldset class="field">
       <legend>Holidays</legend>
       ${listSlot('businessCalendar.holidays')}
-      <ul class="holidays">${cal.holidays.map((d, i) => html`<li>
-        ${input(`businessCalendar.holidays.${i}`, `Holiday ${i + 1}`, d, { type: 'date' })}
-        ${removeButton('businessCalendar.holidays', i, `holiday ${i + 1}`)}</li>`)}</ul>
+      <ul class="holidays">${cal.holidays.map((d, i) => holidayRow(d, i))}</ul>
       <div class="actions"><button type="button" data-action="add-row" data-list="businessCalendar.holidays">Add a holiday</button></div>
     </fieldset>` : ''}
   </fieldset>`;
+}
+
+function holidayRow(day, i) {
+  const name = `businessCalendar.holidays.${i}`;
+  const id = `${FORM}-${name}`;
+  return html`<li class="field">
+    <label for="${id}">Holiday ${i + 1}</label>
+    <span class="copy-row">
+      <input id="${id}" name="${name}" type="date" value="${day}" aria-describedby="${id}-error">
+      <button type="button" class="small danger" data-action="remove-row" data-list="businessCalendar.holidays"
+        data-index="${i}" aria-label="Remove holiday ${i + 1}">Remove</button>
+    </span>
+    <p class="field-error" id="${id}-error" data-error-for="${name}" hidden></p>
+  </li>`;
 }
 
 /** The whole form for a kind; `personas` are [{id, name}] for fit rules. */
