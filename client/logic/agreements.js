@@ -124,8 +124,8 @@ export function agreementActions(viewer, agreement, now) {
     countersign: canSign && teams.length > 0,
     withdraw: maySign(viewer) && negotiating && mine,
     signBlocked: until
-      ? 'An admin granted your role or issued your credentials less than 24 hours ago; '
-        + 'you can sign once 24 hours have passed.'
+      ? 'An admin granted your role or issued your credentials less than 24 hours ago, '
+        + 'so you cannot sign yet.'
       : null,
     signableFrom: until,
   };

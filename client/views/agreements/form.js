@@ -238,7 +238,7 @@ export function termsForm(kind, model, { personas = [], submit = 'Save draft' } 
     <div class="actions">
       <button type="submit" class="primary">${submit}</button>
       <button type="button" data-action="cancel-edit">Stop editing</button>
-      <span class="muted small" data-region="draft-status" role="status"></span>
+      <span class="muted small" data-region="draft-status" aria-live="polite"></span>
     </div>
   </form>`;
 }
