@@ -1,5 +1,6 @@
-"""Every GraphQL document in client/operations.js and client/operations/*.js is valid against the schema and
-names its operation first (api.js sends that name as operationName)."""
+"""Every GraphQL document in client/operations.js and client/operations/*.js is
+valid against the schema and names its operation first (api.js sends that name as
+operationName)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from tests.client.test_logic import ROOT, _node
 
 OPERATIONS = [
     p
-    for p in [ROOT / "client" / "operations.js", *sorted(ROOT.glob("client/operations/*.js"))]
+    for p in [
+        ROOT / "client" / "operations.js",
+        *sorted(ROOT.glob("client/operations/*.js")),
+    ]
     if p.exists()
 ]
 PRINT = "import(process.argv[1]).then((m) => console.log(JSON.stringify(m)))"

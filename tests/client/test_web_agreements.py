@@ -31,10 +31,13 @@ CREATE_GOAL = """mutation G($input: CreateGoalInput!) {
 UPDATE_GOAL = """mutation U($input: UpdateGoalInput!) {
   updateGoal(input: $input) { goal { id version } userErrors { message code } } }"""
 PROPOSE = """mutation P($input: ProposeAgreementInput!) {
-  proposeAgreement(input: $input) { agreement { id contentHash } userErrors { message } } }"""
+  proposeAgreement(input: $input) {
+    agreement { id contentHash } userErrors { message } } }"""
 DISCARD = """mutation D($input: DiscardDraftInput!) {
   discardDraft(input: $input) { agreement { id } userErrors { message } } }"""
-NOTIFICATIONS = """{ notifications(first: 50) { edges { node { kind title link } } } }"""
+NOTIFICATIONS = (
+    """{ notifications(first: 50) { edges { node { kind title link } } } }"""
+)
 
 
 def gql(demo: DemoServer, who: DemoLogin, query: str, **variables: Any) -> Any:
@@ -204,9 +207,7 @@ def test_marketing_amends_the_sla_and_sales_countersigns_in_a_second_context(
     )
     other.get_by_role("button", name="Countersign for Sales").click()
     revision = sla["revision"] + 1
-    expect(other.locator("#notice")).to_contain_text(
-        f"revision {revision} is in force"
-    )
+    expect(other.locator("#notice")).to_contain_text(f"revision {revision} is in force")
 
     # Both see the new revision in force with two sign-offs of the same hash.
     page.reload()
@@ -282,7 +283,8 @@ def test_a_manager_in_the_24_hour_cool_off_sees_why_and_until_when(
     token = url.split("token=", 1)[1]
     password = "a fresh manager passphrase 7"
     done = demo.gql(
-        """mutation S($input: SetPasswordInput!) { setPassword(input: $input) { ok } }""",
+        """mutation S($input: SetPasswordInput!) {
+          setPassword(input: $input) { ok } }""",
         {"input": {"token": token, "password": password}},
     ).json()
     assert done["data"]["setPassword"]["ok"], done
@@ -294,12 +296,14 @@ def test_a_manager_in_the_24_hour_cool_off_sees_why_and_until_when(
     expect(button).to_be_disabled()
     why = page.locator("#sign-blocked")
     expect(why).to_contain_text("less than 24 hours ago")
-    expect(why).to_contain_text(re.compile(r"You can sign from .*\d{4}.*\(in (23|24) hours", re.S))
+    expect(why).to_contain_text(
+        re.compile(r"You can sign from .*\d{4}.*\(in (23|24) hours", re.S)
+    )
     assert_accessible(page, "a proposal during the cool-off")
     shot(page, shots, "agreement-cool-off")
 
 
-# ---- a model proposal rejected with a reason ------------------------------------------
+# ---- a model proposal rejected with a reason ---------------------------------
 
 
 def test_sales_rejects_a_model_proposal_with_a_reason_that_marketing_reads(
@@ -353,13 +357,15 @@ def test_sales_rejects_a_model_proposal_with_a_reason_that_marketing_reads(
     page.reload()
     expect(page.get_by_test_id("rejection-reason")).to_have_text(reason)
     expect(page.locator(".rejection")).to_contain_text("Sent back by Nora")
-    expect(page.locator("[data-region='subtitle']")).to_contain_text("Draft being edited")
+    expect(page.locator("[data-region='subtitle']")).to_contain_text(
+        "Draft being edited"
+    )
     expect(page.get_by_role("button", name="Propose for signing")).to_be_visible()
     assert_accessible(page, "a model proposal sent back")
     shot(page, shots, "agreement-model-rejected")
 
 
-# ---- conflicts, evidence, notifications, the list ----------------------------------------
+# ---- conflicts, evidence, notifications, the list -----------------------------
 
 
 def test_a_stale_save_shows_both_versions_and_can_keep_mine(
@@ -431,7 +437,9 @@ def test_a_sales_rep_adds_evidence_to_a_persona(
     expect(page.locator("ul.evidence")).to_contain_text(rep.name)
     # A rep negotiates nothing: no sign, edit or reject.
     main = page.locator("main")
-    expect(main.get_by_role("button", name=re.compile("Sign|Edit|Discard"))).to_have_count(0)
+    expect(
+        main.get_by_role("button", name=re.compile("Sign|Edit|Discard"))
+    ).to_have_count(0)
     assert_accessible(page, "a persona with evidence")
     shot(page, shots, "agreement-persona-evidence")
 
@@ -462,10 +470,17 @@ def test_the_lists_show_every_kind_with_what_waits_first_at_phone_width(
     proposed_persona(demo, marketing, "Energy utilities buyer (list)")
     page = open_page(demo.person("SALES", "MANAGER"), width=390)
     page.goto("/#/agreements")
-    for name in ("Goals", "Personas", "Qualification models", "Service-level agreements"):
+    for name in (
+        "Goals",
+        "Personas",
+        "Qualification models",
+        "Service-level agreements",
+    ):
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     waiting = page.get_by_role("region", name="Waiting for your signature")
-    expect(waiting.get_by_role("link", name="Energy utilities buyer (list)")).to_be_visible()
+    expect(
+        waiting.get_by_role("link", name="Energy utilities buyer (list)")
+    ).to_be_visible()
     expect(waiting).to_contain_text("waiting for Sales")
     row = page.get_by_role("row", name=re.compile(r"Energy utilities buyer \(list\)"))
     expect(row).to_contain_text("waits for you")
@@ -473,3 +488,60 @@ def test_the_lists_show_every_kind_with_what_waits_first_at_phone_width(
     expect(page.get_by_role("link", name="New persona")).to_be_visible()
     assert_accessible(page, "the agreement lists at phone width")
     shot(page, shots, "agreements-list-phone")
+
+
+SIGN = """mutation S($input: SignOffInput!) {
+  signOff(input: $input) { agreement { status revision } userErrors { message } } }"""
+
+
+def test_a_manager_signs_withdraws_and_discards_then_retirement_is_proposed(
+    open_page: Any, demo: DemoServer, shots: Path
+) -> None:
+    marketing = demo.person("MARKETING", "MANAGER")
+    sales = demo.person("SALES", "MANAGER")
+    pid = proposed_persona(demo, marketing, "Energy utilities buyer (withdrawn)")
+    page = open_page(marketing)
+    page.goto(f"/#/agreements/{pid}")
+    page.get_by_role("button", name="Sign for Marketing").click()
+    expect(page.locator("#notice")).to_contain_text("waits for the other team")
+    page.get_by_role("button", name="Withdraw my sign-off").click()
+    page.get_by_role("dialog").get_by_role("button", name="Withdraw").click()
+    expect(page.locator("#notice")).to_contain_text("withdrawn")
+    withdrawn = sign_offs_table(page).get_by_role("row", name=re.compile("Mara"))
+    expect(withdrawn).to_contain_text("voided — withdrawn by the signer")
+    expect(page.get_by_role("button", name="Sign for Marketing")).to_be_visible()
+    page.get_by_role("button", name="Discard this draft").click()
+    page.get_by_role("dialog").get_by_role("button", name="Discard").click()
+    expect(page.locator("[data-region='subtitle']")).to_contain_text("Discarded")
+    expect(
+        page.locator("[data-region='proposal-card']").get_by_role("button")
+    ).to_have_count(0)
+    assert state_of(demo, marketing, pid)["status"] == "DISCARDED"
+
+    # A persona in force: retiring it is proposed here, and both teams sign it.
+    kept = proposed_persona(demo, marketing, "Energy utilities buyer (retired)")
+    content_hash = state_of(demo, marketing, kept)["contentHash"]
+    for who in (marketing, sales):
+        signed = gql(
+            demo, who, SIGN, input={"agreementId": kept, "contentHash": content_hash}
+        )["signOff"]
+        assert signed["agreement"], signed
+    page.goto(f"/#/agreements/{kept}")
+    expect(page.locator("[data-region='subtitle']")).to_contain_text(
+        "revision 1 in force"
+    )
+    page.get_by_role("button", name="Propose retirement").click()
+    page.get_by_role("dialog").get_by_role("button", name="Propose retirement").click()
+    expect(page.locator("[data-region='proposal']")).to_contain_text(
+        "Retiring revision 1"
+    )
+    page.get_by_role("button", name="Sign for Marketing").click()
+    other = open_page(sales)
+    other.goto(f"/#/agreements/{kept}")
+    other.get_by_role("button", name="Countersign for Sales").click()
+    expect(other.locator("#notice")).to_contain_text("retired")
+    expect(other.locator("[data-region='subtitle']")).to_contain_text("Retired")
+    retiring = sign_offs_table(other).get_by_role("row", name=re.compile("to retire"))
+    expect(retiring).to_have_count(2)
+    assert_accessible(other, "a retired persona")
+    shot(other, shots, "agreement-persona-retired")

@@ -39,11 +39,13 @@ export function mount(root, app) {
     </section>`)}
   </div>`);
 
+  // The view's own element: the shell's <main> outlives this view.
+  const own = root.firstElementChild;
   const update = () => {
-    render(region(root, 'waiting'), waitingPart(app, waiting));
-    for (const kind of KINDS) render(region(root, kind), listPart(app, kind, lists[kind]));
+    render(region(own, 'waiting'), waitingPart(app, waiting));
+    for (const kind of KINDS) render(region(own, kind), listPart(app, kind, lists[kind]));
   };
-  root.addEventListener('click', async (event) => {
+  own.addEventListener('click', async (event) => {
     const button = event.target.closest('[data-action]');
     const kind = button?.closest('[data-region]')?.dataset.region;
     if (!button || !lists[kind]) return;

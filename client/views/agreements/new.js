@@ -28,7 +28,7 @@ export function mount(root, app, { params }) {
     </section>
     ${timeZoneList('zones')}
   </div>`);
-  start(root, app, kind);
+  start(root.firstElementChild, app, kind);
   return {};
 }
 

@@ -32,8 +32,12 @@ export function mount(root, app, { params }) {
     <div data-region="body"><p class="loading">Loading…</p></div>
     ${timeZoneList('zones')}
   </div>`);
-  root.addEventListener('click', (event) => clicked(event, view));
-  root.addEventListener('submit', (event) => submitted(event, view));
+  // Listeners go on this view's own element: `root` (the shell's <main>)
+  // outlives the view, and a listener on it would fire again for the next one.
+  const own = root.firstElementChild;
+  view.root = own; // a late answer for this view never draws into the next one
+  own.addEventListener('click', (event) => clicked(event, view));
+  own.addEventListener('submit', (event) => submitted(event, view));
   view.timer = setInterval(() => view.agreement && renderProposal(view), 30_000);
   load(view, { restore: true });
   return {
@@ -101,7 +105,8 @@ function draw(view) {
       <div data-region="revisions"></div>
     </section>`);
   const app = view.app;
-  render(region(root, 'subtitle'), html`${KIND_INFO[a.kind].name} ·
+  const kindName = KIND_INFO[a.kind].name;
+  render(region(root, 'subtitle'), html`${kindName.charAt(0).toUpperCase()}${kindName.slice(1)} ·
     <span class="status ${a.status.toLowerCase()}">${STATUS_TEXT[a.status]}</span>
     ${a.revision ? html` · revision ${a.revision} in force since ${app.time(a.activatedAt)}` : ''}
     · ${PENDING_TEXT[a.pending]} <span class="muted">(version ${a.version})</span>`);
