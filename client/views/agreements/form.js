@@ -7,7 +7,7 @@ import { html } from '../../dom.js';
 import {
   ACTIVITY_KINDS, FIT_FIELDS, FIT_OPERATORS, GOAL_KINDS, GOAL_METRICS, WEEKDAYS,
 } from '../../logic/agreements.js';
-import { formError } from '../fields.js';
+import { formError } from '../core/fields.js';
 import { words } from './terms.js';
 
 const FORM = 'terms';

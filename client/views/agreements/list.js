@@ -8,7 +8,7 @@ import {
   KIND_INFO, KINDS, mayNegotiate, PENDING_TEXT, signatureSummary, STATUS_TEXT, waitsForViewer,
 } from '../../logic/agreements.js';
 import { AGREEMENT_LIST } from '../../operations/agreements.js';
-import { listPlaceholder, pagedList, pager } from '../paged.js';
+import { listPlaceholder, pagedList, pager } from '../core/paged.js';
 
 const PAGE = 25;
 

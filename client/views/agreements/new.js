@@ -7,7 +7,7 @@ import {
   draftKey, formModel, KIND_INFO, kindOfSlug, mayNegotiate, readDraft,
 } from '../../logic/agreements.js';
 import { CREATE, PERSONA_CHOICES } from '../../operations/agreements.js';
-import { timeZoneList } from '../zones.js';
+import { timeZoneList } from '../core/zones.js';
 import { mountEditor } from './editor.js';
 
 export function mount(root, app, { params }) {

@@ -16,8 +16,8 @@ import {
   ADD_EVIDENCE, AGREEMENT, DISCARD, PERSONA_CHOICES, PROPOSE, PROPOSE_RETIREMENT, REJECT,
   SIGN_OFF, UPDATE, WITHDRAW,
 } from '../../operations/agreements.js';
-import { formError, selectField } from '../fields.js';
-import { timeZoneList } from '../zones.js';
+import { formError, selectField } from '../core/fields.js';
+import { timeZoneList } from '../core/zones.js';
 import { mountEditor } from './editor.js';
 import { changedKeys, diffTable, termsView } from './terms.js';
 
