@@ -545,3 +545,33 @@ def test_a_manager_signs_withdraws_and_discards_then_retirement_is_proposed(
     expect(retiring).to_have_count(2)
     assert_accessible(other, "a retired persona")
     shot(other, shots, "agreement-persona-retired")
+
+
+def test_marketing_drafts_a_persona_in_the_form_and_fixes_a_field_error(
+    open_page: Any, demo: DemoServer, shots: Path
+) -> None:
+    page = open_page(demo.person("MARKETING", "MANAGER", 1), width=820)
+    page.goto("/#/agreements/new/persona")
+    expect(heading(page)).to_have_text("New persona")
+    form = page.locator("form[data-form='terms']")
+    form.get_by_label("Name", exact=True).fill("Municipal utility CIO")
+    form.get_by_label("Company size from (employees)").fill("500")
+    form.get_by_label("Company size to (employees)").fill("50")
+    form.get_by_label("Industries").fill("Utilities\nPublic sector")
+    form.get_by_label("Regions").fill("DE")
+    form.get_by_role("button", name="Create the persona draft").click()
+    size_max = form.get_by_label("Company size to (employees)")
+    expect(size_max).to_have_attribute("aria-invalid", "")
+    expect(form.locator("[data-error-for='companySizeMax']")).to_contain_text(
+        "Must not be smaller than companySizeMin"
+    )
+    assert_accessible(page, "the persona form with a field error")
+    shot(page, shots, "agreement-persona-form-error")
+    size_max.fill("5000")
+    form.get_by_role("button", name="Create the persona draft").click()
+    expect(heading(page)).to_have_text("Municipal utility CIO")
+    pending = page.locator(".compare .pending")
+    expect(pending).to_contain_text("Utilities, Public sector")
+    expect(pending).to_contain_text("500 to 5000 employees")
+    page.get_by_role("button", name="Propose for signing").click()
+    expect(page.get_by_role("button", name="Sign for Marketing")).to_be_visible()
