@@ -18,7 +18,7 @@ export function mountEditor(container, o) {
   };
 
   function draw({ focus } = {}) {
-    render(container, termsForm(o.kind, editor.model, { personas: o.personas ?? [], submit: o.submit }));
+    render(container, termsForm(o.kind, editor.model, { personas: o.personas ?? [], submit: o.submit, cancel: o.cancel }));
     editor.form = container.querySelector('form');
     if (focus) container.querySelector(focus)?.focus();
   }

@@ -227,7 +227,7 @@ function holidayRow(day, i) {
 }
 
 /** The whole form for a kind; `personas` are [{id, name}] for fit rules. */
-export function termsForm(kind, model, { personas = [], submit = 'Save draft' } = {}) {
+export function termsForm(kind, model, { personas = [], submit = 'Save draft', cancel = 'Stop editing' } = {}) {
   const body = {
     GOAL: goalFields, PERSONA: personaFields,
     QUALIFICATION_MODEL: modelFields, SERVICE_LEVEL_AGREEMENT: slaFields,
@@ -237,7 +237,7 @@ export function termsForm(kind, model, { personas = [], submit = 'Save draft' } 
     ${formError()}
     <div class="actions">
       <button type="submit" class="primary">${submit}</button>
-      <button type="button" data-action="cancel-edit">Stop editing</button>
+      <button type="button" data-action="cancel-edit">${cancel}</button>
       <span class="muted small" data-region="draft-status" aria-live="polite"></span>
     </div>
   </form>`;

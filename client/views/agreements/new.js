@@ -59,6 +59,7 @@ async function start(root, app, kind) {
     timeZone: tz,
     restored: Boolean(draft),
     submit: `Create the ${KIND_INFO[kind].name} draft`,
+    cancel: 'Back to all agreements',
     onCancel: () => app.navigate('/agreements'),
     async onSubmit(terms, editor) {
       try {
