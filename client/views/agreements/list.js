@@ -5,7 +5,8 @@
 import { html, region, render } from '../../dom.js';
 import { hashFor } from '../../logic.js';
 import {
-  KIND_INFO, KINDS, mayNegotiate, PENDING_TEXT, signatureSummary, STATUS_TEXT, waitsForViewer,
+  KIND_INFO, KINDS, mayNegotiate, PENDING_TEXT, signatureSummary, STATUS_TEXT, viewerFirst,
+  waitsForViewer,
 } from '../../logic/agreements.js';
 import { AGREEMENT_LIST } from '../../operations/agreements.js';
 import { listPlaceholder, pagedList, pager } from '../core/paged.js';
@@ -82,7 +83,8 @@ function listPart(app, kind, list) {
     loading: 'Loading…', empty: `No ${KIND_INFO[kind].name} has been drafted yet.`,
   });
   if (placeholder) return placeholder;
-  const rows = list.rows.map((a) => row(app, a));
+  // On each page, what waits for the viewer's signature comes first.
+  const rows = viewerFirst(app.viewer, list.rows).map((a) => row(app, a));
   return html`<div class="table-wrap"><table class="cards">
     <caption class="visually-hidden">${KIND_INFO[kind].plural}</caption>
     <thead><tr><th scope="col">Title</th><th scope="col">Status</th><th scope="col">Pending</th>
