@@ -183,7 +183,13 @@ function proposalPart(view) {
   }
   const secondary = [];
   if (may.withdraw) secondary.push(html`<button type="button" data-action="withdraw">Withdraw my sign-off</button>`);
-  if (may.propose) secondary.push(html`<button type="button" class="primary" data-action="propose">Propose for signing</button>`);
+  if (may.propose && view.editor) {
+    secondary.push(html`<button type="button" class="primary" data-action="propose" disabled
+      aria-describedby="propose-note">Propose for signing</button>
+      <span class="small muted" id="propose-note">Save or stop editing first: a proposal freezes what is saved.</span>`);
+  } else if (may.propose) {
+    secondary.push(html`<button type="button" class="primary" data-action="propose">Propose for signing</button>`);
+  }
   if (may.edit) {
     secondary.push(html`<button type="button" data-action="edit">${a.pending === 'NONE' ? 'Draft an amendment' : 'Edit the draft'}</button>`);
   }
@@ -397,6 +403,7 @@ function startEditing(view, { model = null, baseVersion = null, restored = false
     restored,
   };
   showEditor(view);
+  renderProposal(view);
 }
 
 function showEditor(view, { keep = false } = {}) {
@@ -445,6 +452,7 @@ async function stopEditing(view, { ask = true } = {}) {
   render(region(view.root, 'conflict'), html``);
   const container = region(view.root, 'editor');
   container.replaceWith(container.cloneNode(false));
+  renderProposal(view);
   view.root.querySelector('[data-action="edit"]')?.focus();
 }
 
