@@ -169,6 +169,7 @@ def test_marketing_amends_the_sla_and_sales_countersigns_in_a_second_context(
     closes_error = form.locator("[data-error-for='businessCalendar.dayEnd']")
     expect(closes_error).to_be_visible()
     expect(form.get_by_label("Closes at")).to_have_attribute("aria-invalid", "")
+    assert_accessible(page, "the SLA form with a field error")
     shot(page, shots, "agreement-sla-field-error")
     form.get_by_label("Closes at").fill("18:00")
     form.get_by_role("button", name="Save the amendment draft").click()
@@ -335,6 +336,8 @@ def test_sales_rejects_a_model_proposal_with_a_reason_that_marketing_reads(
     # BETWEEN with one value: the server's error lands beside the values.
     values_error = rule.locator("[data-error-for='fitRules.0.values']")
     expect(values_error).to_contain_text("BETWEEN takes 2 value")
+    assert_accessible(page, "the new qualification model form with a field error")
+    shot(page, shots, "agreement-model-form-error")
     rule.get_by_label("Values").fill("500\n5000")
     form.get_by_role("button", name="Create the qualification model draft").click()
     expect(heading(page)).to_have_text("Qualification model")
