@@ -134,7 +134,7 @@ function fitRuleRow(rule, i, personas) {
     <div class="grid">
       ${input(`${p}.label`, 'Label', rule.label, { required: true })}
       ${select(`${p}.field`, 'Lead field', rule.field, FIT_FIELDS.map((f) => [f, f]), { rerender: true })}
-      ${select(`${p}.operator`, 'Operator', rule.operator, FIT_OPERATORS.map((o) => [o, `${o} (${words(o)})`]))}
+      ${select(`${p}.operator`, 'Operator', rule.operator, FIT_OPERATORS.map((o) => [o, `${words(o)} (${o})`]))}
       ${values}
       ${number(`${p}.points`, 'Points', rule.points, { decimal: true, hint: 'May be negative.' })}
     </div>
