@@ -29,6 +29,24 @@ export const ROUTES = [
     load: () => import('./views/people/account.js'),
   },
   {
+    path: '/agreements',
+    title: 'Agreements',
+    nav: 'Agreements',
+    load: () => import('./views/agreements/list.js'),
+  },
+  {
+    path: '/agreements/new/:kind',
+    title: 'New agreement',
+    section: '/agreements',
+    load: () => import('./views/agreements/new.js'),
+  },
+  {
+    path: '/agreements/:id',
+    title: 'Agreement',
+    section: '/agreements',
+    load: () => import('./views/agreements/page.js'),
+  },
+  {
     path: '/audit',
     title: 'Audit log',
     nav: 'Audit log',
