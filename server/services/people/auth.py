@@ -89,6 +89,9 @@ class Throttle:
             return 0.0
         return max(1.0, hits[0] + self.window - time.monotonic())
 
+    def failures(self, key: str) -> int:
+        return len(self._prune(key))
+
     def fail(self, key: str) -> None:
         self._prune(key).append(time.monotonic())
 
@@ -186,7 +189,17 @@ class LoginResult:
 
 
 def _check_throttle(account: str, address: str) -> None:
-    wait = max(per_account.retry_after(account), per_address.retry_after(address))
+    """Refuse before checking the password when the account is throttled, or
+    when the address is and this account already failed in the window.
+
+    Successful sign-ins never count. So a crowd behind one proxy address (or an
+    attacker among them) cannot lock out a user whose own account is clean:
+    their first try from a throttled address is still checked, while someone
+    spraying passwords from it gets one guess per account per window, not five.
+    """
+    wait = per_account.retry_after(account)
+    if not wait and per_account.failures(account):
+        wait = per_address.retry_after(address)
     if wait:
         raise Throttled(
             "too many failed sign-in attempts; try again later",
