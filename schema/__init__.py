@@ -10,6 +10,7 @@ from strawberry.tools import merge_types
 
 from schema.agreements.mutations import AgreementMutations
 from schema.agreements.queries import AgreementQueries
+from schema.core.inputs import install_input_guard
 from schema.core.nodes import NodeQueries
 from schema.events.audit import AuditQueries
 from schema.events.notifications import NotificationMutations, NotificationQueries
@@ -62,6 +63,7 @@ schema = strawberry.Schema(
     config=StrawberryConfig(auto_camel_case=True),
 )
 install_fast_resolvers(schema._schema)
+install_input_guard(schema)  # after the fast resolvers: it wraps them too
 
 
 def printed() -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from server import db
 from server.clock import clock
 from server.domain.core.errors import ErrorCode, Throttled, refuse
+from server.domain.core.inputs import input_problems
 from server.domain.core.roles import Role, Scope, Team
 from server.domain.people.users import normalise_email
 from server.models.people import ApiToken, Session, User
@@ -221,7 +222,9 @@ async def login(
     except ValueError:
         account = email.strip().lower()
     _check_throttle(account, address)
-    user = await User.get_or_none(email=account)
+    # An address PostgreSQL could not even compare (NUL) is an unknown account.
+    storable = not input_problems(account)
+    user = await User.get_or_none(email=account) if storable else None
     ok = await verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         per_account.fail(account)
