@@ -65,9 +65,7 @@ def spellings(text: str) -> list[str]:
         text[:3] + "." + text[3:],
         text.replace("-", "+").replace("_", "/"),
     ]
-    variants += [
-        text[:-1] + ALPHABET[last ^ flip] for flip in range(1, 2**spare_bits)
-    ]
+    variants += [text[:-1] + ALPHABET[last ^ flip] for flip in range(1, 2**spare_bits)]
     return [v for v in variants if v != text]
 
 
