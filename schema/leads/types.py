@@ -85,6 +85,7 @@ class StageChange:
 
     @strawberry.field
     async def actor(self, info: Info) -> User | None:
+        require(info, "StageChange.actor")
         return await user_by_key(info, self._actor)
 
 
@@ -167,6 +168,7 @@ class Lead(Node):
 
     @strawberry.field(graphql_type=User | None)
     def owner(self, info: Info) -> Any:
+        require(info, "Lead.owner")
         if self._owner_view is not _MISSING:
             return self._owner_view
         return user_by_key(info, self._owner)
@@ -187,6 +189,7 @@ class Lead(Node):
     ) -> list[Annotated[Handoff, strawberry.lazy("schema.waterfall.types")]]:
         from schema.waterfall.types import handoff_types
 
+        require(info, "Lead.handoffs")
         rows = await info.context.loader("lead_handoffs").load(self._key)
         return await handoff_types(rows)
 
@@ -196,6 +199,7 @@ class Lead(Node):
     ) -> list[Annotated[FollowUp, strawberry.lazy("schema.waterfall.types")]]:
         from schema.waterfall.types import follow_up_type
 
+        require(info, "Lead.followUps")
         rows = await info.context.loader("lead_follow_ups").load(self._key)
         return [follow_up_type(r) for r in rows]
 
@@ -205,6 +209,7 @@ class Lead(Node):
     ) -> list[Annotated[LeadFeedback, strawberry.lazy("schema.feedback.ratings")]]:
         from schema.feedback.ratings import feedback_type
 
+        require(info, "Lead.feedback")
         rows = await info.context.loader("lead_feedback").load(self._key)
         return [feedback_type(r) for r in rows]
 
@@ -217,6 +222,7 @@ class Lead(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[LeadActivity]:
+        require(info, "Lead.activities")
         page = await lead_reads.activities_page(
             self._key, page_request(first, after, last, before)
         )
