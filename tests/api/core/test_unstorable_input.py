@@ -194,3 +194,35 @@ async def test_a_user_name_or_email_with_a_nul_is_a_field_error(api: Api) -> Non
             "admin", create, {**given, "team": "SALES", "role": "MEMBER"}
         )
         assert made["userErrors"] == [{"code": "INVALID_INPUT", "field": field}]
+
+
+async def test_a_token_expiry_outside_years_1000_to_9999_is_a_field_error(
+    api: Api,
+) -> None:
+    desk = await seat(api)
+    create = """mutation($input: CreateApiTokenInput!) {
+      createApiToken(input: $input) { secret userErrors { code field } } }"""
+    for expires in ("0999-12-31T00:00:00Z", "9999-12-31T23:30:00-01:00"):
+        made = await desk.call(
+            "member", create, {"name": "t", "scopes": ["READ"], "expiresAt": expires}
+        )
+        assert made["userErrors"] == [{"code": "INVALID_INPUT", "field": ["expiresAt"]}]
+        assert made["secret"] is None
+
+
+PROGRESS = """mutation($input: RecordGoalProgressInput!) {
+  recordGoalProgress(input: $input) { userErrors { code field } } }"""
+
+
+async def test_goal_progress_as_of_a_far_instant_is_a_field_error(api: Api) -> None:
+    desk = await seat(api)
+    made = await desk.call("marketing", CREATE_GOAL, {"terms": GOAL_INPUT})
+    goal_id = made["goal"]["id"]
+    content_hash = await desk.propose(goal_id)
+    await desk.sign(goal_id, content_hash, "marketing")
+    await desk.sign(goal_id, content_hash, "sales")
+    for as_of in ("0999-06-01T00:00:00Z", "0001-01-01T00:00:00+01:00"):
+        done = await desk.call(
+            "sales", PROGRESS, {"goalId": goal_id, "value": "1", "asOf": as_of}
+        )
+        assert done["userErrors"] == [{"code": "INVALID_INPUT", "field": ["asOf"]}]
