@@ -32,6 +32,8 @@ SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema" / "schema.graphql"
 EXAMPLES = int(os.environ.get("ACCORD_FUZZ_EXAMPLES", "2"))
 # They would end the caller's own session in the middle of the run.
 SKIPPED = {"Mutation.logout", "Mutation.logoutEverywhere"}
+# One line per run, printed in pytest's terminal summary (tests/conftest.py).
+SUMMARY: list[str] = []
 
 FAR_INSTANTS = [
     "0001-01-01T00:00:00+01:00",

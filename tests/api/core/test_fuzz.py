@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import PG_URL, _create_database, _drop_database, _with_database
-from tests.fuzzing import EXAMPLES, Caller, fuzz
+from tests.fuzzing import EXAMPLES, SUMMARY, Caller, fuzz
 from tests.network import PASSWORD, running_server
 
 PEOPLE = [
@@ -76,6 +76,10 @@ def test_no_generated_document_makes_the_server_fail(
     settings = {"ACCORD_DATABASE_URL": database_url} if database_url else {}
     with running_server(tmp_path_factory, PEOPLE, **settings) as base:
         report = fuzz(base, callers(base))
-    print(f"\nfuzz: {report.cases} cases ({EXAMPLES} per operation and caller)")
+    where = "PostgreSQL" if database_url else "SQLite"
+    SUMMARY.append(
+        f"fuzz stage on {where}: {report.cases} cases ({EXAMPLES} per operation "
+        f"and caller), {len(report.failures)} failing"
+    )
     assert report.cases > 0
     assert report.failures == [], "\n\n".join(report.failures)
