@@ -12,6 +12,7 @@ import pytest
 from starlette.applications import Starlette
 from tortoise.context import TortoiseContext
 
+import schema as schema_module
 from server.app import create_app
 from server.models import ApiToken
 from server.settings import Limits, Settings
@@ -153,3 +154,24 @@ async def test_a_session_signs_in_over_websocket_with_its_cookie(
     async with WebSocketClient.connect(served, cookie=cookie) as ws:
         body = await ws.run("{ viewer { name } }")
     assert body["data"] == {"viewer": {"name": "Ann"}}
+
+
+async def test_an_unexpected_failure_is_masked_alike_on_both_transports(
+    served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("secret detail from deep inside")
+
+    query_type = schema_module.schema._schema.query_type
+    assert query_type is not None
+    monkeypatch.setattr(query_type.fields["leadFunnel"], "resolve", broken)
+    token = await issue_token(await make_user("ann@example.com"), "READ")
+    http_body = await over_http(served, token, "{ leadFunnel { count } }", None)
+    async with WebSocketClient.connect(served, token=token) as ws:
+        ws_body = await ws.run("{ leadFunnel { count } }")
+    for body in (http_body, ws_body):
+        [error] = body["errors"]
+        assert error["message"] == "Internal server error"
+        assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+        assert error["extensions"]["requestId"]
+        assert "secret detail" not in str(body)
