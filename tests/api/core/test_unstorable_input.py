@@ -226,3 +226,32 @@ async def test_goal_progress_as_of_a_far_instant_is_a_field_error(api: Api) -> N
             "sales", PROGRESS, {"goalId": goal_id, "value": "1", "asOf": as_of}
         )
         assert done["userErrors"] == [{"code": "INVALID_INPUT", "field": ["asOf"]}]
+
+
+async def test_far_instants_in_bulk_rows_fail_only_their_rows(api: Api) -> None:
+    desk = await seat(api)
+    upserted = await desk.upsert(
+        [
+            well_fitting("one@example.com", sourceUpdatedAt="0999-12-31T00:00:00Z"),
+            well_fitting("two@example.com"),
+        ]
+    )
+    assert row_errors(upserted) == [
+        [("INVALID_INPUT", ["leads", "0", "sourceUpdatedAt"])],
+        [],
+    ]
+    recorded = await desk.record(
+        [
+            {
+                "leadEmail": "two@example.com",
+                "kind": "PAGE_VIEW",
+                "occurredAt": far,
+            }
+            for far in ("0001-01-01T00:00:00+01:00", ago(1))
+        ]
+    )
+    assert row_errors(recorded) == [
+        [("INVALID_INPUT", ["activities", "0", "occurredAt"])],
+        [],
+    ]
+    assert await LeadActivity.all().count() == 1
