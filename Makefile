@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ARGS ?=
 
-.PHONY: install run test lint format schema bench clean
+.PHONY: install run test fuzz lint format schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ run: $(STAMP)
 
 test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The fuzz stage of `make test`, longer: FUZZ_EXAMPLES documents per operation and caller.
+FUZZ_EXAMPLES ?= 25
+fuzz: $(STAMP)
+	ACCORD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s tests/api/core/test_fuzz.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check server schema tests bench

@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 
 from schema.agreements.mutations import AgreementMutations
 from schema.agreements.queries import AgreementQueries
+from schema.core.inputs import install_input_guard
 from schema.core.nodes import NodeQueries
 from schema.events.audit import AuditQueries
 from schema.events.notifications import NotificationMutations, NotificationQueries
@@ -71,6 +72,7 @@ def build(*, fast: bool = True) -> strawberry.Schema:
     if fast:
         for name, resolver in FAST_RESOLVERS.items():
             mutation.fields[name].resolve = resolver
+    install_input_guard(built)  # after the fast resolvers: it wraps them too
     return built
 
 

@@ -19,6 +19,7 @@ from starlette.types import Scope
 
 from server import db, logs, metrics, wiring
 from server.clock import clock
+from server.executor import Executor
 from server.graphql_http import GraphQLEndpoint
 from server.services.core import jobs, mutations
 from server.services.core import mail as mailer
@@ -115,14 +116,15 @@ def _background_jobs(settings: Settings) -> list[jobs.Periodic]:
 
 
 def _routes(settings: Settings) -> list[BaseRoute]:
-    graphql = GraphQLEndpoint(settings)
+    executor = Executor(settings)  # one cache and one rate budget for both routes
+    graphql = GraphQLEndpoint(settings, executor)
     routes: list[BaseRoute] = [
         Route(
             "/graphql",
             graphql.handle,
             methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
         ),
-        WebSocketRoute("/graphql", GraphQLWebSocket(settings)),
+        WebSocketRoute("/graphql", GraphQLWebSocket(settings, executor)),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", _metrics(settings)),

@@ -6,6 +6,7 @@ once, so an operator fixes the configuration in one go.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import zoneinfo
 from collections.abc import Callable, Mapping
@@ -40,6 +41,15 @@ class Limits:
     max_page_size: int = 100
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(raw: str) -> tuple[Network, ...]:
+    """Addresses or CIDR networks, comma-separated."""
+    items = [part.strip() for part in raw.split(",") if part.strip()]
+    return tuple(ipaddress.ip_network(item, strict=False) for item in items)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -61,6 +71,7 @@ class Settings:
     password_hash_concurrency: int = 2
     fault_exit_after_commit: bool = False
     log_level: str = "INFO"
+    trusted_proxies: tuple[Network, ...] = ()
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -244,6 +255,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "ACCORD_FAULT_EXIT_AFTER_COMMIT", False, _bool, "1/0 (testing only)"
         ),
         log_level=r.get("ACCORD_LOG_LEVEL", "INFO", _log_level, "DEBUG/INFO/WARNING"),
+        trusted_proxies=r.get(
+            "ACCORD_TRUSTED_PROXIES",
+            (),
+            _networks,
+            "addresses or CIDR networks, comma-separated",
+        ),
         limits=_read_limits(r),
     )
     if settings.smtp_url and not settings.public_url:

@@ -2,10 +2,16 @@
 
 A connection authenticates with the session cookie (same-origin only) or with
 ``{"authorization": "Bearer <token>"}`` in its ``connection_init`` payload.
+strawberry speaks the protocol (handshake, ping, ids, complete); every
+``subscribe`` message is then run by `server.executor`, the path HTTP requests
+take: the same limits, rate budget, introspection rule, masking and scopes, with
+the credential checked again for each operation (a revoked token stops at once)
+and a fresh context (its own DataLoaders) per operation.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,17 +21,41 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
 from strawberry.types.unset import UnsetType
 
 import schema as schema_module
 from schema.context import Context
+from schema.core.limits import OperationShape
+from server import logs
+from server.executor import Executor, GraphQLRequest, Refusal
+from server.proxies import client_address
 from server.services.core.actors import Actor, Anonymous
 from server.services.people import auth
 from server.settings import Settings
 
+log = logging.getLogger("accord.graphql")
+
+
+class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
+    view: GraphQLWebSocket
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        message = await self.view.answer(operation, self.context)
+        await operation.send_operation_message(message)  # type: ignore[arg-type]
+        if message["type"] == "next":
+            await operation.send_operation_message(
+                {"id": operation.id, "type": "complete"}
+            )
+
 
 class GraphQLWebSocket(GraphQL[Context, None]):
-    def __init__(self, settings: Settings) -> None:
+    graphql_transport_ws_handler_class = _Handler
+
+    def __init__(self, settings: Settings, executor: Executor) -> None:
         super().__init__(
             schema_module.schema,
             graphql_ide=None,
@@ -33,17 +63,20 @@ class GraphQLWebSocket(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
+        self.executor = executor
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         request_id = secrets.token_hex(8)
-        address = request.client.host if request.client else ""
-        caller: Actor | Anonymous = Anonymous(request_id, address)
+        address = client_address(request, self.settings)
         cookie = request.cookies.get(auth.SESSION_COOKIE)
-        if cookie and self._same_origin(request):
-            caller = (
-                await auth.authenticate_session(cookie, address, request_id) or caller
-            )
-        return Context(settings=self.settings, caller=caller, request_id=request_id)
+        return Context(
+            settings=self.settings,
+            caller=Anonymous(request_id, address),
+            request_id=request_id,
+            base_url=_base_url(request),
+            user_agent=request.headers.get("user-agent", ""),
+            session_secret=cookie if cookie and self._same_origin(request) else None,
+        )
 
     def _same_origin(self, request: Request | WebSocket) -> bool:
         origin = request.headers.get("origin")
@@ -57,19 +90,90 @@ class GraphQLWebSocket(GraphQL[Context, None]):
     async def on_ws_connect(
         self, context: Context
     ) -> UnsetType | dict[str, object] | None:
-        if isinstance(context.caller, Anonymous):
-            params = context.connection_params or {}
-            header = str(params.get("authorization", ""))
-            scheme, _, secret = header.partition(" ")
-            if scheme.lower() == "bearer" and secret:
-                actor = await auth.authenticate_token(
-                    secret.strip(), context.caller.client_address, context.request_id
-                )
-                if actor is not None:
-                    context.caller = actor
-        if isinstance(context.caller, Anonymous):
+        actor = await self._identify(context, context.request_id)
+        if actor is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        context.caller = actor
         return None
+
+    async def _identify(self, connection: Context, request_id: str) -> Actor | None:
+        """The connection's caller, from its cookie or its bearer token."""
+        address = connection.caller.client_address
+        if connection.session_secret:
+            actor = await auth.authenticate_session(
+                connection.session_secret, address, request_id
+            )
+            if actor is not None:
+                return actor
+        params = connection.connection_params or {}
+        scheme, _, secret = str(params.get("authorization", "")).partition(" ")
+        if scheme.lower() == "bearer" and secret.strip():
+            return await auth.authenticate_token(secret.strip(), address, request_id)
+        return None
+
+    async def answer(
+        self, operation: Operation[Context, None], connection: Context
+    ) -> dict[str, Any]:
+        """The `next` or `error` message for one `subscribe` message."""
+        request_id = secrets.token_hex(8)
+        logs.request_id.set(request_id)
+
+        async def authenticate(shape: OperationShape) -> Actor | Anonymous:
+            actor = await self._identify(connection, request_id)
+            if actor is None:
+                raise Refusal(
+                    401,
+                    "the connection's credential is no longer valid",
+                    "UNAUTHENTICATED",
+                )
+            return actor
+
+        def make_context(caller: Actor | Anonymous) -> Context:
+            return Context(
+                settings=self.settings,
+                caller=caller,
+                request_id=request_id,
+                base_url=connection.base_url,
+                user_agent=connection.user_agent,
+                session_secret=connection.session_secret,
+                connection_params=connection.connection_params,
+            )
+
+        try:
+            gql = GraphQLRequest.of(
+                {
+                    "query": operation.query,
+                    "variables": operation.variables,
+                    "operationName": operation.operation_name,
+                }
+            )
+            body, _ = await self.executor.run(
+                gql,
+                transport="WS",
+                request_id=request_id,
+                authenticate=authenticate,
+                make_context=make_context,
+            )
+        except Refusal as refusal:
+            return {
+                "id": operation.id,
+                "type": "error",
+                "payload": refusal.formatted(request_id),
+            }
+        except Exception:
+            log.exception("unexpected error (request %s)", request_id)
+            masked = Refusal(500, "Internal server error", "INTERNAL_SERVER_ERROR")
+            return {
+                "id": operation.id,
+                "type": "error",
+                "payload": masked.formatted(request_id),
+            }
+        return {"id": operation.id, "type": "next", "payload": body}
+
+
+def _base_url(request: Request | WebSocket) -> str:
+    scheme = "https" if request.url.scheme in ("wss", "https") else "http"
+    return f"{scheme}://{request.headers.get('host', '')}"
 
 
 def _origin(url: str) -> str:

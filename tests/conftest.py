@@ -11,6 +11,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -48,6 +49,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if not names:
             names = only  # a PostgreSQL-only test with no PostgreSQL: skipped below
         metafunc.parametrize("backend", names, scope="session")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fuzz stage's case counts, shown even when its tests pass quietly."""
+    from tests.fuzzing import SUMMARY
+
+    for line in SUMMARY:
+        terminalreporter.write_line(line)
 
 
 def pytest_configure(config: pytest.Config) -> None:

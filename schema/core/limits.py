@@ -196,6 +196,7 @@ class DocumentCache:
     ):
         self.schema, self.limits, self.size = schema, limits, size
         self.rules = list(specified_rules)
+        self.hide_suggestions = not introspection
         if not introspection:
             self.rules.append(NoSchemaIntrospectionCustomRule)
         self._entries: OrderedDict[str, PreparedDocument] = OrderedDict()
@@ -221,7 +222,9 @@ class DocumentCache:
                 else "GRAPHQL_PARSE_FAILED"
             )
             return PreparedDocument(None, [exc], code)
-        errors = validate(self.schema, document, self.rules)
+        errors = validate(
+            self.schema, document, self.rules, hide_suggestions=self.hide_suggestions
+        )
         if errors:
             return PreparedDocument(document, list(errors), "GRAPHQL_VALIDATION_FAILED")
         fragments = {

@@ -89,6 +89,7 @@ class StageChange:
 
     @strawberry.field
     async def actor(self, info: Info) -> User | None:
+        require(info, "StageChange.actor")
         return await user_by_key(info, self._actor)
 
 
@@ -171,6 +172,7 @@ class Lead(Node):
 
     @strawberry.field(graphql_type=User | None)
     def owner(self, info: Info) -> Any:
+        require(info, "Lead.owner")
         if self._owner_view is not _MISSING:
             return self._owner_view
         return user_by_key(info, self._owner)
@@ -189,18 +191,21 @@ class Lead(Node):
     async def handoffs(
         self, info: Info
     ) -> list[Annotated[Handoff, strawberry.lazy("schema.waterfall.types")]]:
+        require(info, "Lead.handoffs")
         return await HANDOFFS(info, self._key)
 
     @strawberry.field(description="Sales' follow-ups on the lead, oldest first.")
     async def follow_ups(
         self, info: Info
     ) -> list[Annotated[FollowUp, strawberry.lazy("schema.waterfall.types")]]:
+        require(info, "Lead.followUps")
         return await FOLLOW_UPS(info, self._key)
 
     @strawberry.field(description="Sales' lead-quality feedback, oldest first.")
     async def feedback(
         self, info: Info
     ) -> list[Annotated[LeadFeedback, strawberry.lazy("schema.feedback.ratings")]]:
+        require(info, "Lead.feedback")
         return await FEEDBACK(info, self._key)
 
     @strawberry.field(description="The lead's activities, latest first.")
@@ -212,6 +217,7 @@ class Lead(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[LeadActivity]:
+        require(info, "Lead.activities")
         page = await lead_reads.activities_page(
             self._key, page_request(first, after, last, before)
         )

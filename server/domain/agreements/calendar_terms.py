@@ -15,6 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from server.domain.core.inputs import DATE_WANTED, FIRST_YEAR, LAST_YEAR
 from server.domain.core.instants import zone_problem
 
 
@@ -85,7 +86,7 @@ def _holiday_problems(raw: Mapping[str, Any]) -> Iterable[Problem]:
         return
     for i, day in enumerate(holidays):
         if _iso_date(day) is None:
-            yield (str(i),), "give a date as YYYY-MM-DD"
+            yield (str(i),), DATE_WANTED
 
 
 def clock_minutes(value: object, *, closing: bool = False) -> int | None:
@@ -101,6 +102,7 @@ def _iso_date(value: object) -> date | None:
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         return None
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         return None
+    return parsed if FIRST_YEAR <= parsed.year <= LAST_YEAR else None

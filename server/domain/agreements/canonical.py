@@ -84,7 +84,8 @@ def iso_instant(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("instants must carry a timezone")
     utc = value.astimezone(UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    # strftime's %Y prints year 999 as "999"; the canonical form is fixed-width.
+    text = f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S")
     if utc.microsecond:
         text += f".{utc.microsecond:06d}"
     return text + "Z"

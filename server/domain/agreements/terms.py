@@ -21,6 +21,14 @@ from typing import Any
 
 from server.domain.agreements.canonical import canonical_number, iso_instant
 from server.domain.core.errors import ErrorCode, UserError, UserErrors
+from server.domain.core.inputs import (
+    DATE_WANTED,
+    FIRST_YEAR,
+    INSTANT_WANTED,
+    LAST_YEAR,
+    input_problems,
+    instant_in_range,
+)
 
 MAX_DIGITS = 24
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -151,7 +159,7 @@ class Reader:
             return None
         parsed = parse_date(raw)
         if parsed is None:
-            self.fail(key, "give a date as YYYY-MM-DD")
+            self.fail(key, DATE_WANTED)
             return None
         return parsed.isoformat()
 
@@ -161,7 +169,7 @@ class Reader:
             return None
         instant = parse_instant(raw)
         if instant is None:
-            self.fail(key, "give an instant with its UTC offset")
+            self.fail(key, INSTANT_WANTED)
             return None
         return iso_instant(instant)
 
@@ -225,9 +233,10 @@ def parse_date(raw: Any) -> date | None:
     if not isinstance(raw, str) or not _ISO_DATE.fullmatch(raw):
         return None
     try:
-        return date.fromisoformat(raw)
+        parsed = date.fromisoformat(raw)
     except ValueError:
         return None
+    return parsed if FIRST_YEAR <= parsed.year <= LAST_YEAR else None
 
 
 def parse_instant(raw: Any) -> datetime | None:
@@ -237,7 +246,7 @@ def parse_instant(raw: Any) -> datetime | None:
             raw = datetime.fromisoformat(raw)
         except ValueError:
             return None
-    if not isinstance(raw, datetime) or raw.tzinfo is None:
+    if not isinstance(raw, datetime) or not instant_in_range(raw):
         return None
     return raw
 
@@ -247,3 +256,12 @@ def finish(reader: Reader, terms: dict[str, Any]) -> dict[str, Any]:
     if reader.errors:
         raise UserErrors(reader.errors)
     return terms
+
+
+def refuse_unstorable(reader: Reader) -> bool:
+    """Record every NUL, out-of-range date or non-finite number in the input
+    (`server.domain.core.inputs`) as a field error; whether there was one."""
+    problems = input_problems(dict(reader.raw))
+    for where, message in problems:
+        reader.fail_at(where, message)
+    return bool(problems)

@@ -25,6 +25,19 @@ class InvalidId(ValueError):
     pass
 
 
+def _canonical_b64decode(text: str) -> bytes:
+    """Unpadded URL-safe base64 in the one form we mint: padding, stray
+    characters, the standard alphabet and set trailing bits are all refused, so
+    each ID and cursor has exactly one spelling."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidId(text) from exc
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != text:
+        raise InvalidId(text)
+    return raw
+
+
 class IdCodec:
     def __init__(self, secret: str, type_codes: dict[str, int]) -> None:
         root = hashlib.sha256(b"accord-global-id:" + secret.encode()).digest()
@@ -54,10 +67,7 @@ class IdCodec:
 
     def decode(self, global_id: str) -> tuple[str, int]:
         """Return (type name, key); raise InvalidId for anything not minted here."""
-        try:
-            raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4))
-        except (binascii.Error, ValueError) as exc:
-            raise InvalidId(global_id) from exc
+        raw = _canonical_b64decode(global_id)
         if len(raw) != _TAG_BYTES + _PLAIN.size:
             raise InvalidId(global_id)
         tag, cipher = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
@@ -94,10 +104,7 @@ class Sealer:
         return base64.urlsafe_b64encode(tag + cipher).decode().rstrip("=")
 
     def unseal(self, sealed: str) -> bytes:
-        try:
-            raw = base64.urlsafe_b64decode(sealed + "=" * (-len(sealed) % 4))
-        except (binascii.Error, ValueError) as exc:
-            raise InvalidId(sealed) from exc
+        raw = _canonical_b64decode(sealed)
         tag, cipher = raw[:8], raw[8:]
         plain = bytes(
             a ^ b for a, b in zip(cipher, self._stream(tag, len(cipher)), strict=True)

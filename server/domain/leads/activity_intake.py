@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from server.domain.agreements.activity_kinds import ActivityKind
-from server.domain.agreements.terms import Reader
+from server.domain.agreements.terms import Reader, refuse_unstorable
 from server.domain.core.errors import UserErrors
 from server.domain.core.instants import as_utc
 from server.domain.leads.intake import read_email, read_instant
@@ -62,6 +62,8 @@ def read_activity_row(
     the aware current instant that ``occurredAt`` is checked against.
     """
     reader = Reader(raw, tuple(str(step) for step in path))
+    if refuse_unstorable(reader):
+        raise UserErrors(reader.errors)
     lead_id, lead_email = _lead_reference(reader)
     kind = reader.choice("kind", ActivityKind)
     occurred_at = _occurred_at(reader, now)

@@ -20,7 +20,7 @@ from typing import Any
 
 import idna
 
-from server.domain.agreements.terms import Reader
+from server.domain.agreements.terms import Reader, refuse_unstorable
 from server.domain.core.errors import UserErrors
 
 MAX_UPSERT_ROWS = 500
@@ -157,6 +157,8 @@ def read_lead_row(
     ``path`` leads to the row in the mutation's input, as ``("leads", 3)``.
     """
     reader = Reader(raw, tuple(str(step) for step in path))
+    if refuse_unstorable(reader):
+        raise UserErrors(reader.errors)
     email = _email_key(reader)
     external_ids = _external_ids(reader)
     if "email" not in raw and not raw.get("externalIds"):

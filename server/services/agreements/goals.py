@@ -20,6 +20,7 @@ from server.domain.agreements.goals import GoalMetric, Progress, goal_progress
 from server.domain.agreements.lifecycle import AgreementKind, AgreementStatus
 from server.domain.agreements.terms import parse_decimal
 from server.domain.core.errors import ErrorCode, refuse
+from server.domain.core.inputs import INSTANT_WANTED, instant_in_range
 from server.models.agreements import Agreement, GoalMeasurement
 from server.services.agreements import store
 from server.services.core import ids, mutations
@@ -103,10 +104,8 @@ def _value(raw: Any) -> Decimal:
 def _as_of(raw: datetime | None, now: datetime) -> datetime:
     if raw is None:
         return now
-    if raw.tzinfo is None:
-        raise refuse(
-            ErrorCode.INVALID_INPUT, "give an instant with its UTC offset", "asOf"
-        )
+    if not instant_in_range(raw):
+        raise refuse(ErrorCode.INVALID_INPUT, INSTANT_WANTED, "asOf")
     if raw > now + FUTURE_SLACK:
         raise refuse(ErrorCode.INVALID_INPUT, "asOf cannot be in the future", "asOf")
     return raw

@@ -32,7 +32,7 @@ from server.domain.agreements.lifecycle import (
     decide,
 )
 from server.domain.agreements.personas import check_retirable
-from server.domain.core.errors import ErrorCode, refuse
+from server.domain.core.errors import ErrorCode, UserErrors, refuse
 from server.domain.core.outbox import EventKind
 from server.models.agreements import Agreement, AgreementRevision, AgreementSignOff
 from server.models.people import User
@@ -84,7 +84,11 @@ async def sign_off(
         row = await _lock_with_the_one_in_force(kind, key)
         live = await store.live_sign_offs(row.id)
         party = store.party_of(actor, signer, tx.now)
-        step = decide(store.state_of(row, live), Action.SIGN, party, content_hash)
+        try:
+            step = decide(store.state_of(row, live), Action.SIGN, party, content_hash)
+        except UserErrors as refusal:
+            await _refuse_if_team_signed_meanwhile(refusal, row, signer, content_hash)
+            raise
         live.append(await _record_sign_off(tx, row, signer))
         row.status, row.pending = step.state.status.value, step.state.pending.value
         store.emit(
@@ -103,6 +107,32 @@ async def sign_off(
         return row
 
     return await mutations.run(actor, "signOff", body)
+
+
+async def _refuse_if_team_signed_meanwhile(
+    refusal: UserErrors, row: Agreement, signer: User, content_hash: str
+) -> None:
+    """A colleague's countersignature may land while this sign-off waits for the
+    row lock: the proposal took effect with their signature, so the caller's
+    team already signed it (ALREADY_SIGNED, SPEC §3), not a wrong transition.
+    A countersignature consumes one sign-off per team, the newest two."""
+    if refusal.errors[0].code is not ErrorCode.INVALID_TRANSITION:
+        return
+    if row.pending != PendingState.NONE.value:
+        return
+    consumed = (
+        await AgreementSignOff.filter(
+            agreement_id=row.id, live_key__isnull=True, voided_at__isnull=True
+        )
+        .order_by("-id")
+        .limit(2)
+    )
+    if any(s.team == signer.team and s.content_hash == content_hash for s in consumed):
+        raise refuse(
+            ErrorCode.ALREADY_SIGNED,
+            f"{signer.team.lower()} has already signed this proposal; it took effect",
+            "agreementId",
+        )
 
 
 async def _lock_with_the_one_in_force(kind: AgreementKind, key: int) -> Agreement:

@@ -104,6 +104,7 @@ RULES: dict[str, Rule] = {
     "deactivateUser": Rule("admins", _admins),
     "createSetPasswordLink": Rule("admins", _admins),
     # reads beyond "every authenticated user"
+    # INGEST alone reads only `viewer` and what its mutations return (README).
     "viewer": Rule("any authenticated caller", _anyone, READ_OR_INGEST),
     "users": Rule("any authenticated user", _anyone, READ),
     "node": Rule("any authenticated user (per-type rules apply)", _anyone, READ),
@@ -146,9 +147,22 @@ RULES: dict[str, Rule] = {
         _marketing_or_sales,
     ),
     "closeLead": Rule("sales users working the lead, sales managers", _sales),
-    "leadByEmail": Rule("any authenticated user", _anyone, READ_OR_INGEST),
-    "leads": Rule("any authenticated user", _anyone, READ_OR_INGEST),
+    "leadByEmail": Rule("any authenticated user", _anyone, READ),
+    "leads": Rule("any authenticated user", _anyone, READ),
     "leadSegments": Rule("any authenticated user", _anyone, READ),
+    # what a lead payload links to beyond the lead itself: people and sales' work,
+    # closed to INGEST-only tokens (they read what their mutations changed)
+    **{
+        name: Rule("any authenticated user with READ", _anyone, READ)
+        for name in (
+            "Lead.owner",
+            "Lead.handoffs",
+            "Lead.followUps",
+            "Lead.feedback",
+            "Lead.activities",
+            "StageChange.actor",
+        )
+    },
     # handoff and follow-ups (SPEC §2.4)
     "handoffLead": Rule(
         "marketing users (an unqualified lead: marketing managers)", _marketing_users
@@ -173,7 +187,7 @@ RULES: dict[str, Rule] = {
     "rescoreLeads": Rule(
         "marketing managers and admins", _marketing_managers_and_admins
     ),
-    "rescoring": Rule("any authenticated user", _anyone, READ_OR_INGEST),
+    "rescoring": Rule("any authenticated user", _anyone, READ),
     "leadFunnel": Rule("any authenticated user", _anyone, READ),
 }
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from server import db
 from server.clock import clock
 from server.domain.core.errors import ErrorCode, Throttled, refuse
+from server.domain.core.inputs import input_problems
 from server.domain.core.roles import Role, Scope, Team
 from server.domain.people.users import normalise_email
 from server.models.people import ApiToken, Session, User
@@ -88,6 +89,9 @@ class Throttle:
         if len(hits) < self.limit:
             return 0.0
         return max(1.0, hits[0] + self.window - time.monotonic())
+
+    def failures(self, key: str) -> int:
+        return len(self._prune(key))
 
     def fail(self, key: str) -> None:
         self._prune(key).append(time.monotonic())
@@ -186,7 +190,17 @@ class LoginResult:
 
 
 def _check_throttle(account: str, address: str) -> None:
-    wait = max(per_account.retry_after(account), per_address.retry_after(address))
+    """Refuse before checking the password when the account is throttled, or
+    when the address is and this account already failed in the window.
+
+    Successful sign-ins never count. So a crowd behind one proxy address (or an
+    attacker among them) cannot lock out a user whose own account is clean:
+    their first try from a throttled address is still checked, while someone
+    spraying passwords from it gets one guess per account per window, not five.
+    """
+    wait = per_account.retry_after(account)
+    if not wait and per_account.failures(account):
+        wait = per_address.retry_after(address)
     if wait:
         raise Throttled(
             "too many failed sign-in attempts; try again later",
@@ -208,7 +222,9 @@ async def login(
     except ValueError:
         account = email.strip().lower()
     _check_throttle(account, address)
-    user = await User.get_or_none(email=account)
+    # An address PostgreSQL could not even compare (NUL) is an unknown account.
+    storable = not input_problems(account)
+    user = await User.get_or_none(email=account) if storable else None
     ok = await verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         per_account.fail(account)

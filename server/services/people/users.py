@@ -182,9 +182,10 @@ def _validate_changes(values: dict[str, Any]) -> list[UserError]:
     if "role" in values:
         errors += _enum_problem(Role, values["role"], "role")
     if "timezone" in values:
-        errors += _timezone_problem(values["timezone"])
-    if "name" in values and (
-        not str(values["name"]).strip() or len(values["name"]) > 200
+        errors += _timezone_problem(values["timezone"] or "")
+    name = values.get("name", "")
+    if not isinstance(name, str) or (
+        "name" in values and not 0 < len(name.strip()) <= 200
     ):
         errors.append(
             UserError(

@@ -151,3 +151,37 @@ async def test_a_role_change_at_the_instant_of_signing_never_leaves_a_live_sign_
             assert codes in ([], ["FORBIDDEN"]), codes
         live = await AgreementSignOff.filter(user_id=mara.id, live_key__not_isnull=True)
         assert live == []
+
+
+@pytest.mark.only_backend("postgres")
+async def test_the_loser_of_a_simultaneous_countersignature_gets_already_signed(
+    api: Api, backend: str
+) -> None:
+    table = await Table.seat(api)
+    sla = await table.draft_sla()
+    version = sla["version"]
+    for round_ in range(ROUNDS // 2):
+        if round_:
+            amended = await table.call(
+                "marketing",
+                UPDATE_SLA,
+                {
+                    "id": sla["id"],
+                    "expectedVersion": version,
+                    "terms": sla_input(qualifiedLeadsPerMonth=100 + round_),
+                },
+            )
+            assert amended["userErrors"] == [], amended
+        content_hash = await table.propose(sla["id"])
+        await table.sign(sla["id"], content_hash, "marketing")
+        # when both sales managers countersign at the same instant
+        answers = await sign_at_once(
+            table,
+            [("sales", sla["id"], content_hash), ("sales2", sla["id"], content_hash)],
+        )
+        # then one countersignature takes effect and the other is ALREADY_SIGNED
+        codes = sorted([e["code"] for e in a["userErrors"]] for a in answers)
+        assert codes == [[], ["ALREADY_SIGNED"]], answers
+        version = (
+            await Agreement.get(id=ids.decode(sla["id"], "ServiceLevelAgreement"))
+        ).version

@@ -205,7 +205,10 @@ def _pushed_twice(crm: httpx.Client, marketing: httpx.Client) -> None:
     assert [r["lead"] for r in replayed["results"]] == [
         r["lead"] for r in recorded["results"]
     ]
-    listed = crm.post("/graphql", json={"query": LEADS_TOTAL}).json()["data"]
+    # (the INGEST token reads only its payloads; the marketing manager lists them)
+    refused = crm.post("/graphql", json={"query": LEADS_TOTAL}).json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    listed = marketing.post("/graphql", json={"query": LEADS_TOTAL}).json()["data"]
     assert listed["leads"]["totalCount"] == 3
     # and the demo request qualified Ana, every point explained
     lead = recorded["results"][1]["lead"]

@@ -180,7 +180,21 @@ async def test_a_page_size_outside_1_to_100_is_refused(api: Api, size: int) -> N
     assert response.error_codes == ["INVALID_INPUT"]
 
 
-async def test_an_ingest_token_upserts_records_updates_and_reads_what_it_wrote(
+OWN = "id email country version stage score qualified persona { id }"
+INGEST_UPSERT = f"""mutation($input: UpsertLeadsInput!) {{
+  upsertLeads(input: $input) {{ results {{ lead {{ {OWN} }} userErrors {{ code }} }} }}
+}}"""
+INGEST_RECORD = f"""mutation($input: RecordLeadActivitiesInput!) {{
+  recordLeadActivities(input: $input) {{
+    results {{ created lead {{ {OWN} }} userErrors {{ code }} }}
+  }}
+}}"""
+INGEST_UPDATE = f"""mutation($input: UpdateLeadInput!) {{
+  updateLead(input: $input) {{ lead {{ {OWN} }} userErrors {{ code }} }}
+}}"""
+
+
+async def test_an_ingest_token_upserts_records_updates_and_reads_only_its_payloads(
     api: Api,
 ) -> None:
     await seat(api)
@@ -188,23 +202,50 @@ async def test_an_ingest_token_upserts_records_updates_and_reads_what_it_wrote(
     api.use_session(None)
 
     upserted = payload(
-        await api.gql(UPSERT, {"input": {"leads": [well_fitting()]}}, token=token)
+        await api.gql(
+            INGEST_UPSERT, {"input": {"leads": [well_fitting()]}}, token=token
+        )
     )
     lead = upserted["results"][0]["lead"]
     activity = {"leadId": lead["id"], "kind": "PAGE_VIEW", "occurredAt": ago(1)}
     recorded = payload(
-        await api.gql(RECORD, {"input": {"activities": [activity]}}, token=token)
+        await api.gql(INGEST_RECORD, {"input": {"activities": [activity]}}, token=token)
     )
     update = {"id": lead["id"], "expectedVersion": lead["version"], "country": "NL"}
-    updated = payload(await api.gql(UPDATE, {"input": update}, token=token))
-    found = (await api.gql(BY_EMAIL, {"email": lead["email"]}, token=token)).data
+    updated = payload(await api.gql(INGEST_UPDATE, {"input": update}, token=token))
+    found = await api.gql(BY_EMAIL, {"email": lead["email"]}, token=token)
 
-    assert (
-        upserted["results"][0]["created"] and lead["email"] == "ana@logistics.example"
-    )
+    assert lead["email"] == "ana@logistics.example"
     assert recorded["results"][0]["created"]
     assert (updated["userErrors"], updated["lead"]["country"]) == ([], "NL")
-    assert found["leadByEmail"]["country"] == "NL"
+    assert found.error_codes == ["FORBIDDEN"]
+
+
+@pytest.mark.parametrize(
+    "linked",
+    [
+        "owner { email }",
+        "feedback { rating }",
+        "handoffs { id }",
+        "followUps { id }",
+        "activities { totalCount }",
+        "stageHistory { actor { email } }",
+    ],
+)
+async def test_an_ingest_payload_does_not_reach_people_or_sales_work(
+    api: Api, linked: str
+) -> None:
+    await seat(api)
+    token = await token_for("member", "INGEST")
+    api.use_session(None)
+    document = INGEST_UPSERT.replace("persona { id }", linked)
+
+    answer = await api.gql(
+        document, {"input": {"leads": [well_fitting()]}}, token=token
+    )
+
+    assert answer.error_codes == ["FORBIDDEN"]
+    assert await Lead.all().count() == 1
 
 
 async def test_an_ingest_token_may_not_move_a_lead(api: Api) -> None:

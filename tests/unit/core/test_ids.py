@@ -49,3 +49,39 @@ def test_sealed_bytes_open_only_unchanged(plain: bytes) -> None:
     assert sealer.unseal(sealed) == plain
     with pytest.raises(InvalidId):
         Sealer("k" * 40, "other").unseal(sealed)
+
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def spellings(text: str) -> list[str]:
+    """Other texts that a lenient base64 decoder reads as the same bytes."""
+    last = ALPHABET.index(text[-1])
+    spare_bits = (-len(text) * 6) % 8  # low bits of the last character unused
+    variants = [
+        text + "==",
+        text + "=",
+        text[:3] + "\n" + text[3:],
+        text[:3] + "." + text[3:],
+        text.replace("-", "+").replace("_", "/"),
+    ]
+    variants += [text[:-1] + ALPHABET[last ^ flip] for flip in range(1, 2**spare_bits)]
+    return [v for v in variants if v != text]
+
+
+@pytest.mark.parametrize("key", [1, 7, 2**40 + 3])
+def test_an_id_resolves_only_in_its_canonical_spelling(key: int) -> None:
+    good = CODEC.encode("User", key)
+    for variant in spellings(good):
+        with pytest.raises(InvalidId):
+            CODEC.decode(variant)
+
+
+@pytest.mark.parametrize("plain", [b'["new",[1],5]', b"x" * 31])
+def test_a_cursor_opens_only_in_its_canonical_spelling(plain: bytes) -> None:
+    sealer = Sealer("k" * 40, "cursor")
+    sealed = sealer.seal(plain)
+    assert sealer.unseal(sealed) == plain
+    for variant in spellings(sealed):
+        with pytest.raises(InvalidId):
+            sealer.unseal(variant)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from server.domain.agreements.activity_kinds import ActivityKind
 from server.domain.core.errors import ErrorCode, UserErrors
+from server.domain.core.inputs import INSTANT_WANTED
 from server.domain.leads.activity_intake import (
     FUTURE_TOLERANCE,
     ActivityRow,
@@ -331,13 +332,13 @@ LEAD_REFUSED: Refused = [
         "a naive sourceUpdatedAt",
         row(sourceUpdatedAt=datetime(2026, 3, 2, 12)),
         ("sourceUpdatedAt",),
-        "give an instant with its UTC offset",
+        INSTANT_WANTED,
     ),
     (
         "a sourceUpdatedAt that is no instant",
         row(sourceUpdatedAt="yesterday"),
         ("sourceUpdatedAt",),
-        "give an instant with its UTC offset",
+        INSTANT_WANTED,
     ),
 ]
 
@@ -522,7 +523,7 @@ ACTIVITY_REFUSED: Refused = [
         "a naive occurredAt",
         activity(occurredAt=datetime(2026, 3, 2, 11)),
         ("occurredAt",),
-        "give an instant with its UTC offset",
+        INSTANT_WANTED,
     ),
     (
         "an occurredAt just over five minutes ahead",

@@ -1,0 +1,251 @@
+"""One validation and execution path for every transport.
+
+HTTP (`server.graphql_http`) and graphql-transport-ws (`server.websocket`) hand a
+request here with a way to authenticate its caller. The document is parsed,
+validated and measured once per distinct text (`schema.core.limits.DocumentCache`);
+the operation's depth, aliases, tokens and cost, the one-`login` rule, the
+authentication requirement and the caller's rate budget are checked before any
+resolver runs; the result's unexpected errors are masked with the request id.
+A transport only translates a `Refusal` into its own wire form.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeGuard
+
+from graphql import ExecutionResult, GraphQLError, VariableDefinitionNode, execute
+from graphql.pyutils import is_awaitable as default_is_awaitable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+import schema as schema_module
+from schema.context import Context
+from schema.core.limits import DocumentCache, OperationShape, PreparedDocument
+from server import metrics
+from server.domain.core.errors import TopLevelError, UserErrors
+from server.services.core.actors import Actor, Anonymous
+from server.services.core.ratelimit import RateLimiter
+from server.settings import Settings
+
+log = logging.getLogger("accord.graphql")
+
+Caller = Actor | Anonymous
+Authenticate = Callable[[OperationShape], Awaitable[Caller]]
+MakeContext = Callable[[Caller], Context]
+
+
+class Refusal(Exception):
+    """A request refused before execution: an HTTP status, a code, and for a
+    document that does not parse or validate, the document's errors."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str,
+        headers: dict[str, str] | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ):
+        super().__init__(message)
+        self.status, self.code, self.headers = status, code, headers or {}
+        self.errors = errors
+
+    def formatted(self, request_id: str) -> list[dict[str, Any]]:
+        if self.errors is not None:
+            return self.errors
+        return [error(str(self), self.code, requestId=request_id)]
+
+
+@dataclass
+class GraphQLRequest:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+    @classmethod
+    def of(cls, payload: Any) -> GraphQLRequest:
+        """The request in a decoded JSON payload (HTTP body or WebSocket message)."""
+        if not isinstance(payload, dict):
+            raise Refusal(400, "the request must be a JSON object", "BAD_REQUEST")
+        query, variables, name = (
+            payload.get("query"),
+            payload.get("variables"),
+            payload.get("operationName"),
+        )
+        if not isinstance(query, str) or not query.strip():
+            raise Refusal(400, "the request has no query", "BAD_REQUEST")
+        if variables is not None and not isinstance(variables, dict):
+            raise Refusal(400, "variables must be a JSON object", "BAD_REQUEST")
+        if name is not None and not isinstance(name, str):
+            raise Refusal(400, "operationName must be a string", "BAD_REQUEST")
+        return cls(query, variables, name)
+
+
+def error(message: str, code: str, **extensions: Any) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code, **extensions}}
+
+
+_PLAIN_VALUES = frozenset({str, int, float, bool, type(None), list, dict, Decimal})
+
+
+def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
+    """graphql-core's test, answered at once for the plain values most fields
+    return (it asks every one for ``__await__``, a measurable share of a
+    50-row page)."""
+    if type(value) in _PLAIN_VALUES:
+        return False
+    return default_is_awaitable(value)
+
+
+class Executor:
+    """The documents cache and the rate buckets, shared by every transport."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.schema = schema_module.schema._schema
+        self.hide_suggestions = not settings.debug
+        self.documents = DocumentCache(
+            self.schema, settings.limits, introspection=settings.debug
+        )
+        self.rates = RateLimiter(settings.limits.rate_limit_per_minute)
+
+    async def run(
+        self,
+        gql: GraphQLRequest,
+        *,
+        transport: str,
+        request_id: str,
+        authenticate: Authenticate,
+        make_context: MakeContext,
+    ) -> tuple[dict[str, Any], Context]:
+        """Check and run one request (``transport``: GET, POST or WS); the
+        response body and the context the resolvers saw."""
+        prepared = self.documents.prepare(gql.query)
+        if prepared.errors:
+            errors = [
+                {**e.formatted, "extensions": {"code": prepared.error_code}}
+                for e in prepared.errors
+            ]
+            raise Refusal(
+                400, "the document is invalid", prepared.error_code, {}, errors
+            )
+        shape = self._operation(prepared, gql, transport)
+        caller = await authenticate(shape)
+        cost = self._spend(caller, shape)
+        context = make_context(caller)
+        result = await self._execute(prepared, gql, context)
+        return self._body(result, request_id, cost), context
+
+    def _operation(
+        self, prepared: PreparedDocument, gql: GraphQLRequest, transport: str
+    ) -> OperationShape:
+        shape = prepared.operation(gql.operation_name)
+        if shape is None:
+            raise Refusal(
+                400, "name the operation to run (operationName)", "BAD_REQUEST"
+            )
+        if transport == "GET" and shape.kind != "query":
+            raise Refusal(
+                405,
+                "mutations must be sent with POST",
+                "METHOD_NOT_ALLOWED",
+                {"Allow": "POST"},
+            )
+        if shape.kind == "subscription":
+            raise Refusal(400, "this schema has no subscriptions", "BAD_REQUEST")
+        problems = self.documents.problems(shape)
+        if problems:
+            raise Refusal(400, "; ".join(problems), "QUERY_TOO_COMPLEX")
+        if shape.logins > 1:
+            raise Refusal(400, "a document may hold only one login", "INVALID_INPUT")
+        return shape
+
+    def _spend(self, caller: Caller, shape: OperationShape) -> dict[str, Any]:
+        key = (
+            f"user:{caller.user_id}"
+            if isinstance(caller, Actor)
+            else f"addr:{caller.client_address}"
+        )
+        allowed, remaining, wait = self.rates.take(key, shape.cost)
+        if not allowed:
+            metrics.inc("accord_throttled_total", reason="rate")
+            raise Refusal(
+                429,
+                f"rate limit reached; retry in {int(wait) + 1} s",
+                "THROTTLED",
+                {"Retry-After": str(int(wait) + 1)},
+            )
+        return {
+            "requested": shape.cost,
+            "limit": self.settings.limits.max_cost,
+            "remaining": int(remaining),
+            "perMinute": self.settings.limits.rate_limit_per_minute,
+        }
+
+    async def _execute(
+        self, prepared: PreparedDocument, gql: GraphQLRequest, context: Context
+    ) -> ExecutionResult:
+        assert prepared.document is not None
+        result = execute(
+            self.schema,
+            prepared.document,
+            context_value=context,
+            variable_values=gql.variables,
+            operation_name=gql.operation_name,
+            executor_class=StrawberryGraphQLCoreExecutionContext,
+            is_awaitable=is_awaitable,
+            hide_suggestions=self.hide_suggestions,
+        )
+        if not isinstance(result, ExecutionResult):
+            result = await result
+        return result
+
+    def _body(
+        self, result: ExecutionResult, request_id: str, cost: dict[str, Any]
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [format_error(e, request_id) for e in result.errors]
+        body["extensions"] = {"cost": cost, "requestId": request_id}
+        return body
+
+
+def format_error(graphql_error: GraphQLError, request_id: str) -> dict[str, Any]:
+    """An execution error as the caller sees it: expected failures keep their
+    code, anything else is masked and logged with the request id."""
+    original = graphql_error.original_error
+    formatted: dict[str, Any] = {
+        "message": graphql_error.message,
+        "path": graphql_error.path,
+    }
+    if graphql_error.locations:
+        formatted["locations"] = [
+            {"line": loc.line, "column": loc.column} for loc in graphql_error.locations
+        ]
+    if isinstance(original, TopLevelError):
+        formatted["extensions"] = {"code": original.code, **original.extensions}
+        if original.code == "THROTTLED":
+            metrics.inc("accord_throttled_total", reason="login")
+    elif isinstance(original, UserErrors):
+        formatted["extensions"] = {"code": original.errors[0].code.value}
+    elif original is None or _about_variables(graphql_error):
+        formatted["extensions"] = {"code": "INVALID_INPUT"}
+    else:
+        log.error("unexpected error (request %s)", request_id, exc_info=original)
+        formatted = {
+            "message": "Internal server error",
+            "path": graphql_error.path,
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        }
+    return formatted
+
+
+def _about_variables(graphql_error: GraphQLError) -> bool:
+    """Whether the error is a variable the schema cannot read (a null in a list
+    of non-null values, a bad date or enum value): the caller's input, even
+    when a scalar's parser raised it."""
+    nodes = graphql_error.nodes or ()
+    return bool(nodes) and all(isinstance(n, VariableDefinitionNode) for n in nodes)
