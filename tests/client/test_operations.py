@@ -1,4 +1,4 @@
-"""Every GraphQL document in client/operations.js is valid against the schema and
+"""Every GraphQL document in client/operations.js and client/operations/*.js is valid against the schema and
 names its operation first (api.js sends that name as operationName)."""
 
 from __future__ import annotations
@@ -13,21 +13,31 @@ from graphql import OperationDefinitionNode, parse, validate
 import schema
 from tests.client.test_logic import ROOT, _node
 
-OPERATIONS = ROOT / "client" / "operations.js"
+OPERATIONS = [
+    ROOT / "client" / "operations.js",
+    *sorted((ROOT / "client" / "operations").glob("*.js")),
+]
 PRINT = "import(process.argv[1]).then((m) => console.log(JSON.stringify(m)))"
 
 
 @pytest.fixture(scope="module")
 def documents() -> dict[str, str]:
-    result = subprocess.run(
-        [_node(), "-e", PRINT, OPERATIONS.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    found: dict[str, str] = json.loads(result.stdout)
-    assert found, "operations.js exports no documents"
+    found: dict[str, str] = {}
+    for module in OPERATIONS:
+        result = subprocess.run(
+            [_node(), "-e", PRINT, module.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        exported = {
+            f"{module.stem}.{name}": text
+            for name, text in json.loads(result.stdout).items()
+            if isinstance(text, str) and re.match(r"\s*(query|mutation)\b", text)
+        }
+        assert exported, f"{module.name} exports no documents"
+        found.update(exported)
     return found
 
 

@@ -52,10 +52,23 @@ export function mount(root, app) {
   return {};
 }
 
+const SHORT = 90;
+
+function changeValue(value) {
+  if (value.length <= SHORT) return html`<dd>${value}</dd>`;
+  let pretty = value;
+  try {
+    pretty = JSON.stringify(JSON.parse(value), null, 2);
+  } catch {
+    // Not JSON: shown as it is.
+  }
+  return html`<dd><details><summary>${value.slice(0, SHORT - 10)}…</summary><pre class="change-full">${pretty}</pre></details></dd>`;
+}
+
 function changesList(changes) {
   const pairs = describeChanges(changes);
   if (!pairs.length) return html`<span class="muted">—</span>`;
-  return html`<dl class="changes">${pairs.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+  return html`<dl class="changes">${pairs.map(([k, v]) => html`<dt>${k}</dt>${changeValue(v)}`)}</dl>`;
 }
 
 function entryRow(e, app) {
@@ -66,9 +79,9 @@ function entryRow(e, app) {
       <div class="muted small">${e.credential}</div></td>
     <th scope="row" data-label="Action">${e.action}</th>
     <td data-label="Outcome"><span class="status ${ok ? 'active' : 'revoked'}">${e.outcome}</span></td>
-    <td data-label="Subject">${e.entityType || '—'}${e.entityId ? html`<div class="mono small">${e.entityId}</div>` : ''}</td>
+    <td data-label="Subject">${e.entityType || '—'}${e.entityId ? html`<div class="mono small subject-id">${e.entityId}</div>` : ''}</td>
     <td data-label="Changes">${changesList(e.changes)}</td>
-    <td data-label="Request" class="mono small">${e.requestId}</td>
+    <td data-label="Request" class="mono small subject-id">${e.requestId}</td>
   </tr>`;
 }
 
@@ -78,7 +91,7 @@ function entryTable(list, app) {
     empty: 'No entries match.',
   });
   if (placeholder) return placeholder;
-  return html`<div class="table-wrap"><table class="cards">
+  return html`<div class="table-wrap"><table class="cards audit">
     <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th>
       <th scope="col">Outcome</th><th scope="col">Subject</th><th scope="col">Changes</th>
       <th scope="col">Request</th></tr></thead>
