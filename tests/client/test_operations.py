@@ -1,5 +1,6 @@
-"""Every GraphQL document in client/operations.js and client/operations/*.js is valid against the schema and
-names its operation first (api.js sends that name as operationName)."""
+"""Every GraphQL document in client/operations.js and client/operations/*.js is
+valid against the schema and names its operation first (api.js sends that name
+as operationName)."""
 
 from __future__ import annotations
 
