@@ -2,7 +2,7 @@
 // actions SPEC §2.1 and §2.3 allow a viewer on a lead, the score's lines, and
 // CSV in and out. No DOM, no network (tests/client/leads.test.mjs).
 
-import { wallTimeToInstant } from '../logic.js';
+import { usableTimeZone, wallTimeToInstant } from '../logic.js';
 
 export const LEAD_STAGES = ['NEW', 'NURTURING', 'MQL', 'SAL', 'SQL', 'OPPORTUNITY', 'WON',
   'LOST', 'RECYCLED', 'DISQUALIFIED'];
@@ -63,7 +63,7 @@ function splitList(text) {
 
 function score(text) {
   const n = Number(text);
-  return text !== '' && text !== undefined && Number.isInteger(n) && n >= 0 && n <= 100
+  return text !== '' && text !== undefined && text !== null && Number.isInteger(n) && n >= 0
     ? n : null;
 }
 
@@ -254,8 +254,23 @@ export function scoreLines(lead) {
     sum,
     matches: lead.score === null || lead.score === undefined
       ? lines.length === 0
-      : Math.abs(Math.min(100, Math.max(0, Math.round(sum))) - lead.score) <= 1,
+      : Math.abs(Math.max(0, Math.round(sum)) - lead.score) <= 1,
   };
+}
+
+/** A day in a timezone ("4 Dec 2026"), for tables where the hour is noise. */
+export function formatDay(iso, timeZone, locale = undefined) {
+  if (!iso) return '';
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return String(iso);
+  return new Intl.DateTimeFormat(locale, { timeZone: usableTimeZone(timeZone), dateStyle: 'medium' })
+    .format(when);
+}
+
+/** A decimal as at most one decimal place ("41.5", "55"). */
+export function oneDecimal(value) {
+  const n = Number(value ?? 0);
+  return String(Math.round(n * 10) / 10);
 }
 
 /** Points as "+12.5" / "−3". */

@@ -24,7 +24,8 @@ export function mount(root, app, { query }) {
   const list = pagedList(app, {
     document: NOTIFICATIONS, field: 'notifications', variables: () => ({ unreadOnly }),
   });
-  const update = () => render(region(root, 'list'), notificationList(list, app, unreadOnly));
+  let alive = true;
+  const update = () => alive && render(region(root, 'list'), notificationList(list, app, unreadOnly));
   const show = async (step) => {
     if (await step()) update();
   };
@@ -65,7 +66,7 @@ export function mount(root, app, { query }) {
   });
 
   show(list.first);
-  return {};
+  return { unmount() { alive = false; } };
 }
 
 function notificationList(list, app, unreadOnly) {
@@ -85,7 +86,7 @@ function notificationList(list, app, unreadOnly) {
         <p class="small muted">${app.time(n.createdAt)}</p>
       </div>
       ${n.read ? html`<span class="small muted">read</span>`
-        : html`<button type="button" class="small" data-action="mark-one" data-id="${n.id}" aria-label="Mark “${n.title}” read">Mark read</button>`}
+        : html`<button type="button" class="small" data-action="mark-one" data-id="${n.id}">Mark read<span class="visually-hidden">: ${n.title}</span></button>`}
     </li>`;
   });
   return html`<ul class="notifications">${items}</ul>

@@ -31,7 +31,9 @@ export function mount(root, app) {
     <div data-region="run" aria-live="polite"></div>
   </div>`);
 
+  let alive = true;
   const draw = () => {
+    if (!alive) return;
     render(region(root, 'mapping'), mappingCard(state));
     render(region(root, 'run'), runCard(state));
   };
@@ -117,7 +119,7 @@ export function mount(root, app) {
   }
 
   draw();
-  return {};
+  return { unmount() { alive = false; } };
 }
 
 function mappingCard(state) {

@@ -7,7 +7,7 @@
 import { errorFields, formValues, html, region, render, setBusy, showErrors } from '../../dom.js';
 import { describeApiError, groupUserErrors, isConflict, wallTimeToInstant } from '../../logic.js';
 import {
-  FOLLOW_UP_CHANNELS, formatPoints, leadActions, leadWord, openHandoff,
+  FOLLOW_UP_CHANNELS, formatPoints, leadActions, leadWord, oneDecimal, openHandoff,
   REJECTION_REASONS, scoreLines,
 } from '../../logic/leads.js';
 import { businessHours, countdown, runningClock } from '../../logic/waterfall.js';
@@ -39,6 +39,7 @@ export function mount(root, app, { params }) {
     <div data-region="body"></div>
   </div>`);
   const stopCountdowns = startCountdowns(root);
+  let alive = true;
 
   async function load() {
     try {
@@ -62,6 +63,7 @@ export function mount(root, app, { params }) {
   }
 
   function draw() {
+    if (!alive) return;
     if (view.notFound) {
       document.title = 'Lead not found · Accord';
       render(region(root, 'head'), html`<h1 tabindex="-1">Lead not found</h1>
@@ -206,7 +208,12 @@ export function mount(root, app, { params }) {
   });
 
   load();
-  return { unmount: stopCountdowns };
+  return {
+    unmount() {
+      alive = false;
+      stopCountdowns();
+    },
+  };
 }
 
 function editInput(lead, values, conflict) {
@@ -296,14 +303,14 @@ function scoreCard(lead, app) {
     <h2 id="score-title">Score</h2>
     <p class="score-line"><strong class="score-big">${lead.score ?? '—'}</strong>
       ${lead.grade ? html` grade <strong>${lead.grade}</strong>` : ''}
-      <span class="muted">— fit ${Number(lead.fitScore ?? 0)}, engagement ${Number(lead.engagementScore ?? 0)}</span></p>
+      <span class="muted">— fit ${oneDecimal(lead.fitScore)}, engagement ${oneDecimal(lead.engagementScore)}</span></p>
     <p class="small">${lead.scoredUnder ? html`Computed under qualification model revision <strong>${lead.scoredUnder}</strong>, ${app.time(lead.scoredAt)}.` : 'Not scored yet (no model in force).'}</p>
     <p class="small">${qualified}${hand.length ? html`; hand-raise: <strong>${hand.map((h) => h.label).join(', ')}</strong>` : ''}.</p>
     ${s.lines.length ? html`<div class="table-wrap"><table class="breakdown">
       <caption class="visually-hidden">How the score adds up</caption>
       <thead><tr><th scope="col">Line</th><th scope="col">Kind</th><th scope="col" class="num">Points</th></tr></thead>
       <tbody>${rows}</tbody>
-      <tfoot><tr><th scope="row" colspan="2">Total${s.matches ? '' : ' (rounded and capped 0–100 as the score is)'}</th>
+      <tfoot><tr><th scope="row" colspan="2">Total${s.matches ? '' : ' (the stored score differs: it is recomputed at the next activity)'}</th>
         <td class="num"><strong>${Math.round(s.sum * 10) / 10}</strong></td></tr></tfoot>
     </table></div>` : html`<p class="empty">No score lines.</p>`}
   </section>`;

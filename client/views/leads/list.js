@@ -6,7 +6,7 @@
 import { formValues, html, region, render } from '../../dom.js';
 import { describeApiError, label, pageSummary, PAGE_SIZE } from '../../logic.js';
 import {
-  activeFilterCount, GRADES, LEAD_ORDERS, LEAD_STAGES, leadFiltersFromForm,
+  activeFilterCount, formatDay, GRADES, LEAD_ORDERS, LEAD_STAGES, leadFiltersFromForm,
   leadFiltersFromQuery, leadListVariables, leadQueryFromFilters, leadsCsv, leadWord, openHandoff,
 } from '../../logic/leads.js';
 import { LEAD_LIST_SCREEN, LEADS } from '../../operations/leads.js';
@@ -31,6 +31,7 @@ export function mount(root, app, { query }) {
     busy: false, exporting: null,
   };
   const list = pagedList(app, { document: LEADS, field: 'leads', variables: () => variables });
+  let alive = true; // false once the router moved on: late answers draw nothing
 
   render(root, html`<div class="page">
     <div class="title-row">
@@ -48,12 +49,13 @@ export function mount(root, app, { query }) {
   </div>`);
 
   const update = () => {
+    if (!alive) return;
     render(region(root, 'saved'), savedBar(view, state));
     render(region(root, 'bulk'), bulkBar(view, list, { mayHandOff, mayReassign }));
     render(region(root, 'list'), leadTable(list, view, app, { selectable: mayHandOff || mayReassign }));
     render(region(root, 'status'), html`${view.exporting ?? ''}`);
   };
-  const renderFilters = () => render(region(root, 'filters'), filterForm(state, view));
+  const renderFilters = () => alive && render(region(root, 'filters'), filterForm(state, view));
 
   async function firstLoad() {
     try {
@@ -210,7 +212,7 @@ export function mount(root, app, { query }) {
   }
 
   firstLoad();
-  return {};
+  return { unmount() { alive = false; } };
 }
 
 async function bulkOne(app, operation, lead, assigneeId) {
@@ -325,7 +327,7 @@ function leadTable(list, view, app, { selectable }) {
       <td data-label="Persona">${lead.persona?.name ?? html`<span class="muted">—</span>`}</td>
       <td data-label="Owner">${lead.owner?.name ?? html`<span class="muted">—</span>`}</td>
       <td data-label="Handoff">${handoffCell(lead)}</td>
-      <td data-label="Created" class="small">${app.time(lead.createdAt)}</td>
+      <td data-label="Created" class="small nowrap">${formatDay(lead.createdAt, app.viewer.timezone)}</td>
       ${outcome ? html`<td data-label="Outcome" class="outcome ${outcome.kind}" role="status">${outcome.text}</td>` : (view.outcomes.size ? html`<td></td>` : '')}
     </tr>`;
   });

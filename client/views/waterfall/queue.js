@@ -57,7 +57,10 @@ export function mount(root, app) {
     draw();
   }
 
+  let alive = true;
+
   function draw() {
+    if (!alive) return;
     render(region(root, 'pending'), pendingList(view, app, manager));
     render(region(root, 'recent'), recentList(view, app));
   }
@@ -111,6 +114,7 @@ export function mount(root, app) {
   load();
   return {
     unmount() {
+      alive = false;
       stopWatching();
       stopCountdowns();
     },
@@ -190,7 +194,7 @@ function recentItem(h, app) {
       <h3><a href="#/leads/${encodeURIComponent(lead?.id ?? '')}" data-focus-after="${h.id}">${name}</a></h3>
       <span class="status">${leadWord(h.status)}</span>
     </div>
-    <p class="small muted">${h.assignee?.name ?? ''} · decided ${app.time(h.decidedAt)}${h.decidedBy ? ` by ${h.decidedBy.name}` : ''}${h.firstTouchAt ? ` · first touch ${app.time(h.firstTouchAt)}` : ''}</p>
+    <p class="small muted">${h.assignee?.name ?? ''}${h.decidedAt ? ` · decided ${app.time(h.decidedAt)}` : ''}${h.decidedBy ? ` by ${h.decidedBy.name}` : ''}${h.firstTouchAt ? ` · first touch ${app.time(h.firstTouchAt)}` : ''}</p>
     ${clock ? html`<p class="countdown ${now.phase}" data-countdown data-due="${clock.dueAt ?? ''}" data-at-risk="${clock.atRiskAt ?? ''}">${now.text}</p>${deadlines(h, app)}` : ''}
     ${needsTouch ? html`<details>
       <summary>Record a follow-up…</summary>
