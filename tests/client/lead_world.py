@@ -13,15 +13,26 @@ from typing import Any
 from tests.client.conftest import DemoLogin, DemoServer
 
 _serial = itertools.count(1)
-UPSERT = """mutation($input: UpsertLeadsInput!) { upsertLeads(input: $input) {
-  results { outcome lead { id } userErrors { field message } } userErrors { message } } }"""
-RECORD = """mutation($input: RecordLeadActivitiesInput!) { recordLeadActivities(input: $input) {
-  summary { qualified } userErrors { message } } }"""
-HAND_OFF = """mutation($input: HandoffLeadInput!) { handoffLead(input: $input) {
-  handoff { id assignee { id name } } userErrors { code message } } }"""
-LEAD = """query($id: ID!) { node(id: $id) { ... on Lead { id fullName stage owner { name }
-  handoffs { id status assignee { name } } followUps { channel outcome note } } } }"""
-USER_ID = """query($search: String) { users(filter: {search: $search}) { edges { node { id } } } }"""
+UPSERT = """mutation($input: UpsertLeadsInput!) {
+  upsertLeads(input: $input) {
+    results { outcome lead { id } userErrors { field message } } userErrors { message }
+  }
+}"""
+RECORD = """mutation($input: RecordLeadActivitiesInput!) {
+  recordLeadActivities(input: $input) { summary { qualified } userErrors { message } }
+}"""
+HAND_OFF = """mutation($input: HandoffLeadInput!) {
+  handoffLead(input: $input) {
+    handoff { id assignee { id name } } userErrors { code message }
+  }
+}"""
+LEAD = """query($id: ID!) { node(id: $id) { ... on Lead {
+  id fullName stage owner { name }
+  handoffs { id status assignee { name } } followUps { channel outcome note }
+} } }"""
+USER_ID = """query($search: String) {
+  users(filter: {search: $search}) { edges { node { id } } }
+}"""
 
 
 def call(demo: DemoServer, who: DemoLogin, document: str, **variables: Any) -> Any:
@@ -39,6 +50,10 @@ def user_id(demo: DemoServer, who: DemoLogin) -> str:
     return str(found["users"]["edges"][0]["node"]["id"])
 
 
+def _local(first: str) -> str:
+    return re.sub(r"[^a-z]", "", first.lower()) or "lead"
+
+
 def make_lead(
     demo: DemoServer, first: str, *, qualify: bool = True, **fields: Any
 ) -> tuple[str, str]:
@@ -46,7 +61,7 @@ def make_lead(
     answers (id, full name)."""
     n = next(_serial)
     row = {
-        "email": f"{re.sub(r'[^a-z]', '', first.lower()) or 'lead'}.{n}@browser-tests.example",
+        "email": f"{_local(first)}.{n}@browser-tests.example",
         "firstName": first,
         "lastName": f"Tester{n:03d}",
         "company": "Probe Logistik GmbH",

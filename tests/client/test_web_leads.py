@@ -25,6 +25,9 @@ from tests.client.lead_world import (
 )
 from tests.client.web import assert_accessible, expect, heading, shot
 
+IMPORTED = """query {
+  leads(filter: {search: "Import AG"}) { edges { node { fullName companySize } } }
+}"""
 COUNTDOWN = re.compile(r"(At risk in|Due in|Overdue by) \d")
 NOTIFICATIONS = (
     """query { notifications(first: 50) { edges { node { link title } } } }"""
@@ -54,9 +57,10 @@ def tab_to(page: Any, predicate: str, limit: int = 400) -> None:
     """Press Tab until the focused element satisfies the JS predicate on `el`."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate(
-            f"(() => {{ const el = document.activeElement; return !!({predicate}); }})()"
-        ):
+        check = (
+            f"() => {{ const el = document.activeElement; return !!({predicate}); }}"
+        )
+        if page.evaluate(check):
             return
     raise AssertionError(f"Tab never reached {predicate}")
 
@@ -173,10 +177,8 @@ def test_the_rep_accepts_from_the_queue_and_records_a_follow_up(
     expect(decided.locator("[data-countdown]")).to_have_text(COUNTDOWN)  # first touch
 
     if how == "keyboard":
-        tab_to(
-            page,
-            f"el.tagName === 'SUMMARY' && el.closest('li').textContent.includes({name!r})",
-        )
+        in_item = f"el.closest('li').textContent.includes({name!r})"
+        tab_to(page, f"el.tagName === 'SUMMARY' && {in_item}")
         page.keyboard.press("Enter")
         tab_to(page, "el.name === 'channel'")
         page.keyboard.press("End")  # the last channel: Other
@@ -336,7 +338,7 @@ def test_a_csv_with_one_bad_row_imports_the_others_and_shows_the_bad_line(
     found = call(
         demo,
         marketer(demo),
-        'query { leads(filter: {search: "Import AG"}) { edges { node { fullName companySize } } } }',
+        IMPORTED,
     )["leads"]["edges"]
     assert sorted((e["node"]["fullName"], e["node"]["companySize"]) for e in found) == [
         ("Ida Import", 120),

@@ -134,7 +134,7 @@ function mappingCard(state) {
   return html`<section class="card" aria-labelledby="map-title">
     <h2 id="map-title">2. Columns and preview</h2>
     <p>${state.file}: ${state.records.length} lead${state.records.length === 1 ? '' : 's'}. Choose the lead field each column fills; the first ${Math.min(PREVIEW_ROWS, state.records.length)} rows are shown.</p>
-    <div class="table-wrap"><table class="preview">
+    <div class="table-wrap" tabindex="0" role="region" aria-label="Preview of the file"><table class="preview">
       <thead><tr><th scope="col">Line</th>${columns}</tr></thead>
       <tbody>${rows}</tbody>
     </table></div>

@@ -331,7 +331,7 @@ function leadTable(list, view, app, { selectable }) {
       ${outcome ? html`<td data-label="Outcome" class="outcome ${outcome.kind}" role="status">${outcome.text}</td>` : (view.outcomes.size ? html`<td></td>` : '')}
     </tr>`;
   });
-  return html`<div class="table-wrap"><table class="cards leads">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Leads"><table class="cards leads">
     <caption class="visually-hidden">Leads, ${pageSummary(list.paging, list.rows.length, list.total)}</caption>
     <thead><tr>
       ${selectable ? html`<th scope="col"><input type="checkbox" id="select-all" name="select-all" aria-label="Select every lead on this page" ${all ? html`checked` : ''}></th>` : ''}
