@@ -1,24 +1,31 @@
-// Live updates behind one small interface: `watch(topic, callback)` calls the
-// callback whenever the topic may have changed, and returns a function that
-// stops watching. Today a topic is polled (one timer per topic, however many
-// watchers; paused while the tab is hidden); a subscription can replace the
-// timer later without any view changing. `poke(topic)` tells the watchers now,
-// e.g. after this tab changed something the topic covers.
+// Keeping a screen current: `watch(topic, callback)` calls back whenever what
+// the topic names may have changed, until the returned stop function runs.
+// Today that is polling (one timer per topic however many watchers, paused
+// while the tab is hidden, once more when it shows again; a callback still
+// running is not called again); a subscription can replace it here without any
+// screen changing. `poke(topic)` calls the watchers now, e.g. after this tab
+// changed what the topic covers.
 
-const DEFAULT_INTERVAL_MS = 30_000;
-const topics = new Map(); // topic → {callbacks: Set, intervalMs, timer}
+const DEFAULT_INTERVAL_MS = 15_000;
+const topics = new Map(); // topic → {watchers: Set<{callback, running}>, intervalMs, timer}
+
+async function call(watcher, topic) {
+  if (watcher.running) return;
+  watcher.running = true;
+  try {
+    await watcher.callback(topic);
+  } catch (error) {
+    // One watcher's failure must not stop the others (nor the timer).
+    setTimeout(() => { throw error; });
+  } finally {
+    watcher.running = false;
+  }
+}
 
 function tick(topic) {
   const entry = topics.get(topic);
   if (!entry || document.hidden) return;
-  for (const callback of [...entry.callbacks]) {
-    try {
-      callback(topic);
-    } catch (error) {
-      // One watcher's failure must not stop the others.
-      setTimeout(() => { throw error; });
-    }
-  }
+  for (const watcher of [...entry.watchers]) call(watcher, topic);
 }
 
 function restart(topic, entry) {
@@ -26,33 +33,35 @@ function restart(topic, entry) {
   entry.timer = setInterval(() => tick(topic), entry.intervalMs);
 }
 
-/** Call `callback(topic)` when `topic` may have changed; answers unsubscribe. */
-export function watch(topic, callback, { intervalMs = DEFAULT_INTERVAL_MS } = {}) {
+/** Call `callback(topic)` when `topic` may have changed; returns `stop`.
+ *  `intervalMs` (or `seconds`) is how often polling asks at most. */
+export function watch(topic, callback, { intervalMs, seconds } = {}) {
+  const every = intervalMs ?? (seconds ? seconds * 1000 : DEFAULT_INTERVAL_MS);
   let entry = topics.get(topic);
   if (!entry) {
-    entry = { callbacks: new Set(), intervalMs, timer: null };
+    entry = { watchers: new Set(), intervalMs: every, timer: null };
     topics.set(topic, entry);
     restart(topic, entry);
-  } else if (intervalMs < entry.intervalMs) {
-    entry.intervalMs = intervalMs;
+  } else if (every < entry.intervalMs) {
+    entry.intervalMs = every;
     restart(topic, entry);
   }
-  entry.callbacks.add(callback);
+  const watcher = { callback, running: false };
+  entry.watchers.add(watcher);
   return () => {
-    entry.callbacks.delete(callback);
-    if (entry.callbacks.size === 0) {
+    entry.watchers.delete(watcher);
+    if (entry.watchers.size === 0 && topics.get(topic) === entry) {
       clearInterval(entry.timer);
       topics.delete(topic);
     }
   };
 }
 
-/** Tell the topic's watchers now (something here changed it). */
+/** Call the topic's watchers now (something here changed it). */
 export function poke(topic) {
   tick(topic);
 }
 
-// Coming back to a hidden tab catches up at once.
 document.addEventListener('visibilitychange', () => {
   if (!document.hidden) for (const topic of topics.keys()) tick(topic);
 });
