@@ -242,6 +242,8 @@ function filterForm(state, view) {
   const owners = [['', 'Anyone'], ...view.people.map((p) => [p.id, `${p.name} (${label(p.team)})`])];
   const personas = view.personas.map((p) => [p.id, p.name]);
   const count = activeFilterCount(state);
+  const more = state.stages.length || state.grades.length || state.personas.length
+    || state.createdFrom || state.createdTo || state.enteredFrom || state.enteredTo;
   return html`<form class="card" data-form="filters" role="search" aria-label="Filter the leads">
     <div class="filters">
       ${inputField('leads', { name: 'q', label: 'Search', value: state.q, placeholder: 'Name, e-mail or company', spellcheck: false })}
@@ -252,9 +254,9 @@ function filterForm(state, view) {
       ${inputField('leads', { name: 'scoreMin', label: 'Score from', type: 'number', value: state.scoreMin ?? '', min: '0' })}
       ${inputField('leads', { name: 'scoreMax', label: 'Score to', type: 'number', value: state.scoreMax ?? '', min: '0' })}
     </div>
-    <details class="more-filters" ${count > 0 ? html`open` : ''}>
+    <details class="more-filters" ${more ? html`open` : ''}>
       <summary>Stage, grade, persona and dates</summary>
-      <div class="filters">
+      <div class="filters more">
         ${checkboxGroup('leads', { name: 'stages', label: 'Stages', options: LEAD_STAGES.map((s) => [s, leadWord(s)]), checked: state.stages })}
         ${checkboxGroup('leads', { name: 'grades', label: 'Grades', options: GRADES.map((g) => [g, g]), checked: state.grades })}
         ${personas.length ? checkboxGroup('leads', { name: 'personas', label: 'Personas', options: personas, checked: state.personas }) : ''}
