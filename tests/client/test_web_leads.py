@@ -479,3 +479,110 @@ def test_the_audit_log_stays_readable_with_long_changes(
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 5000, f"the audit page is {height} px tall for 20 rows"
     shot(page, shots, "audit-log")
+
+
+# ---- the lead page's actions ------------------------------------------------------
+
+UPDATE = """mutation($input: UpdateLeadInput!) {
+  updateLead(input: $input) { lead { version } userErrors { code message } }
+}"""
+VERSION = "query($id: ID!) { node(id: $id) { ... on Lead { version company } } }"
+
+
+def test_a_rep_works_a_lead_from_its_page_to_won_and_rates_it(
+    open_page: Any, demo: DemoServer, shots: Path
+) -> None:
+    who = rep(demo, 1)
+    lead_id, name = make_lead(demo, "Wanda")
+    hand_off(demo, lead_id, who)
+    page = open_page(who)
+    page.goto(f"/#/leads/{lead_id}")
+    expect(heading(page)).to_have_text(name)
+    actions = page.locator("section.actions-card")
+    expect(actions).to_contain_text("This lead is handed to you.")
+    actions.get_by_role("button", name="Accept").click()
+    expect(page.locator("#notice")).to_contain_text("Accepted")
+    badges = page.locator(".lead-badges .stage")
+    expect(badges).to_have_text("SAL")
+
+    for target in ("SQL", "Opportunity"):
+        actions.get_by_text("Move stage…").click()
+        form = actions.locator("form[data-form='move']")
+        form.get_by_label("To").select_option(label=target)
+        form.get_by_role("button", name="Move").click()
+        expect(badges).to_have_text(target)
+
+    actions.get_by_text("Close as won or lost…").click()
+    close = actions.locator("form[data-form='close']")
+    close.get_by_label("Outcome").select_option("WON")
+    close.get_by_label("Amount").fill("12000")
+    close.get_by_role("button", name="Close the lead").click()
+    expect(badges).to_have_text("Won")
+    expect(page.locator("#who-title").locator("..")).to_contain_text("12000")
+
+    actions.get_by_text("Rate this lead…").click()
+    rate = actions.locator("form[data-form='feedback']")
+    rate.get_by_label("Rating").select_option("4")
+    rate.get_by_label("Comment").fill("Ready to buy, as marketing said")
+    rate.get_by_role("button", name="Save feedback").click()
+    expect(page.locator("#feedback-title").locator("..")).to_contain_text(
+        "Ready to buy, as marketing said"
+    )
+    history = page.locator("#stage-title").locator("..")
+    expect(history).to_contain_text("Opportunity → Won")
+    assert_accessible(page, "the lead page (sales, won)")
+    shot(page, shots, "lead-page-won")
+
+
+def test_rejecting_needs_a_comment_for_other_and_recycles_the_lead(
+    open_page: Any, demo: DemoServer
+) -> None:
+    who = rep(demo, 2)
+    lead_id, name = make_lead(demo, "Otto")
+    hand_off(demo, lead_id, who)
+    page = open_page(who)
+    page.goto("/#/queue")
+    item = _queue_item(page, name)
+    item.get_by_text("Reject…").click()
+    item.get_by_label("Reason").select_option("OTHER")
+    item.get_by_label("Then").select_option("RECYCLE")
+    item.get_by_role("button", name=f"Reject {name}").click()
+    expect(item.locator("[data-form-error]").last).to_contain_text("omment")
+    item.get_by_label("Comment").fill("Moved to a competitor's parent company")
+    item.get_by_role("button", name=f"Reject {name}").click()
+    expect(page.locator("#notice")).to_contain_text(f"Rejected: {name}.")
+    assert lead_now(demo, lead_id)["stage"] == "RECYCLED"
+
+
+def test_an_edit_after_someone_elses_shows_both_versions(
+    open_page: Any, demo: DemoServer
+) -> None:
+    lead_id, name = make_lead(demo, "Vera", qualify=False)
+    page = open_page(marketer(demo))
+    page.goto(f"/#/leads/{lead_id}")
+    expect(heading(page)).to_have_text(name)
+    page.get_by_text("Edit details…").click()
+    form = page.locator("form[data-form='edit']")
+    form.get_by_label("Company", exact=True).fill("Mine GmbH")
+
+    # meanwhile a CRM sync changes the same lead
+    version = call(demo, marketer(demo), VERSION, id=lead_id)["node"]["version"]
+    theirs = {"id": lead_id, "expectedVersion": version, "company": "Theirs AG"}
+    done = call(demo, marketer(demo), UPDATE, input=theirs)["updateLead"]
+    assert done["userErrors"] == []
+
+    form.get_by_role("button", name="Save").click()
+    conflict = page.locator(".conflict")
+    expect(conflict).to_contain_text(f"version {version + 1}")
+    row = conflict.locator("tr").filter(has_text="company")
+    expect(row).to_contain_text("Mine GmbH")
+    expect(row).to_contain_text("Theirs AG")
+    assert_accessible(page, "the lead page with an edit conflict")
+    # saving again puts mine over theirs, knowingly
+    page.locator("form[data-form='edit']").get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_contain_text("Lead saved.")
+    expect(page.locator(".conflict")).to_have_count(0)
+    assert (
+        call(demo, marketer(demo), VERSION, id=lead_id)["node"]["company"]
+        == "Mine GmbH"
+    )
