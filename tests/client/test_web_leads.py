@@ -586,3 +586,50 @@ def test_an_edit_after_someone_elses_shows_both_versions(
         call(demo, marketer(demo), VERSION, id=lead_id)["node"]["company"]
         == "Mine GmbH"
     )
+
+
+def test_a_sales_manager_reassigns_several_leads_from_the_list(
+    open_page: Any, demo: DemoServer
+) -> None:
+    first, second = rep(demo, 3), rep(demo, 4)
+    made = [make_lead(demo, name) for name in ("Bea", "Ben")]
+    for lead_id, _ in made:
+        hand_off(demo, lead_id, first)
+    never, never_name = make_lead(demo, "Bodo")  # not handed off: nothing to reassign
+    page = open_page(demo.person("SALES", "MANAGER", 0))
+    page.goto("/#/leads?q=Tester&sort=CREATED_AT_DESC")
+    for _, name in [*made, (never, never_name)]:
+        page.get_by_label(f"Select {name}").check()
+    choose_person(page.get_by_label("Reassign to"), second.name)
+    page.get_by_role("button", name="Reassign 3 selected").click()
+    rows = page.locator("table.leads tbody tr")
+    for _, name in made:
+        expect(rows.filter(has_text=name).locator(".outcome")).to_contain_text(
+            f"Reassigned to {second.name}"
+        )
+    expect(rows.filter(has_text=never_name).locator(".outcome.error")).to_contain_text(
+        "No pending handoff"
+    )
+    for lead_id, _ in made:
+        pending = [
+            h for h in lead_now(demo, lead_id)["handoffs"] if h["status"] == "PENDING"
+        ]
+        assert [h["assignee"]["name"] for h in pending] == [second.name]
+
+
+def test_empty_results_say_so_and_times_follow_the_viewer(
+    open_page: Any, demo: DemoServer
+) -> None:
+    who = marketer(demo)
+    page = open_page(who)  # the browser runs in Los Angeles, the viewer does not
+    page.goto("/#/leads?q=no-such-lead-anywhere")
+    expect(page.locator("main .empty")).to_have_text("No lead matches these filters.")
+    lead_id, name = make_lead(demo, "Tilda")
+    page.goto(f"/#/leads/{lead_id}")
+    expect(heading(page)).to_have_text(name)
+    expect(page.locator("main")).not_to_contain_text(
+        re.compile(r"\b(PST|PDT|GMT-[78])\b")
+    )
+    expect(page.locator("#followups-title").locator("..")).to_contain_text(
+        "No follow-up yet."
+    )
