@@ -54,7 +54,17 @@ export function mount(root, app) {
 
 const SHORT = 90;
 
+/** "recordLeadActivities" may wrap before each capital, not inside words. */
+function camelBreaks(text) {
+  return String(text).split(/(?=[A-Z])/).map((part, i) => (i ? html`<wbr>${part}` : part));
+}
+
+const EMAIL = /^([^@\s]+)@([^@\s]+)$/;
+
 function changeValue(value) {
+  const email = EMAIL.exec(value);
+  // An address breaks after its @ when it must, not inside a word.
+  if (email) return html`<dd class="email">${email[1]}@<wbr>${email[2]}</dd>`;
   if (value.length <= SHORT) return html`<dd>${value}</dd>`;
   let pretty = value;
   try {
@@ -76,8 +86,8 @@ function entryRow(e, app) {
   return html`<tr class="${ok ? '' : 'refused'}">
     <td data-label="When">${app.time(e.at)}</td>
     <td data-label="Who">${e.actor?.name ?? html`<span class="muted">nobody signed in</span>`}
-      <div class="muted small">${e.credential}</div></td>
-    <th scope="row" data-label="Action">${e.action}</th>
+      <div class="muted small subject-id">${e.credential}</div></td>
+    <th scope="row" data-label="Action" class="audit-action">${camelBreaks(e.action)}</th>
     <td data-label="Outcome"><span class="status ${ok ? 'active' : 'revoked'}">${e.outcome}</span></td>
     <td data-label="Subject">${e.entityType || '—'}${e.entityId ? html`<div class="mono small subject-id">${e.entityId}</div>` : ''}</td>
     <td data-label="Changes">${changesList(e.changes)}</td>
