@@ -633,3 +633,60 @@ def test_empty_results_say_so_and_times_follow_the_viewer(
     expect(page.locator("#followups-title").locator("..")).to_contain_text(
         "No follow-up yet."
     )
+
+
+RECORD_MANY = """mutation($input: RecordLeadActivitiesInput!) {
+  recordLeadActivities(input: $input) { summary { created } userErrors { message } }
+}"""
+
+
+def test_the_activity_timeline_pages(open_page: Any, demo: DemoServer) -> None:
+    lead_id, name = make_lead(demo, "Paige", qualify=False)
+    activities = [
+        {
+            "leadId": lead_id,
+            "kind": "PAGE_VIEW",
+            "occurredAt": f"2026-11-{day:02d}T10:00:00Z",
+            "metadata": {"page": f"/blog/{day}"},
+        }
+        for day in range(1, 26)
+    ]
+    done = call(demo, marketer(demo), RECORD_MANY, input={"activities": activities})
+    assert done["recordLeadActivities"]["summary"]["created"] == 25
+    page = open_page(marketer(demo))
+    page.goto(f"/#/leads/{lead_id}")
+    expect(heading(page)).to_have_text(name)
+    items = page.locator("ol.timeline li")
+    expect(items).to_have_count(20)
+    expect(items.first).to_contain_text("page: /blog/25")  # newest first
+    page.get_by_role("button", name="Show older activity (20 of 25 shown)").click()
+    expect(items).to_have_count(25)
+    expect(items.last).to_contain_text("page: /blog/1")
+    expect(page.get_by_role("button", name=re.compile("Show older"))).to_have_count(0)
+
+
+def test_a_marketing_manager_hands_off_an_unqualified_lead_with_a_reason(
+    open_page: Any, demo: DemoServer
+) -> None:
+    lead_id, name = make_lead(demo, "Olga", qualify=False)
+    member = open_page(marketer(demo))
+    member.goto(f"/#/leads/{lead_id}")
+    expect(heading(member)).to_have_text(name)
+    expect(member.get_by_text("Hand off")).to_have_count(0)  # members may not override
+
+    page = open_page(demo.person("MARKETING", "MANAGER"))
+    page.goto(f"/#/leads/{lead_id}")
+    page.get_by_text("Hand off without qualification…").click()
+    form = page.locator("form[data-form='handoff']")
+    choose_person(form.get_by_label("To"), rep(demo, 0).name)
+    form.get_by_role("button", name="Hand off").click()
+    expect(
+        form.locator("[data-form-error], .field-error").filter(has_text="eason")
+    ).to_be_visible()
+    form.get_by_label("Why hand off an unqualified lead").fill(
+        "Met her at the trade fair"
+    )
+    form.get_by_role("button", name="Hand off").click()
+    expect(page.locator("#notice")).to_contain_text("Handed off.")
+    expect(page.locator("ol.handoffs")).to_contain_text("Met her at the trade fair")
+    assert lead_now(demo, lead_id)["handoffs"][0]["status"] == "PENDING"

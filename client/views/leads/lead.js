@@ -122,6 +122,10 @@ export function mount(root, app, { params }) {
     };
     const call = calls[kind];
     if (!call) return;
+    if (kind === 'handoff' && 'overrideReason' in values && !values.overrideReason.trim()) {
+      showErrors(form, { fields: { overrideReason: ['Give a reason: this lead is not qualified.'] } });
+      return;
+    }
     const [document, field, input, done] = call();
     setBusy(form, true);
     try {
