@@ -3,9 +3,10 @@
 
 import { ApiError, graphql } from './api.js';
 import { clear, html, render } from './dom.js';
-import { describeApiError, formatInstant, hashFor, label, matchRoute, parseHash } from './logic.js';
+import { describeApiError, formatInstant, hashFor, matchRoute, parseHash, roleBadge } from './logic.js';
 import { LOGOUT, VIEWER } from './operations.js';
 import { HOME, ROUTES } from './routes.js';
+import { mountBell } from './views/events/bell.js';
 
 const shell = {
   nav: document.getElementById('nav'),
@@ -14,7 +15,12 @@ const shell = {
   main: document.getElementById('main'),
 };
 
+// Set by the server beside the HttpOnly session cookie, readable here: without
+// it nobody is signed in, and the first load does not ask (no 401 logged).
+const SIGNED_IN_COOKIE = 'accord_signed_in';
+
 let current = null; // {route, view}
+let stopBell = null;
 let pendingNotice = null;
 let navigation = 0;
 
@@ -55,7 +61,13 @@ const app = {
   },
 
   setViewer(viewer) {
+    const changed = (viewer?.id ?? null) !== (app.viewer?.id ?? null);
     app.viewer = viewer;
+    if (!viewer) forgetSignedIn();
+    if (changed) {
+      stopBell?.();
+      stopBell = null;
+    }
     renderShell();
   },
 
@@ -63,7 +75,19 @@ const app = {
   signedOut,
 };
 
+function mightBeSignedIn() {
+  return document.cookie.split(';').some((c) => c.trim().startsWith(`${SIGNED_IN_COOKIE}=`));
+}
+
+function forgetSignedIn() {
+  document.cookie = `${SIGNED_IN_COOKIE}=; path=/; max-age=0; samesite=lax`;
+}
+
 async function refreshViewer() {
+  if (!mightBeSignedIn()) {
+    app.setViewer(null);
+    return null;
+  }
   try {
     const data = await graphql(VIEWER);
     app.setViewer(data.viewer);
@@ -117,11 +141,16 @@ function renderShell() {
   const viewer = app.viewer;
   const active = current ? (current.route.section ?? current.route.path) : null;
   render(shell.nav, viewer ? html`<ul>${navItems(viewer, active)}</ul>` : html``);
-  render(shell.who, viewer
-    ? html`<span class="who-name">${viewer.name}</span>
-        <span class="badge">${label(viewer.role)}</span>
+  const replaced = render(shell.who, viewer
+    ? html`<span data-region="bell" class="bell-slot"></span>
+        <a class="who-name" href="#/account">${viewer.name}</a>
+        <span class="badge role-${viewer.team.toLowerCase()}-${viewer.role.toLowerCase()}">${roleBadge(viewer)}</span>
         <button type="button" class="link-button" data-action="sign-out">Sign out</button>`
     : html``);
+  if (viewer && (replaced || !stopBell)) {
+    stopBell?.();
+    stopBell = mountBell(shell.who.querySelector('[data-region="bell"]'), app);
+  }
 }
 
 function showNotice(notice) {

@@ -18,6 +18,14 @@ const LABELS = {
   WRITE: 'Write',
 };
 
+/** The header's badge: the role, and the team for members and managers
+ *  ("Sales manager", "Leadership member", "Admin"). */
+export function roleBadge(viewer) {
+  if (!viewer) return '';
+  if (viewer.role === 'ADMIN') return 'Admin';
+  return `${label(viewer.team)} ${label(viewer.role).toLowerCase()}`;
+}
+
 /** A readable name for an enum value; unknown values are shown as they are. */
 export function label(value) {
   return LABELS[value] ?? String(value ?? '');
@@ -27,6 +35,8 @@ export function label(value) {
 
 const ACTIONS = {
   manageUsers: (viewer) => viewer.role === 'ADMIN',
+  importLeads: (viewer) => viewer.team === 'MARKETING' || viewer.role === 'ADMIN',
+  workQueue: (viewer) => viewer.team === 'SALES' && viewer.role !== 'ADMIN',
   listEveryonesTokens: (viewer) => viewer.role === 'ADMIN',
   readAudit: (viewer) => viewer.role === 'MANAGER' || viewer.role === 'ADMIN',
 };

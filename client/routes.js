@@ -23,10 +23,41 @@ export const ROUTES = [
     load: () => import('./views/people/set-password.js'),
   },
   {
-    path: '/account',
-    title: 'My account',
-    nav: 'My account',
-    load: () => import('./views/people/account.js'),
+    path: '/leads',
+    title: 'Leads',
+    nav: 'Leads',
+    load: () => import('./views/leads/list.js'),
+  },
+  {
+    path: '/leads/import',
+    title: 'Import leads',
+    section: '/leads',
+    allow: (viewer) => can(viewer, 'importLeads'),
+    load: () => import('./views/leads/import.js'),
+  },
+  {
+    path: '/leads/:id',
+    title: 'Lead',
+    section: '/leads',
+    load: () => import('./views/leads/lead.js'),
+  },
+  {
+    path: '/queue',
+    title: 'My queue',
+    nav: 'My queue',
+    allow: (viewer) => can(viewer, 'workQueue'),
+    load: () => import('./views/waterfall/queue.js'),
+  },
+  {
+    path: '/handoffs/:id',
+    title: 'Handoff',
+    section: '/queue',
+    load: () => import('./views/waterfall/handoff.js'),
+  },
+  {
+    path: '/notifications',
+    title: 'Notifications',
+    load: () => import('./views/events/notifications.js'),
   },
   {
     path: '/agreements',
@@ -45,6 +76,12 @@ export const ROUTES = [
     title: 'Agreement',
     section: '/agreements',
     load: () => import('./views/agreements/page.js'),
+  },
+  {
+    path: '/account',
+    title: 'My account',
+    nav: 'My account',
+    load: () => import('./views/people/account.js'),
   },
   {
     path: '/audit',

@@ -18,6 +18,7 @@ from schema.leads.mutations import LeadMutations, record_activities_fast
 from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
 from schema.people.credentials import CredentialMutations, CredentialQueries
+from schema.people.saved_filters import SavedFilterMutations, SavedFilterQueries
 from schema.people.users import UserMutations, UserQueries
 from schema.waterfall.moves import StageMoveMutations
 from schema.waterfall.mutations import HandoffMutations
@@ -36,6 +37,7 @@ Query = merge_types(
         RescoringQueries,
         FunnelQueries,
         NotificationQueries,
+        SavedFilterQueries,
     ),
 )
 Mutation = merge_types(
@@ -50,6 +52,7 @@ Mutation = merge_types(
         FeedbackMutations,
         RescoringMutations,
         NotificationMutations,
+        SavedFilterMutations,
     ),
 )
 

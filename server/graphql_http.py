@@ -218,6 +218,23 @@ class GraphQLEndpoint:
                     samesite="lax",
                     secure=secure,
                 )
+            if change.name == auth.SESSION_COOKIE:
+                # A readable marker (no secret in it): the web client asks who
+                # is signed in only when it is there, so a first visit logs no 401.
+                if change.value is None:
+                    response.delete_cookie(
+                        auth.SIGNED_IN_COOKIE, path="/", samesite="lax", secure=secure
+                    )
+                else:
+                    response.set_cookie(
+                        auth.SIGNED_IN_COOKIE,
+                        "1",
+                        max_age=change.max_age,
+                        path="/",
+                        httponly=False,
+                        samesite="lax",
+                        secure=secure,
+                    )
 
 
 def _origin_of(url: str) -> str:

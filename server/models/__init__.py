@@ -27,7 +27,13 @@ from server.models.leads import (
     StageCount,
     StageCountDelta,
 )
-from server.models.people import ApiToken, Session, SetPasswordLink, User
+from server.models.people import (
+    ApiToken,
+    SavedFilter,
+    Session,
+    SetPasswordLink,
+    User,
+)
 from server.models.waterfall import FollowUp, Handoff, HandoffChain, RoutingCursor
 
 __all__ = [
@@ -52,6 +58,7 @@ __all__ = [
     "PersonaEvidence",
     "RescoreJob",
     "RoutingCursor",
+    "SavedFilter",
     "Session",
     "SetPasswordLink",
     "StageChange",

@@ -105,3 +105,25 @@ class SetPasswordLink(Model):
 
     class Meta:
         table = "set_password_link"
+
+
+class SavedFilter(Model):
+    """A user's named filter for one list screen of the web client (SPEC §2.3)."""
+
+    id = fields.BigIntField(primary_key=True)
+    user = fields.ForeignKeyField(
+        "models.User", related_name=False, on_delete=fields.CASCADE
+    )
+    screen = fields.CharField(max_length=40)
+    name = fields.CharField(max_length=80)
+    criteria = fields.JSONField(default=dict)  # the `filter` of the API
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    if TYPE_CHECKING:
+        user_id: int
+
+    class Meta:
+        table = "saved_filter"
+        table_description = "A user's named filters per list screen of the web client."
+        unique_together = (("user", "screen", "name"),)

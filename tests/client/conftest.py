@@ -347,6 +347,15 @@ class Console:
         self.problems.append(f"uncaught: {error}")
 
 
+def session_cookies(session: str, url: str) -> list[dict[str, str]]:
+    """What a browser holds after signing in: the HttpOnly session cookie and
+    the readable marker the client checks before asking who is signed in."""
+    return [
+        {"name": "accord_session", "value": session, "url": url},
+        {"name": "accord_signed_in", "value": "1", "url": url},
+    ]
+
+
 @pytest.fixture
 def context(browser: Any, server: Server) -> Iterator[Any]:
     """A fresh browser profile (no cookies) in a timezone unlike any test user's,
@@ -365,9 +374,7 @@ def context(browser: Any, server: Server) -> Iterator[Any]:
 @pytest.fixture
 def admin(context: Any, server: Server) -> Any:
     """The context signed in as the admin (the session is shared, the UI skipped)."""
-    context.add_cookies(
-        [{"name": "accord_session", "value": server.admin_session(), "url": server.url}]
-    )
+    context.add_cookies(session_cookies(server.admin_session(), server.url))
     return context
 
 
@@ -412,8 +419,7 @@ def open_page(browser: Any, demo: DemoServer) -> Iterator[Any]:
         )
         ctx.set_default_timeout(WAIT_MS)
         if who is not None:
-            cookie = {"name": "accord_session", "value": demo.session_of(who)}
-            ctx.add_cookies([{**cookie, "url": demo.url}])
+            ctx.add_cookies(session_cookies(demo.session_of(who), demo.url))
         console = Console()
         page = ctx.new_page()
         page.on("console", console.message)

@@ -38,11 +38,13 @@ def documents() -> dict[str, str]:
         assert result.returncode == 0, result.stderr
         exported = json.loads(result.stdout)
         assert exported, f"{module.name} exports no documents"
-        # A table of documents (one per agreement kind) counts each document.
+        # A table of documents (one per agreement kind) counts each document;
+        # other exports (fragments, constants) are not operations.
         for name, value in exported.items():
             table = value if isinstance(value, dict) else {"": value}
             for key, text in table.items():
-                found[f"{module.stem}.{name}{'.' + key if key else ''}"] = text
+                if isinstance(text, str) and re.match(r"\s*(query|mutation)\b", text):
+                    found[f"{module.stem}.{name}{'.' + key if key else ''}"] = text
     return found
 
 

@@ -48,8 +48,8 @@ def test_a_member_sees_no_admin_screens_and_times_in_their_own_timezone(
     expect(heading(page)).to_have_text("My account")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="My account")).to_be_visible()
-    # Everyone reads agreements; nothing else is theirs.
-    expect(nav.get_by_role("link")).to_have_text(["My account", "Agreements"])
+    # a sales member: leads, queue, agreements and the account, nothing of admins
+    expect(nav.get_by_role("link")).to_have_text(["Leads", "My queue", "Agreements", "My account"])
     expect(nav).not_to_contain_text("Admin")
     # The browser runs in Los Angeles; the member lives in Tokyo.
     session_row = page.get_by_role("row").filter(has_text="this session")

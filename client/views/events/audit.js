@@ -52,10 +52,33 @@ export function mount(root, app) {
   return {};
 }
 
+const SHORT = 90;
+
+/** "recordLeadActivities" may wrap before each capital, not inside words. */
+function camelBreaks(text) {
+  return String(text).split(/(?=[A-Z])/).map((part, i) => (i ? html`<wbr>${part}` : part));
+}
+
+const EMAIL = /^([^@\s]+)@([^@\s]+)$/;
+
+function changeValue(value) {
+  const email = EMAIL.exec(value);
+  // An address breaks after its @ when it must, not inside a word.
+  if (email) return html`<dd class="email">${email[1]}@<wbr>${email[2]}</dd>`;
+  if (value.length <= SHORT) return html`<dd>${value}</dd>`;
+  let pretty = value;
+  try {
+    pretty = JSON.stringify(JSON.parse(value), null, 2);
+  } catch {
+    // Not JSON: shown as it is.
+  }
+  return html`<dd><details><summary>${value.slice(0, SHORT - 10)}…</summary><pre class="change-full">${pretty}</pre></details></dd>`;
+}
+
 function changesList(changes) {
   const pairs = describeChanges(changes);
   if (!pairs.length) return html`<span class="muted">—</span>`;
-  return html`<dl class="changes">${pairs.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+  return html`<dl class="changes">${pairs.map(([k, v]) => html`<dt>${k}</dt>${changeValue(v)}`)}</dl>`;
 }
 
 function entryRow(e, app) {
@@ -63,12 +86,12 @@ function entryRow(e, app) {
   return html`<tr class="${ok ? '' : 'refused'}">
     <td data-label="When">${app.time(e.at)}</td>
     <td data-label="Who">${e.actor?.name ?? html`<span class="muted">nobody signed in</span>`}
-      <div class="muted small">${e.credential}</div></td>
-    <th scope="row" data-label="Action">${e.action}</th>
+      <div class="muted small subject-id">${e.credential}</div></td>
+    <th scope="row" data-label="Action" class="audit-action">${camelBreaks(e.action)}</th>
     <td data-label="Outcome"><span class="status ${ok ? 'active' : 'revoked'}">${e.outcome}</span></td>
-    <td data-label="Subject">${e.entityType || '—'}${e.entityId ? html`<div class="mono small">${e.entityId}</div>` : ''}</td>
+    <td data-label="Subject">${e.entityType || '—'}${e.entityId ? html`<div class="mono small subject-id">${e.entityId}</div>` : ''}</td>
     <td data-label="Changes">${changesList(e.changes)}</td>
-    <td data-label="Request" class="mono small">${e.requestId}</td>
+    <td data-label="Request" class="mono small subject-id">${e.requestId}</td>
   </tr>`;
 }
 
@@ -80,7 +103,7 @@ function entryTable(list, app) {
   if (placeholder) return placeholder;
   // Long changes (an agreement's terms) can make the table scroll sideways: the
   // scrolling box is then reachable and named for keyboard and screen readers.
-  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit entries"><table class="cards">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit entries"><table class="cards audit">
     <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th>
       <th scope="col">Outcome</th><th scope="col">Subject</th><th scope="col">Changes</th>
       <th scope="col">Request</th></tr></thead>

@@ -4,9 +4,10 @@ import {
   clearErrors, confirmDialog, errorFields, formValues, html, region, render, setBusy,
   showErrors,
 } from '../../dom.js';
-import { describeApiError, describeUserAgent, groupUserErrors, label } from '../../logic.js';
+import { describeApiError, describeUserAgent, groupUserErrors, isConflict, label } from '../../logic.js';
 import { CHANGE_PASSWORD, LOGOUT_EVERYWHERE, SESSIONS } from '../../operations.js';
-import { formError, inputField, submitButton } from '../core/fields.js';
+import { UPDATE_PREFERENCES } from '../../operations/people.js';
+import { checkboxField, formError, inputField, submitButton } from '../core/fields.js';
 import { mountTokens } from './tokens.js';
 
 export function mount(root, app) {
@@ -15,6 +16,10 @@ export function mount(root, app) {
     <section class="card" aria-labelledby="details-title">
       <h2 id="details-title">Details</h2>
       <div data-region="details"></div>
+    </section>
+    <section class="card" aria-labelledby="preferences-title">
+      <h2 id="preferences-title">Availability</h2>
+      <div data-region="preferences"></div>
     </section>
     <section class="card" aria-labelledby="password-title">
       <h2 id="password-title">Password</h2>
@@ -43,6 +48,13 @@ export function mount(root, app) {
   </div>`);
 
   render(region(root, 'details'), details(app.viewer, app));
+  const drawPreferences = () => render(region(root, 'preferences'), preferencesForm(app.viewer));
+  drawPreferences();
+  root.addEventListener('submit', (event) => {
+    if (event.target.dataset.form !== 'preferences') return;
+    event.preventDefault();
+    savePreferences(event.target, app, drawPreferences);
+  });
   const tokens = mountTokens(region(root, 'tokens'), app);
   const passwordForm = root.querySelector('[data-form="change-password"]');
   passwordForm.addEventListener('submit', (event) => {
@@ -65,10 +77,55 @@ function details(viewer, app) {
     <dt>Team</dt><dd>${label(viewer.team)}</dd>
     <dt>Role</dt><dd>${label(viewer.role)} <span class="muted">(granted ${granted})</span></dd>
     <dt>Timezone</dt><dd>${viewer.timezone} <span class="muted">— all times are shown in it</span></dd>
-    <dt>Out of office</dt><dd>${viewer.outOfOffice ? 'yes' : 'no'}</dd>
     <dt>Member since</dt><dd>${app.time(viewer.createdAt)}</dd>
   </dl>
   <p class="muted">Ask an administrator to change your name, team, role or timezone.</p>`;
+}
+
+function preferencesForm(viewer) {
+  const sales = viewer.team === 'SALES';
+  return html`<form class="stack" data-form="preferences" novalidate>
+    ${checkboxField('preferences', { name: 'outOfOffice', label: 'I am out of office', checked: viewer.outOfOffice, hint: sales ? 'No new leads are routed to you, and your pending handoffs go to someone else.' : 'Colleagues see that you are away.' })}
+    ${sales ? checkboxField('preferences', { name: 'acceptsLeads', label: 'I am taking new leads', checked: viewer.acceptsLeads, hint: 'Off: automatic routing skips you (a person handing off can still choose you).' }) : ''}
+    ${formError()}
+    <div class="actions">${submitButton('Save availability')}</div>
+  </form>`;
+}
+
+async function savePreferences(form, app, redraw) {
+  const values = formValues(form);
+  const viewer = app.viewer;
+  const input = { expectedVersion: viewer.version };
+  if (values.outOfOffice !== viewer.outOfOffice) input.outOfOffice = values.outOfOffice;
+  if ('acceptsLeads' in values && values.acceptsLeads !== viewer.acceptsLeads) {
+    input.acceptsLeads = values.acceptsLeads;
+  }
+  if (Object.keys(input).length === 1) {
+    app.notify('Nothing changed.', 'info');
+    return;
+  }
+  clearErrors(form);
+  setBusy(form, true);
+  try {
+    const { updatePreferences: result } = await app.request(UPDATE_PREFERENCES, { input });
+    if (result.user) {
+      app.setViewer(result.user);
+      redraw();
+      app.notify(result.user.outOfOffice ? 'Saved: you are out of office.' : 'Saved your availability.', 'success');
+      return;
+    }
+    if (isConflict(result.userErrors)) {
+      await app.refreshViewer();
+      redraw();
+      showErrors(form, { general: ['Your account changed elsewhere meanwhile; this shows it as it is now. Choose again.'] });
+      return;
+    }
+    showErrors(form, groupUserErrors(result.userErrors, errorFields(form)));
+  } catch (error) {
+    if (!error.handled) showErrors(form, { general: [describeApiError(error)] });
+  } finally {
+    if (form.isConnected) setBusy(form, false);
+  }
 }
 
 async function changePassword(form, app) {

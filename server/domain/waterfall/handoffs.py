@@ -194,7 +194,9 @@ def check_decision(
     every active manager of the assignee's team, which is SALES), else FORBIDDEN;
     then only a PENDING handoff, else ALREADY_DECIDED naming its status."""
     if decider.user_id != assignee_id and not decider.is_sales_manager:
-        message = "only the assignee or a sales manager may decide this handoff"
+        message = (
+            "only the assignee or a sales manager may accept or reject this handoff"
+        )
         return Refusal(ErrorCode.FORBIDDEN, message)
     return _must_be_pending(status, "decided")
 

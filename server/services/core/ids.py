@@ -22,6 +22,7 @@ TYPE_CODES = {
     "FollowUp": 13,
     "Notification": 14,
     "LeadFeedback": 15,
+    "SavedFilter": 16,
 }
 
 _state: dict[str, object] = {}

@@ -167,8 +167,8 @@ RULES: dict[str, Rule] = {
     "handoffLead": Rule(
         "marketing users (an unqualified lead: marketing managers)", _marketing_users
     ),
-    "acceptHandoff": Rule("the assignee, or the assignee's managers", _sales),
-    "rejectHandoff": Rule("the assignee, or the assignee's managers", _sales),
+    "acceptHandoff": Rule("the assignee or a sales manager", _sales),
+    "rejectHandoff": Rule("the assignee or a sales manager", _sales),
     "reassignHandoff": Rule("sales managers", _sales_managers),
     "recordFollowUp": Rule(
         "sales users working the lead (owner or assignee), sales managers", _sales
@@ -183,6 +183,10 @@ RULES: dict[str, Rule] = {
     "notifications": Rule("any authenticated user, their own", _anyone, READ),
     "markNotificationsRead": Rule("any authenticated user, their own", _anyone),
     "updatePreferences": Rule("any authenticated user, for themselves", _anyone),
+    # saved filters of the client's list screens (SPEC §2.3)
+    "savedFilters": Rule("any authenticated user, their own", _anyone, READ),
+    "saveFilter": Rule("any authenticated user, their own", _anyone),
+    "deleteSavedFilter": Rule("any authenticated user, their own", _anyone),
     # rescoring (SPEC §2.1: rescore leads — marketing managers, admins)
     "rescoreLeads": Rule(
         "marketing managers and admins", _marketing_managers_and_admins

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from server.services.core.pagination import Page, PageRequest
 
 SESSION_COOKIE = "accord_session"
+# Set and cleared with the session cookie, readable by the web client.
+SIGNED_IN_COOKIE = "accord_signed_in"
 TOKEN_PREFIX = "acc_"
 FLUSH_INTERVAL = 60.0
 LOGIN_FAILURE = "Wrong e-mail or password, or the account is not active."

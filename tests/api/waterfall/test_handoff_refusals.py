@@ -239,17 +239,30 @@ async def test_a_rep_may_not_decide_someone_elses_handoff(api: Api) -> None:
     lead_id = await room.qualified_lead()
     done = await room.hand_off(lead_id, assigneeId=await user_id("sales2"))
     handoff = done["handoff"]
-    # then the rep may neither accept nor reject it
-    await refused(room, "rep", ACCEPT, {"handoffId": handoff["id"]}, "FORBIDDEN")
-    await refused(room, "rep", REJECT, reject(handoff), "FORBIDDEN")
+    # then the rep may neither accept nor reject it, told who may (in the same
+    # words as a role that never may: "… is for the assignee or a sales manager")
+    for document, input_ in (
+        (ACCEPT, {"handoffId": handoff["id"]}),
+        (REJECT, reject(handoff)),
+    ):
+        errors = await refused(room, "rep", document, input_, "FORBIDDEN")
+        assert [e["message"] for e in errors] == [
+            "only the assignee or a sales manager may accept or reject this handoff"
+        ]
 
 
 async def test_marketing_leadership_and_admins_may_never_decide(api: Api) -> None:
     room = await ready(api)
     _, handoff = await handed_off(room)
     for who in ("member", "marketing", "leader", "admin"):
-        await refused(room, who, ACCEPT, {"handoffId": handoff["id"]}, "FORBIDDEN")
-        await refused(room, who, REJECT, reject(handoff), "FORBIDDEN")
+        accept = await refused(
+            room, who, ACCEPT, {"handoffId": handoff["id"]}, "FORBIDDEN"
+        )
+        rejected = await refused(room, who, REJECT, reject(handoff), "FORBIDDEN")
+        assert [e["message"] for e in accept + rejected] == [
+            "acceptHandoff is for the assignee or a sales manager",
+            "rejectHandoff is for the assignee or a sales manager",
+        ]
 
 
 async def test_a_rejection_for_another_reason_needs_a_comment(api: Api) -> None:
