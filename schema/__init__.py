@@ -10,6 +10,8 @@ from strawberry.tools import merge_types
 
 from schema.agreements.mutations import AgreementMutations
 from schema.agreements.queries import AgreementQueries
+from schema.content.mutations import ContentMutations
+from schema.content.queries import ContentQueries
 from schema.core.nodes import NodeQueries
 from schema.events.audit import AuditQueries
 from schema.events.notifications import NotificationMutations, NotificationQueries
@@ -39,6 +41,7 @@ Query = merge_types(
         RescoringQueries,
         FunnelQueries,
         NotificationQueries,
+        ContentQueries,
     ),
 )
 Mutation = merge_types(
@@ -51,6 +54,7 @@ Mutation = merge_types(
         StageMoveMutations,
         HandoffMutations,
         FeedbackMutations,
+        ContentMutations,
         RescoringMutations,
         NotificationMutations,
     ),

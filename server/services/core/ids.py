@@ -22,6 +22,9 @@ TYPE_CODES = {
     "FollowUp": 13,
     "Notification": 14,
     "LeadFeedback": 15,
+    "ContentRequest": 16,
+    "ContentAsset": 17,
+    "ContentComment": 18,
 }
 
 _state: dict[str, object] = {}
