@@ -14,6 +14,7 @@ from schema.content.types import (
     ContentStatus,
     ContentType,
     asset_type,
+    prime_page,
     request_type,
     today,
 )
@@ -164,6 +165,7 @@ class ContentQueries:
             page_request(first, after, last, before),
             today(info),
         )
+        await prime_page(info, page.rows)
         return connection(page, request_type)
 
     @strawberry.field(description="Requests per status (every status, zeros too).")

@@ -19,7 +19,7 @@ from server.domain.content import lifecycle, timing
 from server.domain.content.inputs import ContentType as DomainContentType
 from server.domain.content.inputs import Priority as DomainPriority
 from server.domain.stages import LeadStage as DomainLeadStage
-from server.services import ids
+from server.services import agreement_reads, ids, users
 from server.services.content import reads
 
 if TYPE_CHECKING:
@@ -228,12 +228,7 @@ class ContentRequest(Node):
         if actor is None:
             return False
 
-        async def fetch(keys: list[int]) -> dict[int, Any]:
-            return {k: True for k in await reads.voted_by(actor.user_id, keys)}
-
-        found: bool = await _batch(info, "content_voted", fetch, False).load(
-            self._row.id
-        )
+        found: bool = await _voted(info, actor.user_id).load(self._row.id)
         return found
 
     @strawberry.field
@@ -318,6 +313,37 @@ def request_type(row: models.ContentRequest) -> ContentRequest:
         version=row.version,
         _row=row,
     )
+
+
+async def prime_page(info: Info, rows: list[models.ContentRequest]) -> None:
+    """Load what a page of cards shows in one statement each — people,
+    personas, assets, the viewer's votes — whatever the page size (none when
+    no row has one), so that columns read side by side never go row by row."""
+    if not rows:
+        return
+    people = {k for r in rows for k in (r.requester_id, r.assignee_id) if k}
+    personas = {r.persona_id for r in rows if r.persona_id}
+    assets = {r.deliverable_id for r in rows if r.deliverable_id}
+    context = info.context
+    context.loader("user").prime_many(await users.user_records(sorted(people)))
+    if personas:
+        found = await agreement_reads.agreement_records(sorted(personas))
+        context.loader("agreement").prime_many(found)
+    if assets:
+        loader = _batch(info, "content_asset", reads.assets_by_ids, None)
+        loader.prime_many(await reads.assets_by_ids(assets))
+    actor = context.actor
+    if actor is not None:
+        keys = [r.id for r in rows]
+        voted = await reads.voted_by(actor.user_id, keys)
+        _voted(info, actor.user_id).prime_many({k: k in voted for k in keys})
+
+
+def _voted(info: Info, user_id: int) -> DataLoader[int, bool]:
+    async def fetch(keys: list[int]) -> dict[int, Any]:
+        return {k: True for k in await reads.voted_by(user_id, keys)}
+
+    return _batch(info, "content_voted", fetch, False)
 
 
 async def _fetch_requests(context: Context, keys: list[int]) -> dict[int, Any]:

@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
+from server.clock import clock
 from server.domain.content.lifecycle import OPEN, ContentStatus
 from server.domain.content.timing import (
     Delivered,
@@ -21,7 +22,6 @@ from server.domain.content.timing import (
     local_day,
     turnaround,
 )
-from server.clock import clock
 from server.models import (
     ContentAsset,
     ContentAssetRating,
