@@ -14,20 +14,24 @@ import schema
 from tests.client.test_logic import ROOT, _node
 
 OPERATIONS = ROOT / "client" / "operations.js"
+MODULES = [OPERATIONS, *sorted((ROOT / "client" / "operations").glob("*.js"))]
 PRINT = "import(process.argv[1]).then((m) => console.log(JSON.stringify(m)))"
 
 
 @pytest.fixture(scope="module")
 def documents() -> dict[str, str]:
-    result = subprocess.run(
-        [_node(), "-e", PRINT, OPERATIONS.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    found: dict[str, str] = json.loads(result.stdout)
-    assert found, "operations.js exports no documents"
+    found: dict[str, str] = {}
+    for module in MODULES:
+        result = subprocess.run(
+            [_node(), "-e", PRINT, module.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        exported: dict[str, str] = json.loads(result.stdout)
+        assert exported, f"{module.name} exports no documents"
+        found.update(exported)
     return found
 
 
