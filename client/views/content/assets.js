@@ -36,7 +36,8 @@ export function mount(root, app, { query = {} }) {
       return { filter, orderBy: v.order || 'RATING' };
     },
   });
-  const update = () => render(region(root, 'list'), assetList(list, rater));
+  let alive = true;
+  const update = () => alive && render(region(root, 'list'), assetList(list, rater));
   const show = async (step) => {
     if (await step()) update();
   };
@@ -76,7 +77,12 @@ export function mount(root, app, { query = {} }) {
   });
   update();
   show(list.first);
-  return { unmount: () => clearTimeout(timer) };
+  return {
+    unmount: () => {
+      alive = false;
+      clearTimeout(timer);
+    },
+  };
 }
 
 function stars(asset) {

@@ -41,6 +41,8 @@ export function mount(root, app, { params = {}, query = {} }) {
     detailError: null,
     dragging: null,
     ticket: 0,
+    busy: null, // the move under way: keys wait for it before the next one
+    alive: true, // answers arriving after unmount must not draw into the next view
   };
   if (memory.key === state.key) state.data = memory.data;
   const boardQuery = () => queryFromFilter(state.filter);
@@ -69,6 +71,7 @@ export function mount(root, app, { params = {}, query = {} }) {
   const announce = (text) => render(region(root, 'announce'), html`${text}`);
 
   function update() {
+    if (!state.alive) return;
     render(region(root, 'board'), boardView(state, app));
     render(region(root, 'panel'), panelView(state, app, boardQuery()));
   }
@@ -237,7 +240,8 @@ export function mount(root, app, { params = {}, query = {} }) {
   // ---- events ---------------------------------------------------------------
 
   const applyFilters = () => {
-    state.filter = filterFromQuery(formValues(filters));
+    const values = formValues(filters);
+    state.filter = filterFromQuery({ ...values, overdue: values.overdue ? '1' : '' });
     state.key = JSON.stringify(queryFromFilter(state.filter));
     // The address follows the filters without reloading the screen.
     const path = state.openId ? `/content/${encodeURIComponent(state.openId)}` : '/content';
@@ -276,6 +280,22 @@ export function mount(root, app, { params = {}, query = {} }) {
     else submitRating(form);
   });
 
+  async function moveByKeys(id, direction) {
+    await state.busy;
+    const request = find(id);
+    const move = request && moveByKey(request, direction);
+    if (!move) {
+      announce(`No move that way for ${request?.title ?? 'this request'}.`);
+      return;
+    }
+    state.busy = runMove(id, move.action, { keyboard: true });
+    try {
+      await state.busy;
+    } finally {
+      state.busy = null;
+    }
+  }
+
   root.addEventListener('keydown', (event) => {
     const link = event.target.closest?.('[data-card-link]');
     if (!link) return;
@@ -283,9 +303,7 @@ export function mount(root, app, { params = {}, query = {} }) {
     if (!request) return;
     if (event.shiftKey && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
       event.preventDefault();
-      const move = moveByKey(request, event.key === 'ArrowRight' ? 1 : -1);
-      if (move) runMove(request.id, move.action, { keyboard: true });
-      else announce(`No move that way for ${request.title}.`);
+      moveByKeys(request.id, event.key === 'ArrowRight' ? 1 : -1);
     } else if (event.key === 'v' && !event.ctrlKey && !event.metaKey && !event.altKey) {
       event.preventDefault();
       vote(request.id);
@@ -363,6 +381,7 @@ export function mount(root, app, { params = {}, query = {} }) {
   memory.focus = state.openId;
   return {
     unmount() {
+      state.alive = false;
       stop();
       clearTimeout(searchTimer);
       document.removeEventListener('keydown', keys);

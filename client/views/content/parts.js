@@ -59,8 +59,8 @@ export function card(request, { zone, now, query }) {
       <p class="card-foot">
         <button type="button" class="vote small ${request.viewerHasVoted ? 'voted' : ''}"
           data-action="vote" data-id="${request.id}" aria-pressed="${request.viewerHasVoted ? 'true' : 'false'}"
-          ${may(request, 'VOTE') ? '' : html`disabled`}
-          aria-label="Vote for ${request.title} (${request.votes} ${request.votes === 1 ? 'vote' : 'votes'})">▲ ${request.votes}</button>
+          ${may(request, 'VOTE') ? '' : html`disabled`}><span aria-hidden="true">▲</span> ${request.votes}<span
+          class="visually-hidden"> ${request.votes === 1 ? 'vote' : 'votes'}: vote for ${request.title}</span></button>
         <span class="comments" title="Comments">${BUBBLE} ${request.commentCount}<span class="visually-hidden"> comments</span></span>
         ${avatar(request.assignee)}
       </p>
