@@ -14,8 +14,7 @@ from schema.content.types import (
     ContentStatus,
     ContentType,
     asset_type,
-    prime_page,
-    request_type,
+    request_types,
     today,
 )
 from schema.context import Info
@@ -165,8 +164,8 @@ class ContentQueries:
             page_request(first, after, last, before),
             today(info),
         )
-        await prime_page(info, page.rows)
-        return connection(page, request_type)
+        cards = await request_types(info, page.rows)
+        return connection(page, lambda row: cards[row.id])
 
     @strawberry.field(description="Requests per status (every status, zeros too).")
     async def content_request_counts(

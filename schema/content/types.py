@@ -200,6 +200,9 @@ class ContentRequest(Node):
     updated_at: datetime
     version: int
     _row: strawberry.Private[Any]
+    # Filled by `request_types` (a page loads them in one statement each), so
+    # the fields resolve without a task per card; otherwise loaded on demand.
+    _views: strawberry.Private[dict[str, Any] | None] = None
 
     @strawberry.field(description="How it stands against the requested date.")
     def requested_due_state(self, info: Info) -> ContentDueState:
@@ -222,29 +225,32 @@ class ContentRequest(Node):
         )
         return lifecycle.allowed_actions(self.status, who)
 
-    @strawberry.field
-    async def viewer_has_voted(self, info: Info) -> bool:
+    @strawberry.field(graphql_type=bool)
+    def viewer_has_voted(self, info: Info) -> Any:
+        if self._views is not None:
+            return self._views["voted"]
         actor = info.context.actor
         if actor is None:
             return False
+        return _voted(info, actor.user_id).load(self._row.id)
 
-        found: bool = await _voted(info, actor.user_id).load(self._row.id)
-        return found
+    @strawberry.field(graphql_type=Persona | None)
+    def persona(self, info: Info) -> Any:
+        if self._views is not None:
+            return self._views["persona"]
+        return _persona(info, self._row.persona_id)
 
-    @strawberry.field
-    async def persona(self, info: Info) -> Persona | None:
-        if self._row.persona_id is None:
-            return None
-        row = await info.context.loader("agreement").load(self._row.persona_id)
-        return agreement_type(row) if row else None  # type: ignore[return-value]
+    @strawberry.field(graphql_type=User | None)
+    def requester(self, info: Info) -> Any:
+        if self._views is not None:
+            return self._views["requester"]
+        return user_by_key(info, self._row.requester_id)
 
-    @strawberry.field
-    async def requester(self, info: Info) -> User | None:
-        return await user_by_key(info, self._row.requester_id)
-
-    @strawberry.field
-    async def assignee(self, info: Info) -> User | None:
-        return await user_by_key(info, self._row.assignee_id)
+    @strawberry.field(graphql_type=User | None)
+    def assignee(self, info: Info) -> Any:
+        if self._views is not None:
+            return self._views["assignee"]
+        return user_by_key(info, self._row.assignee_id)
 
     @strawberry.field
     async def rated_by(self, info: Info) -> User | None:
@@ -282,6 +288,13 @@ class ContentRequest(Node):
         return [user_type(r) for r in rows if r is not None]
 
 
+async def _persona(info: Info, key: int | None) -> Persona | None:
+    if key is None:
+        return None
+    row = await info.context.loader("agreement").load(key)
+    return agreement_type(row) if row else None  # type: ignore[return-value]
+
+
 def _judge(info: Info, row: models.ContentRequest, due: date | None) -> ContentDueState:
     delivered = None
     if row.delivered_at is not None:
@@ -315,28 +328,35 @@ def request_type(row: models.ContentRequest) -> ContentRequest:
     )
 
 
-async def prime_page(info: Info, rows: list[models.ContentRequest]) -> None:
-    """Load what a page of cards shows in one statement each — people,
-    personas, assets, the viewer's votes — whatever the page size (none when
-    no row has one), so that columns read side by side never go row by row."""
+async def request_types(
+    info: Info, rows: list[models.ContentRequest]
+) -> dict[int, ContentRequest]:
+    """A page of cards with what they show — people, personas, the viewer's
+    votes, delivered assets — loaded in one statement each whatever the page
+    size (none when no row has one), and resolved without a task per card."""
+    found = {r.id: request_type(r) for r in rows}
     if not rows:
-        return
+        return found
     people = {k for r in rows for k in (r.requester_id, r.assignee_id) if k}
-    personas = {r.persona_id for r in rows if r.persona_id}
+    persona_keys = {r.persona_id for r in rows if r.persona_id}
     assets = {r.deliverable_id for r in rows if r.deliverable_id}
-    context = info.context
-    context.loader("user").prime_many(await users.user_records(sorted(people)))
-    if personas:
-        found = await agreement_reads.agreement_records(sorted(personas))
-        context.loader("agreement").prime_many(found)
+    users_found = await users.user_records(sorted(people))
+    personas = await agreement_reads.agreement_records(sorted(persona_keys))
     if assets:
         loader = _batch(info, "content_asset", reads.assets_by_ids, None)
         loader.prime_many(await reads.assets_by_ids(assets))
-    actor = context.actor
-    if actor is not None:
-        keys = [r.id for r in rows]
-        voted = await reads.voted_by(actor.user_id, keys)
-        _voted(info, actor.user_id).prime_many({k: k in voted for k in keys})
+    actor = info.context.actor
+    voted = await reads.voted_by(actor.user_id, list(found)) if actor else set()
+    people_types = {k: user_type(v) for k, v in users_found.items()}
+    persona_types = {k: agreement_type(v) for k, v in personas.items()}
+    for row in rows:
+        found[row.id]._views = {
+            "requester": people_types.get(row.requester_id),
+            "assignee": people_types.get(row.assignee_id or 0),
+            "persona": persona_types.get(row.persona_id or 0),
+            "voted": row.id in voted,
+        }
+    return found
 
 
 def _voted(info: Info, user_id: int) -> DataLoader[int, bool]:

@@ -76,7 +76,9 @@ def test_a_battlecard_from_request_to_rating_by_mouse(
     expect(panel).to_contain_text("Paul Richter")
     expect(card_of(page, title)).to_have_attribute("data-status", "SUBMITTED")
     # the rep is offered no marketing moves
-    expect(card_of(page, title).get_by_role("button", name=re.compile("^Accept"))).to_have_count(0)
+    expect(
+        card_of(page, title).get_by_role("button", name=re.compile("^Accept"))
+    ).to_have_count(0)
 
     # marketing accepts it with a committed date
     work = open_page(marketer)
@@ -85,20 +87,31 @@ def test_a_battlecard_from_request_to_rating_by_mouse(
     dialog = work.get_by_role("dialog")
     dialog.get_by_label("Committed due date").fill(in_days(10))
     dialog.get_by_role("button", name="Accept request").click()
-    expect(column_of(work, "ACCEPTED").get_by_role("link", name=title, exact=True)).to_be_visible()
+    expect(
+        column_of(work, "ACCEPTED").get_by_role("link", name=title, exact=True)
+    ).to_be_visible()
 
     # starts work, sends it to review, gets changes requested, and back again
-    for button, status in (("Start work", "IN_PROGRESS"), ("Send to review", "IN_REVIEW")):
-        card_of(work, title).get_by_role("button", name=re.compile(f"^{button}")).click()
+    for button, status in (
+        ("Start work", "IN_PROGRESS"),
+        ("Send to review", "IN_REVIEW"),
+    ):
+        card_of(work, title).get_by_role(
+            "button", name=re.compile(f"^{button}")
+        ).click()
         expect(card_of(work, title)).to_have_attribute("data-status", status)
-    card_of(work, title).get_by_role("button", name=re.compile("^Request changes")).click()
+    card_of(work, title).get_by_role(
+        "button", name=re.compile("^Request changes")
+    ).click()
     dialog = work.get_by_role("dialog")
     dialog.get_by_role("button", name="Send back to work").click()
     expect(dialog.get_by_text("Say why in a few words.")).to_be_visible()
     dialog.get_by_label("What should change").fill("Add the three pricing landmines.")
     dialog.get_by_role("button", name="Send back to work").click()
     expect(card_of(work, title)).to_have_attribute("data-status", "IN_PROGRESS")
-    card_of(work, title).get_by_role("button", name=re.compile("^Send to review")).click()
+    card_of(work, title).get_by_role(
+        "button", name=re.compile("^Send to review")
+    ).click()
     expect(card_of(work, title)).to_have_attribute("data-status", "IN_REVIEW")
 
     # and delivers it, a javascript: link refused first
@@ -107,9 +120,13 @@ def test_a_battlecard_from_request_to_rating_by_mouse(
     dialog.get_by_label("Link (http or https)").fill("javascript:alert(1)")
     dialog.get_by_role("button", name="Deliver").click()
     expect(dialog.get_by_text("Give an http or https link.")).to_be_visible()
-    dialog.get_by_label("Link (http or https)").fill("https://content.nordlicht.example/acme")
+    dialog.get_by_label("Link (http or https)").fill(
+        "https://content.nordlicht.example/acme"
+    )
     dialog.get_by_role("button", name="Deliver").click()
-    expect(column_of(work, "DELIVERED").get_by_role("link", name=title, exact=True)).to_be_visible()
+    expect(
+        column_of(work, "DELIVERED").get_by_role("link", name=title, exact=True)
+    ).to_be_visible()
 
     # the rep sees it delivered and rates it
     page.reload()
@@ -214,7 +231,8 @@ def test_a_title_with_markup_shows_as_text(open_page: Any, demo: DemoServer) -> 
     title = "<img src=x onerror=alert(1)>"
     done = demo.gql(
         """mutation($input: RequestContentInput!) {
-          requestContent(input: $input) { contentRequest { id } userErrors { message } } }""",
+          requestContent(input: $input) {
+            contentRequest { id } userErrors { message } } }""",
         {"input": {"title": title, "contentType": "OTHER", "description": title}},
         session=demo.session_of(rep),
     ).json()
@@ -289,7 +307,9 @@ def test_a_card_is_dragged_only_to_a_column_the_viewer_may_move_it_to(
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Committed due date").fill(in_days(5))
     dialog.get_by_role("button", name="Accept request").click()
-    expect(column_of(page, "ACCEPTED").get_by_role("link", name=title, exact=True)).to_be_visible()
+    expect(
+        column_of(page, "ACCEPTED").get_by_role("link", name=title, exact=True)
+    ).to_be_visible()
 
 
 def test_the_asset_library_lists_rated_assets_and_takes_a_reps_rating(
