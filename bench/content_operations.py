@@ -22,7 +22,7 @@ from bench.content_data import content_callers
 from bench.datasets import Caller, Sizes
 from bench.operation import Operation, Rows, Sample
 from server.domain.content.lifecycle import ContentStatus
-from server.services import ids
+from server.services.core import ids
 
 COLUMNS = ("SUBMITTED", "ACCEPTED", "IN_PROGRESS", "IN_REVIEW", "DELIVERED", "DECLINED")
 CARDS = 50

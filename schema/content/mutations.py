@@ -21,11 +21,11 @@ from schema.content.types import (
     request_type,
 )
 from schema.context import Info
-from schema.errors import UserError, user_errors
-from schema.leads import LeadStage
-from schema.permissions import actor_of
+from schema.core.errors import UserError, user_errors
+from schema.core.permissions import actor_of
+from schema.leads.types import LeadStage
 from server.services.content import ratings, requests, workflow
-from server.services.mutations import Outcome
+from server.services.core.mutations import Outcome
 
 
 def _zone(info: Info) -> str:

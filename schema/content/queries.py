@@ -18,13 +18,13 @@ from schema.content.types import (
     today,
 )
 from schema.context import Info
-from schema.leads import LeadStage
-from schema.permissions import require
-from schema.relay import Connection, connection, page_request
+from schema.core.permissions import require
+from schema.core.relay import Connection, connection, page_request
+from schema.leads.types import LeadStage
 from server.domain.content.timing import Turnaround as DomainTurnaround
-from server.domain.errors import InvalidArguments, UserErrors
-from server.services import ids
+from server.domain.core.errors import InvalidArguments, UserErrors
 from server.services.content import reads
+from server.services.core import ids
 
 MAX_TEXT_FILTER = 200
 

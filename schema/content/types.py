@@ -10,17 +10,19 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from schema.agreement_kinds import Persona, agreement_type
+from schema.agreements.kinds import Persona, agreement_type
 from schema.context import Context, Info
-from schema.leads import LeadStage
-from schema.relay import Node, NodeType, register_node
-from schema.users import User, user_by_key, user_type
+from schema.core.relay import Node, NodeType, register_node
+from schema.leads.types import LeadStage
+from schema.people.users import User, user_by_key, user_type
 from server.domain.content import lifecycle, timing
 from server.domain.content.inputs import ContentType as DomainContentType
 from server.domain.content.inputs import Priority as DomainPriority
-from server.domain.stages import LeadStage as DomainLeadStage
-from server.services import agreement_reads, ids, users
+from server.domain.leads.stages import LeadStage as DomainLeadStage
+from server.services.agreements import reads as agreement_reads
 from server.services.content import reads
+from server.services.core import ids
+from server.services.people import users
 
 if TYPE_CHECKING:
     from server import models

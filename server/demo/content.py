@@ -17,8 +17,8 @@ from typing import Any
 from server.clock import clock
 from server.demo.people import Cast
 from server.demo.timeline import Timeline, ok
-from server.services import ids
 from server.services.content import ratings, requests, workflow
+from server.services.core import ids
 
 TIMEZONE = "Europe/Berlin"
 ASSET_BASE = "https://content.nordlicht.example/library/"

@@ -9,6 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+
 class ContentAsset(Model):
     """A piece of the content library. ``persona_keys`` and ``lead_stage_keys``
     hold the lists as delimited text (",12,15,") so one portable LIKE filters

@@ -18,8 +18,8 @@ import re
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from server.domain.errors import ErrorCode
-from server.domain.stages import Refusal
+from server.domain.core.errors import ErrorCode
+from server.domain.leads.stages import Refusal
 
 MAX_TITLE = 200
 MAX_TEXT = 5000

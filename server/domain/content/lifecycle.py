@@ -34,9 +34,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from server.domain.errors import ErrorCode
-from server.domain.stages import Refusal
-from server.domain.users import Role, Team
+from server.domain.core.errors import ErrorCode
+from server.domain.core.roles import Role, Team
+from server.domain.leads.stages import Refusal
 
 
 class ContentStatus(StrEnum):

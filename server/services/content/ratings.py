@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from server import db
 from server.domain.content.inputs import read_rating
 from server.domain.content.lifecycle import Action
-from server.domain.errors import ErrorCode, refuse
+from server.domain.core.errors import ErrorCode, refuse
 from server.models import ContentAsset, ContentAssetRating, ContentRequest
-from server.services import ids, mutations
-from server.services.actors import Actor
 from server.services.content import store
+from server.services.core import ids, mutations
+from server.services.core.actors import Actor
 
 
 async def rate_content_request(

@@ -30,8 +30,8 @@ from server.models import (
     ContentRequest,
     ContentVote,
 )
-from server.services import fetched
-from server.services.pagination import Ordering, Page, PageRequest, paginate
+from server.services.core import fetched
+from server.services.core.pagination import Ordering, Page, PageRequest, paginate
 
 REQUEST_ORDERS = {
     "DUE_DATE": Ordering("DUE_DATE", (("due_sort", False),)),

@@ -23,12 +23,12 @@ from server.domain.content.inputs import (
     read_title,
 )
 from server.domain.content.lifecycle import Action, ContentStatus, check
-from server.domain.errors import ErrorCode, refuse
-from server.domain.stages import Refusal
+from server.domain.core.errors import ErrorCode, refuse
+from server.domain.leads.stages import Refusal
 from server.models import ContentComment, ContentRequest, ContentVote
-from server.services import mutations
-from server.services.actors import Actor
 from server.services.content import store
+from server.services.core import mutations
+from server.services.core.actors import Actor
 
 
 @dataclass(frozen=True)

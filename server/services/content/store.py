@@ -16,12 +16,12 @@ from server.domain.content.lifecycle import (
     check,
 )
 from server.domain.content.timing import binding_date, date_sort, local_day
-from server.domain.errors import ErrorCode, refuse
-from server.domain.events import EventKind
-from server.domain.stages import LeadStage, Refusal
+from server.domain.core.errors import ErrorCode, refuse
+from server.domain.core.outbox import EventKind
+from server.domain.leads.stages import LeadStage, Refusal
 from server.models import Agreement, ContentHistory, ContentRequest, User
-from server.services import ids, mutations
-from server.services.actors import Actor
+from server.services.core import ids, mutations
+from server.services.core.actors import Actor
 
 SUBJECT = "ContentRequest"
 

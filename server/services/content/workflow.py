@@ -26,11 +26,11 @@ from server.domain.content.lifecycle import (
     ContentStatus,
     move_action,
 )
-from server.domain.errors import ErrorCode, refuse
+from server.domain.core.errors import ErrorCode, refuse
 from server.models import ContentAsset, ContentRequest
-from server.services import ids, mutations
-from server.services.actors import Actor
 from server.services.content import store
+from server.services.core import ids, mutations
+from server.services.core.actors import Actor
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ class Studio:
     @classmethod
     async def open(cls, api: Api) -> Studio:
         sessions, ids_ = {}, {}
-        from server.services import ids
+        from server.services.core import ids
 
         for who, (email, team, role) in PEOPLE.items():
             user = await make_user(email, team, role, name=who.title())

@@ -5,7 +5,7 @@ event; the requester and the assignee are told, with a link to the request."""
 from __future__ import annotations
 
 from server.models import AuditEntry, ContentHistory, Notification, OutboxEvent
-from server.services import ids
+from server.services.core import ids
 from tests.api.content.steps import (
     COMMENT,
     DELIVER,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from server.models import ContentHistory, ContentRequest, ContentVote
-from server.services import ids
-from server.services.auth import SESSION_COOKIE
+from server.services.core import ids
+from server.services.people.auth import SESSION_COOKIE
 from tests.api.content.steps import TRIAGE, VOTE, Studio, in_days
 from tests.helpers import Api
 

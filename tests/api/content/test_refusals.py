@@ -300,7 +300,7 @@ async def test_unknown_requests_and_assets_are_not_found(api: Api) -> None:
     studio = await Studio.open(api)
     request = await studio.in_status("IN_REVIEW")
     asset = (await studio.in_status("DELIVERED"))["deliverable"]["id"]
-    from server.services import ids
+    from server.services.core import ids
 
     missing = ids.encode("ContentRequest", 999_999)
     await refused(

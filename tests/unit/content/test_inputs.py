@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from server.domain.content.inputs import read_rating, read_text, read_title, read_url
-from server.domain.errors import ErrorCode
-from server.domain.stages import Refusal
+from server.domain.core.errors import ErrorCode
+from server.domain.leads.stages import Refusal
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,9 @@ from server.domain.content.lifecycle import (
     check,
     move_action,
 )
-from server.domain.errors import ErrorCode
-from server.domain.stages import Refusal
-from server.domain.users import Role, Team
+from server.domain.core.errors import ErrorCode
+from server.domain.core.roles import Role, Team
+from server.domain.leads.stages import Refusal
 
 S, A = ContentStatus, Action
 ACTORS = {
