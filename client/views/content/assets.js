@@ -7,8 +7,8 @@ import {
 } from '../../logic/content.js';
 import { describeApiError, hashFor } from '../../logic.js';
 import { CONTENT_ASSETS, RATE_CONTENT_ASSET } from '../../operations/content.js';
-import { inputField, selectField } from '../fields.js';
-import { listPlaceholder, pagedList, pager } from '../paged.js';
+import { inputField, selectField } from '../core/fields.js';
+import { listPlaceholder, pagedList, pager } from '../core/paged.js';
 
 export function mount(root, app, { query = {} }) {
   const rater = app.viewer?.team === 'SALES' && app.viewer?.role !== 'ADMIN';

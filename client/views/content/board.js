@@ -20,7 +20,7 @@ import {
   COMMENT_ON_CONTENT_REQUEST, CONTENT_BOARD, CONTENT_CHOICES, CONTENT_REQUEST,
   MOVE_CONTENT_REQUEST, RATE_CONTENT_REQUEST, VOTE_CONTENT_REQUEST,
 } from '../../operations/content.js';
-import { checkboxField, inputField, selectField } from '../fields.js';
+import { checkboxField, inputField, selectField } from '../core/fields.js';
 import { askAndMove, createDialog } from './dialogs.js';
 import { detailPanel } from './detail.js';
 import { card, requestHash } from './parts.js';

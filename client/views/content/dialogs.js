@@ -14,7 +14,7 @@ import {
   CANCEL_CONTENT_REQUEST, DELIVER_CONTENT_REQUEST, MOVE_CONTENT_REQUEST,
   REOPEN_CONTENT_REQUEST, REQUEST_CONTENT, TRIAGE_CONTENT_REQUEST,
 } from '../../operations/content.js';
-import { formError, inputField, selectField, submitButton } from '../fields.js';
+import { formError, inputField, selectField, submitButton } from '../core/fields.js';
 import { textArea } from './parts.js';
 
 /** Open a form in a dialog. `submit(values, form)` resolves to the payload when
