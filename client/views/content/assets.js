@@ -87,7 +87,7 @@ export function mount(root, app, { query = {} }) {
 
 function stars(asset) {
   const mine = asset.ratings.viewerRating;
-  return html`<fieldset class="stars-field"><legend>Your rating of ${asset.title}</legend>
+  return html`<fieldset class="stars-field"><legend>Your rating<span class="visually-hidden"> of ${asset.title}</span></legend>
     <div class="stars">${[1, 2, 3, 4, 5].map((n) => html`<span class="star-choice">
       <input type="radio" id="asset-${asset.id}-${n}" name="rate-${asset.id}" value="${n}"
         data-rate-asset="${asset.id}" ${mine === n ? html`checked` : ''}>
