@@ -43,6 +43,8 @@ export function mount(root, app, { params = {}, query = {} }) {
     ticket: 0,
     busy: null, // the move under way: keys wait for it before the next one
     alive: true, // answers arriving after unmount must not draw into the next view
+    // The card to focus once it is drawn: the one whose panel was just closed.
+    refocus: params.id ? null : memory.focus,
   };
   if (memory.key === state.key) state.data = memory.data;
   const boardQuery = () => queryFromFilter(state.filter);
@@ -74,6 +76,12 @@ export function mount(root, app, { params = {}, query = {} }) {
     if (!state.alive) return;
     render(region(root, 'board'), boardView(state, app));
     render(region(root, 'panel'), panelView(state, app, boardQuery()));
+    const link = state.refocus && root.querySelector(`[data-card-link="${CSS.escape(state.refocus)}"]`);
+    if (link) {
+      state.refocus = null;
+      // After the router has focused the heading (it does once mount returns).
+      setTimeout(() => link.focus(), 0);
+    }
   }
 
   async function loadBoard() {
@@ -374,9 +382,6 @@ export function mount(root, app, { params = {}, query = {} }) {
   refresh();
   if (state.openId) {
     setTimeout(() => root.querySelector('#detail-title')?.focus(), 0);
-  } else if (memory.focus) {
-    const id = memory.focus;
-    setTimeout(() => focusCard(root, id), 0);
   }
   memory.focus = state.openId;
   return {

@@ -78,7 +78,9 @@ function entryTable(list, app) {
     empty: 'No entries match.',
   });
   if (placeholder) return placeholder;
-  return html`<div class="table-wrap"><table class="cards">
+  // Focusable: long changes can make the table scroll sideways, and a keyboard
+  // must be able to scroll it.
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit entries"><table class="cards">
     <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th>
       <th scope="col">Outcome</th><th scope="col">Subject</th><th scope="col">Changes</th>
       <th scope="col">Request</th></tr></thead>
