@@ -326,3 +326,47 @@ def test_the_asset_library_lists_rated_assets_and_takes_a_reps_rating(
     expect(page.locator("[data-region=announce]")).to_have_text("Rated 2 of 5.")
     assert_accessible(page, "the asset library")
     shot(page, shots, "content-assets")
+
+
+def test_the_requester_edits_a_submitted_request_and_hears_of_a_conflict(
+    open_page: Any, demo: DemoServer
+) -> None:
+    rep, _ = rep_and_marketer(demo)
+    update = """mutation($input: UpdateContentRequestInput!) {
+      updateContentRequest(input: $input) { userErrors { code } } }"""
+    done = demo.gql(
+        """mutation($input: RequestContentInput!) {
+          requestContent(input: $input) { contentRequest { id version } } }""",
+        {"input": {"title": "Pricing FAQ one-pager", "contentType": "ONE_PAGER"}},
+        session=demo.session_of(rep),
+    ).json()["data"]["requestContent"]["contentRequest"]
+    page = open_page(rep)
+    page.goto(f"/#/content/{done['id']}")
+    panel = page.locator("[data-detail]")
+    expect(panel).to_contain_text("Medium")
+    # meanwhile the same rep edits it elsewhere (another tab)
+    demo.gql(
+        update,
+        {
+            "input": {
+                "id": done["id"],
+                "expectedVersion": done["version"],
+                "priority": "LOW",
+            }
+        },
+        session=demo.session_of(rep),
+    )
+    panel.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Priority").select_option("URGENT")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("changed meanwhile")
+    dialog.get_by_role("button", name="Cancel").click()
+    page.reload()
+    expect(panel).to_contain_text("Low")
+    panel.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Priority").select_option("URGENT")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog).to_have_count(0)
+    expect(panel.locator(".card-meta")).to_contain_text("Urgent")

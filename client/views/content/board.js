@@ -21,7 +21,7 @@ import {
   MOVE_CONTENT_REQUEST, RATE_CONTENT_REQUEST, VOTE_CONTENT_REQUEST,
 } from '../../operations/content.js';
 import { checkboxField, inputField, selectField } from '../core/fields.js';
-import { askAndMove, createDialog } from './dialogs.js';
+import { askAndMove, createDialog, editDialog } from './dialogs.js';
 import { detailPanel } from './detail.js';
 import { card, requestHash } from './parts.js';
 
@@ -189,6 +189,15 @@ export function mount(root, app, { params = {}, query = {} }) {
     await refresh();
   }
 
+  async function edit() {
+    if (!state.detail) return;
+    const done = await editDialog(app, state.detail);
+    if (!done) return;
+    announce('Your changes are saved.');
+    app.notify(`“${state.detail.title}” is updated.`, 'success');
+    await refresh();
+  }
+
   async function create() {
     const made = await createDialog(app, await choices());
     if (!made) return;
@@ -279,6 +288,7 @@ export function mount(root, app, { params = {}, query = {} }) {
     if (action === 'move') runMove(id, target.dataset.move);
     if (action === 'vote') vote(id);
     if (action === 'retry') refresh();
+    if (action === 'edit') edit();
   });
   root.addEventListener('submit', (event) => {
     const form = event.target.closest('[data-form="comment"], [data-form="rate"]');

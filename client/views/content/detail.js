@@ -78,6 +78,7 @@ export function detailPanel(request, { app, now, closeHash }) {
     <div class="actions">
       ${moves.map((m) => html`<button type="button" class="${m.action === 'CANCEL' ? 'danger' : 'primary'} small"
         data-action="move" data-id="${request.id}" data-move="${m.action}">${m.label}</button>`)}
+      ${may(request, 'UPDATE') ? html`<button type="button" class="small" data-action="edit" data-id="${request.id}">Edit</button>` : ''}
       <button type="button" class="small vote ${request.viewerHasVoted ? 'voted' : ''}" data-action="vote"
         data-id="${request.id}" aria-pressed="${request.viewerHasVoted ? 'true' : 'false'}"
         ${may(request, 'VOTE') ? '' : html`disabled`}>▲ ${request.viewerHasVoted ? 'Voted' : 'Vote'} · ${request.votes}</button>

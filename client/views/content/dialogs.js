@@ -12,7 +12,7 @@ import {
 import { describeApiError, groupUserErrors, todayIn } from '../../logic.js';
 import {
   CANCEL_CONTENT_REQUEST, DELIVER_CONTENT_REQUEST, MOVE_CONTENT_REQUEST,
-  REOPEN_CONTENT_REQUEST, REQUEST_CONTENT, TRIAGE_CONTENT_REQUEST,
+  REOPEN_CONTENT_REQUEST, REQUEST_CONTENT, TRIAGE_CONTENT_REQUEST, UPDATE_CONTENT_REQUEST,
 } from '../../operations/content.js';
 import { formError, inputField, selectField, submitButton } from '../core/fields.js';
 import { textArea } from './parts.js';
@@ -147,6 +147,30 @@ export function askAndMove(app, request, move, choices) {
     });
   }
   return null;
+}
+
+/** The requester's edit of a submitted request, at the version they saw. */
+export function editDialog(app, request) {
+  const today = todayIn(zoneOf(app), new Date());
+  return formDialog({
+    title: `Edit “${request.title}”`,
+    intro: 'You can change these until marketing triages the request.',
+    body: html`<div class="stack">
+      <div class="grid">
+        ${selectField('edit-request', { name: 'priority', label: 'Priority', value: request.priority, options: PRIORITIES.map((p) => [p, contentLabel(p)]) })}
+        ${inputField('edit-request', { name: 'requestedDueDate', label: 'Needed by', type: 'date', min: today, value: request.requestedDueDate ?? '' })}
+      </div>
+      ${textArea('edit-request', { name: 'description', label: 'What do you need, and for which deals?', value: request.description ?? '' })}
+    </div>`,
+    submitText: 'Save changes',
+    submit: (v, form) => sendForm(app, form, UPDATE_CONTENT_REQUEST, {
+      id: request.id,
+      expectedVersion: request.version,
+      priority: v.priority,
+      description: v.description,
+      requestedDueDate: v.requestedDueDate || null,
+    }, 'updateContentRequest'),
+  });
 }
 
 /** The create form; resolves to the new request or null. */
