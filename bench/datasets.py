@@ -90,6 +90,11 @@ class Sizes:
     mql_percent: int = 0
     # The instant seeded activities' ages and scores are taken at (the run's start).
     now: datetime = EPOCH
+    # The content board (issue 19): requests, their comments and votes together,
+    # and the sales and marketing users who make them.
+    content_requests: int = 10_000
+    content_interactions: int = 50_000
+    content_users: int = 50
 
     def __post_init__(self) -> None:
         if self.users < 1 or self.tokens < 1:

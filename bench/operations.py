@@ -21,6 +21,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, cast
 
+from bench.content_operations import CONTENT_OPERATIONS
 from bench.datasets import Caller, Sizes
 from bench.lead_operations import LEAD_OPERATIONS
 from bench.operation import Operation, Rows, Sample
@@ -118,6 +119,7 @@ OPERATIONS: tuple[Operation, ...] = (
         samples=one_per_caller,
     ),
     *LEAD_OPERATIONS,
+    *CONTENT_OPERATIONS,
 )
 
 

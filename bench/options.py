@@ -16,6 +16,8 @@ SMOKE = {
     "activities": 4000,
     "ingest_batches": 2,
     "ingest_batch": 200,
+    "content_requests": 300,
+    "content_interactions": 1500,
     "connections": [1],
     "duration": 1.0,
     "warmup": 0.3,
@@ -45,6 +47,8 @@ class Options:
     activities: int = 1_000_000
     personas: int = 2
     mql_percent: int = 0
+    content_requests: int = 10_000
+    content_interactions: int = 50_000
     scoring: bool = True
     scoring_workers: int | None = None  # 2 on PostgreSQL, 1 on SQLite
     ingest_batches: int = 15  # per client
@@ -94,6 +98,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--leads", type=int, help="leads to seed (default 100000)")
     p.add_argument("--activities", type=int, help="activities (default 1000000)")
     p.add_argument("--personas", type=int, help="personas in force (default 2)")
+    p.add_argument(
+        "--content-requests", type=int, help="content requests (default 10000)"
+    )
+    p.add_argument(
+        "--content-interactions",
+        type=int,
+        help="comments and votes on them, together (default 50000)",
+    )
     p.add_argument(
         "--mql-percent",
         type=int,

@@ -49,6 +49,8 @@ def plan(options: Options) -> Plan:
         activities=options.activities,
         personas=options.personas,
         mql_percent=options.mql_percent,
+        content_requests=options.content_requests,
+        content_interactions=options.content_interactions,
         now=datetime.now(UTC).replace(second=0, microsecond=0),
     )
     callers = datasets.callers(sizes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from bench.content_data import CONTENT
 from bench.database import Raw
 from bench.datasets import DATASETS, Sizes
 from bench.scoring_data import DATASETS as SCORING_DATASETS
@@ -20,7 +21,8 @@ class SeededTable:
 
 async def seed(raw: Raw, sizes: Sizes) -> list[SeededTable]:
     done: list[SeededTable] = []
-    for dataset in (*DATASETS, *(SCORING_DATASETS if sizes.leads else ())):
+    content = (CONTENT,) if sizes.content_requests else ()
+    for dataset in (*DATASETS, *(SCORING_DATASETS if sizes.leads else ()), *content):
         for table in dataset.tables:
             started = time.perf_counter()
             count = await raw.insert(table.name, table.columns, table.rows(sizes))

@@ -84,6 +84,24 @@ export const ROUTES = [
     load: () => import('./views/people/account.js'),
   },
   {
+    path: '/content',
+    title: 'Content requests',
+    nav: 'Content requests',
+    load: () => import('./views/content/board.js'),
+  },
+  {
+    path: '/content/assets',
+    title: 'Asset library',
+    section: '/content',
+    load: () => import('./views/content/assets.js'),
+  },
+  {
+    path: '/content/:id',
+    title: 'Content request',
+    section: '/content',
+    load: () => import('./views/content/board.js'),
+  },
+  {
     path: '/audit',
     title: 'Audit log',
     nav: 'Audit log',

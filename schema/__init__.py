@@ -8,6 +8,8 @@ from strawberry.tools import merge_types
 
 from schema.agreements.mutations import AgreementMutations
 from schema.agreements.queries import AgreementQueries
+from schema.content.mutations import ContentMutations
+from schema.content.queries import ContentQueries
 from schema.core.inputs import install_input_guard
 from schema.core.nodes import NodeQueries
 from schema.events.audit import AuditQueries
@@ -38,6 +40,7 @@ Query = merge_types(
         FunnelQueries,
         NotificationQueries,
         SavedFilterQueries,
+        ContentQueries,
     ),
 )
 Mutation = merge_types(
@@ -50,6 +53,7 @@ Mutation = merge_types(
         StageMoveMutations,
         HandoffMutations,
         FeedbackMutations,
+        ContentMutations,
         RescoringMutations,
         NotificationMutations,
         SavedFilterMutations,

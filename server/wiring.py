@@ -24,12 +24,14 @@ each test's settings); `connect_consumers` runs while the app dispatches events.
 from __future__ import annotations
 
 from schema.agreements import kinds as agreement_kinds
+from schema.content import types as content_schema
 from schema.core import relay
 from schema.events import audit as audit_schema
 from schema.events import notifications as notification_schema
 from schema.feedback import ratings as feedback_schema
 from schema.leads import types as lead_schema
 from schema.people import credentials as credential_schema
+from schema.people import saved_filters as saved_filter_schema
 from schema.people import users as user_schema
 from schema.waterfall import types as waterfall_schema
 from server.services.agreements import signing
@@ -62,10 +64,12 @@ def wire_schema() -> None:
     relay.install_node_types(
         user_schema.NODE_TYPES,
         credential_schema.NODE_TYPES,
+        saved_filter_schema.NODE_TYPES,
         agreement_kinds.NODE_TYPES,
         lead_schema.NODE_TYPES,
         waterfall_schema.NODE_TYPES,
         feedback_schema.NODE_TYPES,
+        content_schema.NODE_TYPES,
         audit_schema.NODE_TYPES,
         notification_schema.NODE_TYPES,
     )

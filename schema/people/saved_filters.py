@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from schema.context import Context, Info
 from schema.core.errors import UserError, user_errors
 from schema.core.permissions import actor_of, require
-from schema.core.relay import Node, NodeType, register_node
+from schema.core.relay import Node, NodeType
 from server.services.core import ids
 from server.services.people import saved_filters
 from server.services.people.saved_filters import SavedFilterRow
@@ -112,4 +112,4 @@ async def _fetch(context: Context, keys: list[int]) -> dict[int, Any]:
     return {k: saved_filter_type(v) for k, v in rows.items()}
 
 
-register_node("SavedFilter", NodeType(_fetch))
+NODE_TYPES = {"SavedFilter": NodeType(_fetch)}

@@ -44,6 +44,7 @@ ZONE = ZoneInfo(TIMEZONE)
 class Agreed:
     sla: Agreement
     terms: Mapping[str, Any]
+    persona_ids: tuple[str, ...] = ()
 
 
 async def agree(
@@ -70,7 +71,8 @@ async def agree(
     clock.freeze(at + timedelta(days=1))
     terms = sla_terms(begin, _commitment(leads), years)
     kind = AgreementKind.SERVICE_LEVEL_AGREEMENT
-    return Agreed(await _signed(cast, kind, terms, first="sales"), terms)
+    sla = await _signed(cast, kind, terms, first="sales")
+    return Agreed(sla, terms, tuple(persona_ids))
 
 
 def _commitment(leads: int) -> int:

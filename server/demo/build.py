@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from server.clock import clock
 from server.demo.agreements import agree, amend_sla, schedule_goals
+from server.demo.content import schedule_content
 from server.demo.market import Market
 from server.demo.people import Login, hire, new_password
 from server.demo.plans.company import COMPANY
@@ -67,6 +68,7 @@ async def build_demo(
         window = (max(agreed, begin), now)
         schedule_goals(timeline, cast, calendar, window, options.leads)
         timeline.at(now - timedelta(days=2), lambda: amend_sla(cast, sla))
+        schedule_content(timeline, cast, sla.persona_ids, now)
         counts = await timeline.run(now)
     finally:
         clock.reset()
@@ -80,8 +82,10 @@ def describe(report: DemoReport) -> str:
         "",
         f"  Demo company {COMPANY}: {counts.get('leads', 0)} leads, "
         f"{counts.get('activities', 0)} activities, "
-        f"{counts.get('handoffs', 0)} handoffs over {HISTORY_DAYS} days "
-        f"to {report.now:%Y-%m-%d %H:%M} UTC (built in {report.seconds:.1f} s).",
+        f"{counts.get('handoffs', 0)} handoffs, "
+        f"{counts.get('content requests', 0)} content requests "
+        f"over {HISTORY_DAYS} days to {report.now:%Y-%m-%d %H:%M} UTC "
+        f"(built in {report.seconds:.1f} s).",
         "  Sign in with any of these (passwords shown once; change them after "
         "signing in):",
         "",

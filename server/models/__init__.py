@@ -8,6 +8,14 @@ from server.models.agreements import (
     GoalMeasurement,
     PersonaEvidence,
 )
+from server.models.content import (
+    ContentAsset,
+    ContentAssetRating,
+    ContentComment,
+    ContentHistory,
+    ContentRequest,
+    ContentVote,
+)
 from server.models.core import (
     AuditEntry,
     EmailDelivery,
@@ -42,6 +50,12 @@ __all__ = [
     "AgreementSignOff",
     "ApiToken",
     "AuditEntry",
+    "ContentAsset",
+    "ContentAssetRating",
+    "ContentComment",
+    "ContentHistory",
+    "ContentRequest",
+    "ContentVote",
     "EmailDelivery",
     "FollowUp",
     "GoalMeasurement",

@@ -11,7 +11,9 @@ Audiences:
   managers, and the assignee too unless they are the absent reason for it;
 - sign-off requests: a proposal (AGREEMENT_PROPOSED) goes to the managers of
   marketing and sales but its proposer; a sign-off that leaves the proposal
-  pending (AGREEMENT_SIGNED) to the managers of the team that has not signed.
+  pending (AGREEMENT_SIGNED) to the managers of the team that has not signed;
+- content-request changes (CONTENT_REQUEST_CHANGED): the requester and the
+  assignee, never the one who made the change; votes tell nobody.
 Everything else (decisions, follow-ups, activations, …) notifies nobody.
 """
 
@@ -35,6 +37,7 @@ class NoticeKind(StrEnum):
     HANDOFF_AUTO_ACCEPTED = "HANDOFF_AUTO_ACCEPTED"
     HANDOFF_ESCALATED = "HANDOFF_ESCALATED"
     SIGN_OFF_REQUESTED = "SIGN_OFF_REQUESTED"
+    CONTENT_REQUEST_CHANGED = "CONTENT_REQUEST_CHANGED"
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,18 @@ def _signed(payload: Mapping[str, Any], actor_id: int | None) -> list[Notice]:
     return [Notice(NoticeKind.SIGN_OFF_REQUESTED, others)]
 
 
+SILENT_CONTENT_ACTIONS = frozenset({"VOTE", "UNVOTE"})
+
+
+def _content(payload: Mapping[str, Any], actor_id: int | None) -> list[Notice]:
+    if payload.get("action") in SILENT_CONTENT_ACTIONS:
+        return []
+    people = (payload.get("requester"), payload.get("assignee"))
+    audiences = tuple(Person(int(p)) for p in dict.fromkeys(people) if p is not None)
+    excluded = frozenset({actor_id}) if actor_id is not None else frozenset()
+    return [Notice(NoticeKind.CONTENT_REQUEST_CHANGED, audiences, excluded)]
+
+
 _RULES: dict[str, Rule] = {
     EventKind.HANDOFF_CREATED.value: _created,
     EventKind.HANDOFF_REASSIGNED.value: _reassigned,
@@ -138,6 +153,7 @@ _RULES: dict[str, Rule] = {
     EventKind.HANDOFF_ESCALATED.value: _escalated,
     EventKind.AGREEMENT_PROPOSED.value: _proposed,
     EventKind.AGREEMENT_SIGNED.value: _signed,
+    EventKind.CONTENT_REQUEST_CHANGED.value: _content,
 }
 
 
@@ -155,6 +171,7 @@ class Facts:
     assignee: str = ""
     other: str = ""  # the previous or next assignee, where one is named
     agreement: str = ""
+    actor: str = ""
 
 
 @dataclass(frozen=True)
@@ -247,6 +264,36 @@ def _sign_off(f: Facts) -> Message:
     return Message(f"Sign-off requested: {f.agreement}", body)
 
 
+CONTENT_WORDS = {
+    "REQUEST": "asked for",
+    "UPDATE": "edited",
+    "ACCEPT": "accepted",
+    "DECLINE": "declined",
+    "START": "started work on",
+    "SUBMIT_FOR_REVIEW": "put in review",
+    "REQUEST_CHANGES": "asked for changes to",
+    "DELIVER": "delivered",
+    "CANCEL": "cancelled",
+    "REOPEN": "reopened",
+    "COMMENT": "commented on",
+    "RATE": "rated",
+}
+
+
+def _content_message(f: Facts) -> Message:
+    title = str(f.payload.get("title", "a content request"))
+    did = CONTENT_WORDS.get(str(f.payload.get("action")), "changed")
+    body = f"{f.actor} {did} \u201c{title}\u201d."
+    if f.payload.get("to") and f.payload.get("to") != f.payload.get("from"):
+        status = str(f.payload["to"]).lower().replace("_", " ")
+        body += f" It is now {status}."
+    if f.payload.get("action") == "ACCEPT" and f.payload.get("committedDueDate"):
+        body += f" Committed for {f.payload['committedDueDate']}."
+    if f.payload.get("comment"):
+        body += f"\n\n{f.payload['comment']}"
+    return Message(f"{f.actor} {did} {title}", body)
+
+
 _WRITERS = {
     NoticeKind.HANDOFF_ASSIGNED: _assigned,
     NoticeKind.HANDOFF_MOVED: _moved,
@@ -255,4 +302,5 @@ _WRITERS = {
     NoticeKind.HANDOFF_AUTO_ACCEPTED: _auto_accepted,
     NoticeKind.HANDOFF_ESCALATED: _escalated_message,
     NoticeKind.SIGN_OFF_REQUESTED: _sign_off,
+    NoticeKind.CONTENT_REQUEST_CHANGED: _content_message,
 }

@@ -22,7 +22,10 @@ TYPE_CODES = {
     "FollowUp": 13,
     "Notification": 14,
     "LeadFeedback": 15,
-    "SavedFilter": 16,
+    "ContentRequest": 16,
+    "ContentAsset": 17,
+    "ContentComment": 18,
+    "SavedFilter": 19,
 }
 
 _state: dict[str, object] = {}

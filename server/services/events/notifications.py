@@ -55,7 +55,7 @@ COLUMNS = (
     "dedupe_key",
     "created_at",
 )
-NAMED_IN_PAYLOADS = ("assignee", "previousAssignee", "reassignedTo")
+NAMED_IN_PAYLOADS = ("assignee", "previousAssignee", "reassignedTo", "requester")
 FOOTER = (
     "\n\n--\nYou get this because of your role in Accord. Set yourself out of "
     "office or stop taking new leads under My account."
@@ -117,7 +117,7 @@ class _World:
             for e in events
             for key in NAMED_IN_PAYLOADS
             if e.payload.get(key) is not None
-        }
+        } | {e.actor_id for e in events if e.actor_id is not None}
         people = await User.filter(
             Q(id__in=named) | Q(role=Role.MANAGER.value, active=True)
         )
@@ -181,9 +181,12 @@ class _World:
             assignee=self._name(payload.get("assignee")),
             other=self._name(other),
             agreement=_agreement_name(agreement) if agreement else "",
+            actor=self._name(event.actor_id),
         )
 
     def link(self, event: OutboxEvent) -> str:
+        if event.subject_type == "ContentRequest":
+            return f"/#/content/{event.payload.get('requestId', '')}"
         if event.subject_type == "Agreement":
             return f"/#/agreements/{event.payload.get('agreementId', '')}"
         lead = event.payload.get("lead")

@@ -9,6 +9,7 @@ import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
+    GraphQLInputObjectType,
     GraphQLInputType,
     GraphQLList,
     GraphQLNonNull,
@@ -43,12 +44,21 @@ def argument(kind: GraphQLInputType, own_id: str) -> str:
         return f"[{argument(kind.of_type, own_id)}]"
     if isinstance(kind, GraphQLEnumType):
         return next(iter(kind.values))
+    if isinstance(kind, GraphQLInputObjectType):
+        required = [
+            f"{name}: {argument(item.type, own_id)}"
+            for name, item in kind.fields.items()
+            if isinstance(item.type, GraphQLNonNull) and item.default_value is Undefined
+        ]
+        return "{" + ", ".join(required) + "}"
     assert isinstance(kind, GraphQLScalarType), kind
     return {
         "ID": f'"{own_id}"',
         "String": '"ada@example.com"',
         "Int": "1",
         "Boolean": "false",
+        "DateTime": '"2026-01-01T00:00:00Z"',
+        "Date": '"2026-01-01"',
     }[kind.name]
 
 

@@ -6,7 +6,7 @@ from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0009_lead_feedback')]
+    dependencies = [('models', '0010_content_requests')]
 
     initial = False
 

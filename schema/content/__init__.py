@@ -1,0 +1,1 @@
+"""Content requests (SPEC §2.8): types, queries and mutations."""
