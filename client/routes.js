@@ -78,12 +78,6 @@ export const ROUTES = [
     load: () => import('./views/agreements/page.js'),
   },
   {
-    path: '/account',
-    title: 'My account',
-    nav: 'My account',
-    load: () => import('./views/people/account.js'),
-  },
-  {
     path: '/content',
     title: 'Content requests',
     nav: 'Content requests',
@@ -100,6 +94,12 @@ export const ROUTES = [
     title: 'Content request',
     section: '/content',
     load: () => import('./views/content/board.js'),
+  },
+  {
+    path: '/account',
+    title: 'My account',
+    nav: 'My account',
+    load: () => import('./views/people/account.js'),
   },
   {
     path: '/audit',

@@ -48,9 +48,15 @@ def test_a_member_sees_no_admin_screens_and_times_in_their_own_timezone(
     expect(heading(page)).to_have_text("My account")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="My account")).to_be_visible()
-    # a sales member: leads, queue, agreements and the account, nothing of admins
+    # a sales member: leads, queue, agreements, content and the account; no admin
     expect(nav.get_by_role("link")).to_have_text(
-        ["Leads", "My queue", "Agreements", "My account"]
+        [
+            "Leads",
+            "My queue",
+            "Agreements",
+            "Content requests",
+            "My account",
+        ]
     )
     expect(nav).not_to_contain_text("Admin")
     # The browser runs in Los Angeles; the member lives in Tokyo.

@@ -67,7 +67,7 @@ class Action(StrEnum):
 class Who(StrEnum):
     """Whom the table names for an action."""
 
-    CONTRIBUTORS = "any sales or marketing user"
+    ANYONE = "anyone"
     MARKETING = "marketing users"
     OWNER = "the requester or a sales manager"
     REQUESTER = "the requester"
@@ -111,8 +111,8 @@ TABLE: dict[Action, Rule] = {
         Who.OWNER, {S.DELIVERED: S.IN_PROGRESS, S.DECLINED: S.SUBMITTED}
     ),
     Action.UPDATE: Rule(Who.REQUESTER, _stay((S.SUBMITTED,))),
-    Action.COMMENT: Rule(Who.CONTRIBUTORS, _stay(tuple(S))),
-    Action.VOTE: Rule(Who.CONTRIBUTORS, _stay(OPEN)),
+    Action.COMMENT: Rule(Who.ANYONE, _stay(tuple(S))),
+    Action.VOTE: Rule(Who.ANYONE, _stay(OPEN)),
     Action.RATE: Rule(Who.OWNER, _stay((S.DELIVERED,))),
 }
 
@@ -148,8 +148,8 @@ class ContentActor:
 
 
 def may(actor: ContentActor, who: Who) -> bool:
-    if who is Who.CONTRIBUTORS:
-        return actor.is_marketing or actor.is_sales
+    if who is Who.ANYONE:
+        return True
     if who is Who.MARKETING:
         return actor.is_marketing
     if who is Who.OWNER:

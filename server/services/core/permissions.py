@@ -69,10 +69,6 @@ def _sales_managers(actor: Actor) -> bool:
     return actor.team is Team.SALES and actor.role is Role.MANAGER
 
 
-def _contributors(actor: Actor) -> bool:
-    return actor.team in (Team.MARKETING, Team.SALES) and actor.role is not Role.ADMIN
-
-
 def _marketing_managers_and_admins(actor: Actor) -> bool:
     return actor.role is Role.ADMIN or (
         actor.team is Team.MARKETING and actor.role is Role.MANAGER
@@ -89,7 +85,6 @@ READ = frozenset({Scope.READ})
 READ_OR_INGEST = frozenset({Scope.READ, Scope.INGEST})
 INGEST = frozenset({Scope.INGEST})
 INGESTERS = "marketing users and admins (tokens with INGEST or WRITE)"
-CONTRIBUTORS = "sales and marketing users"
 OWNERS = "the requester or a sales manager"
 
 
@@ -184,16 +179,16 @@ RULES: dict[str, Rule] = {
         "sales users working the lead (owner or assignee), sales managers", _sales
     ),
     # content requests (SPEC §2.8; who, per request and status: domain.content)
-    "requestContent": Rule(CONTRIBUTORS, _contributors),
-    "commentOnContentRequest": Rule(CONTRIBUTORS, _contributors),
-    "voteContentRequest": Rule(CONTRIBUTORS, _contributors),
-    "updateContentRequest": Rule("the requester", _contributors),
+    "requestContent": Rule("anyone", _anyone),
+    "commentOnContentRequest": Rule("anyone", _anyone),
+    "voteContentRequest": Rule("anyone", _anyone),
+    "updateContentRequest": Rule("the requester", _anyone),
     "triageContentRequest": Rule("marketing users", _marketing_users),
     "moveContentRequest": Rule("marketing users", _marketing_users),
     "deliverContentRequest": Rule("marketing users", _marketing_users),
-    "cancelContentRequest": Rule(OWNERS, _contributors),
-    "reopenContentRequest": Rule(OWNERS, _contributors),
-    "rateContentRequest": Rule(OWNERS, _contributors),
+    "cancelContentRequest": Rule(OWNERS, _anyone),
+    "reopenContentRequest": Rule(OWNERS, _anyone),
+    "rateContentRequest": Rule(OWNERS, _anyone),
     "rateContentAsset": Rule("sales users", _sales),
     **{
         name: Rule("any authenticated user", _anyone, READ)

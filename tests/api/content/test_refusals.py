@@ -128,14 +128,23 @@ async def _top_level(studio: Studio, who: str, document: str, given: Any) -> Non
     assert response.error_codes == ["FORBIDDEN"], response.body
 
 
-async def test_roles_that_may_never_call_get_a_top_level_forbidden(api: Api) -> None:
+async def test_anyone_requests_comments_and_votes_leadership_and_admins_too(
+    api: Api,
+) -> None:
     studio = await Studio.open(api)
     request = await studio.in_status("SUBMITTED")
     rid = {"requestId": request["id"]}
     for who in ("admin", "leader"):
-        await _top_level(studio, who, REQUEST, {"title": "x", "contentType": "VIDEO"})
-        await _top_level(studio, who, COMMENT, {**rid, "body": "x"})
-        await _top_level(studio, who, VOTE, rid)
+        asked = await studio.ok(who, REQUEST, {"title": "x", "contentType": "VIDEO"})
+        assert asked["contentRequest"]["status"] == "SUBMITTED"
+        assert await studio.ok(who, COMMENT, {**rid, "body": "x"})
+        assert await studio.ok(who, VOTE, rid)
+
+
+async def test_roles_that_may_never_call_get_a_top_level_forbidden(api: Api) -> None:
+    studio = await Studio.open(api)
+    request = await studio.in_status("SUBMITTED")
+    rid = {"requestId": request["id"]}
     for who in ("rep", "sales", "admin", "leader"):
         await _top_level(studio, who, TRIAGE, {**rid, "decision": "DECLINE"})
         await _top_level(studio, who, MOVE, {**rid, "to": "IN_PROGRESS"})
