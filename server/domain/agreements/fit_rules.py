@@ -1,5 +1,5 @@
-"""The vocabulary of qualification-model terms (SPEC §2.2), shared by the
-agreements' terms reader and `check_terms`: the lead fields a fit rule may test,
+"""The vocabulary of qualification-model terms (SPEC §2.2), shared by the terms
+reader (`read_model_terms`) and scoring: the lead fields a fit rule may test,
 its operators, which operators suit which field, how many values each operator
 takes, and the limits on points and thresholds.
 """

@@ -1,10 +1,21 @@
 """Qualification model terms: the qualified-lead definition (SPEC §2.2).
 
+`read_model_terms` is the one reader of these terms: it checks a draft's input
+before it is stored, hashed and signed, and (through
+`server.domain.agreements.qualification_terms`) the stored terms scoring reads.
+
 Fit rules score who a lead is, engagement rules what it did. Reading checks each
 rule's field, operator and number of values; numbers in ``values`` are decimal
-strings and are normalised (``"10.0"`` becomes ``"10"``) so the hash does not
-depend on how they were written. Persona values are resolved to persona keys by
-the caller's ``resolve_persona``.
+strings and are normalised (``"10.0"`` and ``"1e1"`` become ``"10"``) so the hash
+does not depend on how they were written. Persona values are resolved to persona
+keys by the caller's ``resolve_persona``. The limits: fit points may be negative;
+engagement ``points`` and ``maxPoints`` are above 0 (``maxPoints`` ≥ ``points``),
+one rule per activity kind; ``halfLifeDays`` is above 0, at most 3650, or null (no
+decay); ``handRaiseWindowDays`` is a whole 1–365 (7 when not given);
+``mqlThreshold`` is ≥ 0; ``minFitScore`` is optional and may be negative.
+
+Reading is idempotent: terms it returned read back to themselves, so reading
+stored terms again never changes their canonical text or content hash.
 """
 
 from __future__ import annotations
@@ -26,7 +37,6 @@ from server.domain.agreements.fit_rules import (
     FitField,
     FitOperator,
 )
-from server.domain.agreements.qualification_terms import parse_choice
 from server.domain.agreements.terms import Reader, clean_text, finish, parse_decimal
 
 DEFAULT_HAND_RAISE_WINDOW_DAYS = 7
@@ -63,7 +73,8 @@ def read_model_terms(
 def _fit_rule(r: Reader, resolve_persona: PersonaResolver) -> dict[str, Any]:
     field = r.value("field", True)
     operator = r.choice("operator", FitOperator)
-    known = parse_choice(FitField, field) if isinstance(field, str) else None
+    named = isinstance(field, str) and field in FitField.__members__
+    known = FitField(field) if named else None
     allowed = OPERATORS[known] if known else None
     if field is not None and allowed is None:
         r.fail("field", f"unknown field {field!r}; use {', '.join(FitField)}")

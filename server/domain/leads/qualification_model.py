@@ -1,9 +1,9 @@
 """The qualification model in force, read once into values scoring uses quickly.
 
-`read_model` turns stored terms (as `check_terms` accepts them) into a
-`QualificationModel`: rule values already parsed into what they are compared
-with, and the maximum achievable fit computed, so scoring many leads against one
-model repeats no parsing.
+`read_model` turns stored terms (read back by `read_stored_terms`, so exactly
+the terms an agreement can sign) into a `QualificationModel`: rule values already
+parsed into what they are compared with, and the maximum achievable fit
+computed, so scoring many leads against one model repeats no parsing.
 """
 
 from __future__ import annotations
@@ -22,25 +22,12 @@ from server.domain.agreements.fit_rules import (
     FitField,
     FitOperator,
 )
-from server.domain.agreements.qualification_terms import (
-    Problem,
-    check_terms,
-    parse_flag,
-    parse_number,
-)
+from server.domain.agreements.qualification_terms import read_stored_terms
 
 Operand = Decimal | str | bool
 # Rule numbers have up to 24 significant digits: sums and products of them stay
 # exact in 60 (the default context keeps 28).
 EXACT = Context(prec=60, rounding=ROUND_HALF_EVEN)
-
-
-class InvalidTerms(ValueError):
-    """Terms that `check_terms` refuses; ``problems`` lists why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"{'.'.join(p)}: {m}" for p, m in problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -86,26 +73,36 @@ class QualificationModel:
         return rule.half_life_days if rule else None
 
 
-def read_model(terms: Mapping[str, Any], revision: int) -> QualificationModel:
+# Scores need a model; without one the sums are still kept, undecayed, and are
+# rebuilt when a model with half-lives comes into force.
+NO_MODEL = QualificationModel(
+    revision=0,
+    fit_rules=(),
+    engagement_rules={},
+    mql_threshold=Decimal(0),
+    min_fit_score=None,
+    hand_raise_kinds=frozenset(),
+    hand_raise_window_days=None,
+    max_fit=Decimal(0),
+)
+
+
+def read_model(stored: Mapping[str, Any], revision: int) -> QualificationModel:
     """The model for terms in force at ``revision``; `InvalidTerms` if they are
-    not valid (stored terms always are: they were checked before signing)."""
-    problems = check_terms(terms)
-    if problems:
-        raise InvalidTerms(problems)
-    fit_rules = tuple(_fit_rule(raw) for raw in terms.get("fitRules") or [])
-    engagement = (_engagement_rule(raw) for raw in terms.get("engagementRules") or [])
-    window = terms.get("handRaiseWindowDays")
-    min_fit = terms.get("minFitScore")
+    not valid (stored terms always are: they were read the same way before
+    signing)."""
+    terms = read_stored_terms(stored)
+    fit_rules = tuple(_fit_rule(raw) for raw in terms["fitRules"])
+    engagement = (_engagement_rule(raw) for raw in terms["engagementRules"])
+    min_fit = terms["minFitScore"]
     return QualificationModel(
         revision=revision,
         fit_rules=fit_rules,
         engagement_rules={rule.activity_kind: rule for rule in engagement},
-        mql_threshold=_number(terms["mqlThreshold"]),
-        min_fit_score=None if min_fit is None else _number(min_fit),
-        hand_raise_kinds=frozenset(
-            ActivityKind(k) for k in terms.get("handRaiseKinds") or []
-        ),
-        hand_raise_window_days=None if window is None else _number(window),
+        mql_threshold=terms["mqlThreshold"],
+        min_fit_score=min_fit,
+        hand_raise_kinds=frozenset(ActivityKind(k) for k in terms["handRaiseKinds"]),
+        hand_raise_window_days=Decimal(terms["handRaiseWindowDays"]),
         max_fit=max_achievable_fit(fit_rules),
     )
 
@@ -125,41 +122,35 @@ def comparable_text(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip().casefold()
 
 
-def _fit_rule(raw: Mapping[str, Any]) -> FitRule:
-    fit_field = FitField(raw["field"])
-    values = tuple(raw["values"])
+def _fit_rule(rule: Mapping[str, Any]) -> FitRule:
+    """A fit rule as `read_model_terms` returns it: numbers in ``values`` are
+    canonical decimal strings, flags ``"true"`` or ``"false"``, text trimmed."""
+    fit_field = FitField(rule["field"])
+    values = tuple(rule["values"])
     return FitRule(
         field=fit_field,
-        operator=FitOperator(raw["operator"]),
+        operator=FitOperator(rule["operator"]),
         values=values,
-        points=_number(raw["points"]),
-        label=raw["label"].strip(),
+        points=rule["points"],
+        label=rule["label"],
         operands=tuple(_operand(fit_field, v) for v in values),
     )
 
 
 def _operand(fit_field: FitField, value: str) -> Operand:
     if fit_field in NUMBER_FIELDS:
-        return _number(value)
+        return Decimal(value)
     if fit_field in FLAG_FIELDS:
-        return parse_flag(value) is True
+        return value == "true"
     if fit_field in ID_FIELDS:
-        return value.strip()
+        return value
     return comparable_text(value)
 
 
-def _engagement_rule(raw: Mapping[str, Any]) -> EngagementRule:
-    half_life = raw.get("halfLifeDays")
+def _engagement_rule(rule: Mapping[str, Any]) -> EngagementRule:
     return EngagementRule(
-        activity_kind=ActivityKind(raw["activityKind"]),
-        points=_number(raw["points"]),
-        max_points=_number(raw["maxPoints"]),
-        half_life_days=None if half_life is None else _number(half_life),
+        activity_kind=ActivityKind(rule["activityKind"]),
+        points=rule["points"],
+        max_points=rule["maxPoints"],
+        half_life_days=rule["halfLifeDays"],
     )
-
-
-def _number(raw: Any) -> Decimal:
-    number = parse_number(raw)
-    if number is None:  # check_terms has refused this already
-        raise ValueError(f"not a decimal: {raw!r}")
-    return number

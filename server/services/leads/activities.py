@@ -29,17 +29,13 @@ from server.domain.leads.activity_intake import (
 from server.domain.leads.attributes import Activity
 from server.domain.leads.engagement import EngagementState, fold_activity
 from server.domain.leads.qualification import Trigger
-from server.domain.leads.qualification_model import QualificationModel, read_model
+from server.domain.leads.qualification_model import NO_MODEL, QualificationModel
 from server.services.core import bulk, ids, mutations
 from server.services.core.actors import Actor
 from server.services.leads import activity_store, engagement_store
 from server.services.leads import store as lead_store
 from server.services.leads.refresh import load_states
 from server.services.leads.scoring import Scorer, StageMoves
-
-# Scores need a model; without one the sums are still kept, undecayed, and are
-# rebuilt when a model with half-lives comes into force.
-NO_MODEL = read_model({"mqlThreshold": "0"}, 0)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Qualification-model terms are checked, with a path to every problem, and read."""
+"""Stored qualification-model terms are read back by the one terms reader, with a
+path into the terms for every problem, and read into the model scoring uses."""
 
 from __future__ import annotations
 
@@ -8,10 +9,16 @@ from typing import Any
 import pytest
 
 from server.domain.agreements.activity_kinds import ActivityKind
+from server.domain.agreements.canonical import (
+    activation_hash,
+    canonical_json,
+    load_terms,
+)
 from server.domain.agreements.fit_rules import OPERATORS, FitField, FitOperator
+from server.domain.agreements.lifecycle import AgreementKind
 from server.domain.agreements.model_terms import read_model_terms
-from server.domain.agreements.qualification_terms import check_terms
-from server.domain.leads.qualification_model import InvalidTerms, read_model
+from server.domain.agreements.qualification_terms import InvalidTerms, read_stored_terms
+from server.domain.leads.qualification_model import read_model
 from tests.agreement_steps import model_input
 
 RULE: dict[str, Any] = {
@@ -37,56 +44,71 @@ TERMS: dict[str, Any] = {
 }
 
 
+def problems_of(terms: dict[str, Any]) -> dict[tuple[str, ...], str]:
+    try:
+        read_stored_terms(terms)
+    except InvalidTerms as refused:
+        return dict(refused.problems)
+    return {}
+
+
 def problems_with(**changes: Any) -> dict[tuple[str, ...], str]:
-    return dict(check_terms({**TERMS, **changes}))
+    return problems_of({**TERMS, **changes})
 
 
 def test_sound_terms_have_no_problems() -> None:
-    assert check_terms(TERMS) == []
+    assert problems_of(TERMS) == {}
 
 
 @pytest.mark.parametrize(
     ("rule", "path", "message"),
     [
-        ({"field": "revenue"}, "field", "unknown value 'revenue'"),
+        ({"field": "revenue"}, "field", "unknown field 'revenue'"),
         ({"operator": "LIKE"}, "operator", "unknown value 'LIKE'"),
-        ({"operator": "GTE"}, "operator", "GTE does not apply to industry"),
-        ({"field": "isCustomer", "operator": "CONTAINS"}, "operator", "CONTAINS"),
-        ({"field": "persona", "operator": "BETWEEN"}, "operator", "BETWEEN"),
-        ({"values": ["a", "b"]}, "values", "EQ takes exactly one value"),
-        ({"operator": "IN", "values": []}, "values", "at least one value"),
-        ({"values": "Software"}, "values", "give a list of strings"),
-        ({"values": [3]}, "values", "item 1: give a string"),
-        ({"values": ["  "]}, "values", "1–200 characters"),
+        ({"operator": "GTE"}, "operator", "industry takes EQ, IN, CONTAINS"),
+        ({"field": "isCustomer", "operator": "CONTAINS"}, "operator", "EQ, IN"),
+        ({"field": "persona", "operator": "BETWEEN"}, "operator", "EQ, IN"),
+        ({"values": ["a", "b"]}, "values", "EQ takes 1 value(s)"),
+        ({"operator": "IN", "values": []}, "values", "IN takes 1–100 value(s)"),
+        ({"values": "Software"}, "values", "EQ takes 1 value(s)"),
+        ({"values": [3]}, ("values", "0"), "give 1–200 characters"),
+        ({"values": ["  "]}, ("values", "0"), "give 1–200 characters"),
         (
             {"field": "companySize", "operator": "BETWEEN", "values": ["10"]},
             "values",
-            "two values",
+            "BETWEEN takes 2 value(s)",
         ),
         (
-            {"field": "companySize", "operator": "GTE", "values": ["1e3"]},
-            "values",
-            "decimal strings",
+            {"field": "companySize", "operator": "GTE", "values": ["1e9"]},
+            ("values", "0"),
+            "decimal string",
         ),
         (
             {"field": "companySize", "operator": "BETWEEN", "values": ["9", "1"]},
             "values",
-            "low end is above the high end",
+            "lower bound first",
         ),
-        ({"field": "isCustomer", "values": ["yes"]}, "values", '"true" or "false"'),
+        (
+            {"field": "isCustomer", "values": ["yes"]},
+            ("values", "0"),
+            '"true" or "false"',
+        ),
+        ({"field": "persona", "values": ["x"]}, ("values", "0"), "ID of a persona"),
+        ({"field": "persona", "values": ["012"]}, ("values", "0"), "ID of a persona"),
         ({"points": "ten"}, "points", "finite decimal"),
-        ({"points": 10**7}, "points", "between"),
+        ({"points": 10**7}, "points", "at most 1000000"),
         ({"points": None}, "points", "required"),
-        ({"label": " "}, "label", "characters"),
+        ({"label": " "}, "label", "cannot be blank"),
     ],
 )
 def test_each_fit_rule_problem_is_reported_at_its_path(
-    rule: dict[str, Any], path: str, message: str
+    rule: dict[str, Any], path: str | tuple[str, ...], message: str
 ) -> None:
     # given the second fit rule is broken
     found = problems_with(fitRules=[RULE, {**RULE, **rule}])
     # then the problem points into it
-    assert message in found[("fitRules", "1", path)]
+    where = (path,) if isinstance(path, str) else path
+    assert message in found[("fitRules", "1", *where)]
     assert [p for p in found if p[:2] == ("fitRules", "0")] == []
 
 
@@ -101,7 +123,7 @@ def test_negative_fit_points_and_every_operator_on_its_fields_are_accepted() -> 
         {**RULE, "field": "isCustomer", "values": ["false"]},
         {**RULE, "field": "persona", "operator": "IN", "values": ["12", "13"]},
     ]
-    assert check_terms({**TERMS, "fitRules": rules}) == []
+    assert problems_of({**TERMS, "fitRules": rules}) == {}
     assert {r["operator"] for r in rules} == set(FitOperator)
 
 
@@ -110,11 +132,16 @@ def test_negative_fit_points_and_every_operator_on_its_fields_are_accepted() -> 
     [
         ({"activityKind": "TWEET"}, "activityKind", "unknown value 'TWEET'"),
         ({"activityKind": "PAGE_VIEW"}, "activityKind", "PAGE_VIEW already has a rule"),
-        ({"points": -1}, "points", "between 0 and"),
+        ({"points": -1}, "points", "greater than 0"),
+        # no agreement could sign a rule that gives nothing (SPEC §2.2 leaves it
+        # open; the terms reader has always refused it)
+        ({"points": 0}, "points", "greater than 0"),
         ({"maxPoints": None}, "maxPoints", "required"),
-        ({"maxPoints": -1}, "maxPoints", "between 0 and"),
-        ({"halfLifeDays": 0}, "halfLifeDays", "above 0"),
-        ({"halfLifeDays": "soon"}, "halfLifeDays", "above 0"),
+        ({"maxPoints": 0}, "maxPoints", "greater than 0"),
+        ({"maxPoints": "0.5"}, "maxPoints", "at least points"),
+        ({"halfLifeDays": 0}, "halfLifeDays", "greater than 0"),
+        ({"halfLifeDays": 3651}, "halfLifeDays", "at most 3650"),
+        ({"halfLifeDays": "soon"}, "halfLifeDays", "finite decimal"),
     ],
 )
 def test_each_engagement_rule_problem_is_reported_at_its_path(
@@ -125,8 +152,8 @@ def test_each_engagement_rule_problem_is_reported_at_its_path(
     assert message in found[("engagementRules", "1", path)]
 
 
-def test_an_engagement_rule_without_decay_or_points_is_accepted() -> None:
-    rule = {**ENGAGEMENT, "halfLifeDays": None, "points": 0, "maxPoints": 0}
+def test_an_engagement_rule_without_decay_is_accepted() -> None:
+    rule = {**ENGAGEMENT, "halfLifeDays": None, "points": "0.5", "maxPoints": 1}
     assert problems_with(engagementRules=[rule]) == {}
 
 
@@ -134,15 +161,20 @@ def test_an_engagement_rule_without_decay_or_points_is_accepted() -> None:
     ("changes", "path", "message"),
     [
         ({"mqlThreshold": None}, ("mqlThreshold",), "required"),
-        ({"mqlThreshold": -1}, ("mqlThreshold",), "between 0 and"),
+        ({"mqlThreshold": -1}, ("mqlThreshold",), "at least 0"),
         ({"minFitScore": "x"}, ("minFitScore",), "finite decimal"),
-        ({"handRaiseWindowDays": None}, ("handRaiseWindowDays",), "required"),
-        ({"handRaiseWindowDays": 0}, ("handRaiseWindowDays",), "above 0"),
+        ({"handRaiseWindowDays": 0}, ("handRaiseWindowDays",), "between 1 and 365"),
+        ({"handRaiseWindowDays": "7.5"}, ("handRaiseWindowDays",), "whole number"),
         ({"handRaiseKinds": ["DEMO_REQUEST", "HUG"]}, ("handRaiseKinds", "1"), "HUG"),
         ({"handRaiseKinds": "DEMO_REQUEST"}, ("handRaiseKinds",), "give a list"),
         ({"fitRules": {"a": 1}}, ("fitRules",), "give a list"),
-        ({"fitRules": [RULE, 7]}, ("fitRules", "1"), "give an object"),
-        ({"fitRules": [RULE] * 101}, ("fitRules",), "at most 100 rules"),
+        ({"fitRules": [RULE, 7]}, ("fitRules",), "item 2: give an object"),
+        ({"fitRules": [RULE] * 101}, ("fitRules",), "at most 100 items"),
+        (
+            {"fitRules": [], "engagementRules": []},
+            ("fitRules",),
+            "at least one fit or engagement rule",
+        ),
     ],
 )
 def test_model_level_problems_are_reported_at_their_paths(
@@ -156,6 +188,20 @@ def test_no_hand_raise_kinds_need_no_window_and_a_negative_minimum_fit_is_fine()
 ):
     found = problems_with(handRaiseKinds=[], handRaiseWindowDays=None, minFitScore=-5)
     assert found == {}
+
+
+def test_numbers_in_values_are_read_as_the_terms_reader_normalises_them() -> None:
+    # given a size written with an exponent and trailing zeros, as a draft may be
+    rule = {**RULE, "field": "companySize", "operator": "BETWEEN"}
+    raw = {**TERMS, "fitRules": [{**rule, "values": ["1e2", "250.0"]}]}
+    # when it is read as stored terms
+    read = read_stored_terms(raw)
+    # then it holds the canonical numbers an agreement signs, and scoring takes them
+    assert read["fitRules"][0]["values"] == ["100", "250"]
+    assert read_model(raw, revision=1).fit_rules[0].operands == (
+        Decimal(100),
+        Decimal(250),
+    )
 
 
 def test_terms_as_the_agreements_code_stores_them_are_read() -> None:
@@ -216,17 +262,40 @@ def agreement_rule(field: FitField, operator: FitOperator) -> dict[str, Any]:
     }
 
 
-def test_every_model_the_agreements_code_accepts_scoring_reads() -> None:
-    # given every field with every operator it takes, as an agreement signs them
-    rules = [
+def every_rule() -> list[dict[str, Any]]:
+    """Every field with every operator it takes, as an agreement signs them."""
+    return [
         agreement_rule(fit_field, operator)
         for fit_field in FitField
         for operator in FitOperator
         if operator in OPERATORS[fit_field]
     ]
-    raw = model_input(fitRules=rules, minFitScore="-1.0", handRaiseKinds=[])
-    stored = read_model_terms(raw, lambda value: value if value.isdigit() else None)
+
+
+def draft_terms(**changes: Any) -> dict[str, Any]:
+    """Model terms as a draft stores them (persona values are row keys)."""
+    raw = model_input(**changes)
+    return read_model_terms(raw, lambda value: value if value.isdigit() else None)
+
+
+def test_every_model_the_agreements_code_accepts_scoring_reads() -> None:
+    # given every field with every operator it takes, as an agreement signs them
+    rules = every_rule()
+    stored = draft_terms(fitRules=rules, minFitScore="-1.0", handRaiseKinds=[])
     # when scoring checks and reads the stored terms
     # then it finds nothing wrong with them
-    assert check_terms(stored) == []
+    assert problems_of(stored) == {}
     assert len(read_model(stored, revision=1).fit_rules) == len(rules)
+
+
+def test_reading_stored_terms_again_keeps_their_text_and_content_hash() -> None:
+    # given terms as a draft stores them (canonical text, read back from it)
+    text = canonical_json(draft_terms(fitRules=every_rule(), minFitScore="-1.0"))
+    stored = load_terms(text)
+    assert stored is not None
+    # when the stored terms are read again
+    again = read_stored_terms(stored)
+    # then their canonical text, and so the hash both teams signed, is unchanged
+    assert canonical_json(again) == text
+    kind = AgreementKind.QUALIFICATION_MODEL
+    assert activation_hash(kind, again) == activation_hash(kind, stored)

@@ -228,8 +228,9 @@ def test_scoring_refuses_a_naive_now() -> None:
         ("isCustomer", "EQ", ["TRUE"], LeadAttributes(is_customer=True), True),
         ("isCustomer", "EQ", ["false"], LeadAttributes(is_customer=False), True),
         ("isCustomer", "EQ", ["true"], LeadAttributes(is_customer=False), False),
-        ("persona", "EQ", ["UGVyc29u"], LeadAttributes(persona="UGVyc29u"), True),
-        ("persona", "IN", ["UGVyc29u"], LeadAttributes(persona="ugvyc29u"), False),
+        # stored terms name personas by key, as the lead's persona is given
+        ("persona", "EQ", ["12"], LeadAttributes(persona="12"), True),
+        ("persona", "IN", ["12", "3"], LeadAttributes(persona="123"), False),
         ("source", "EQ", ["Webinar"], LeadAttributes(source="  WEBINAR "), True),
         ("seniority", "IN", ["C-level"], LeadAttributes(seniority="c-LEVEL"), True),
     ],
@@ -250,7 +251,7 @@ def test_each_operator_compares_as_documented(
         ("jobTitle", "CONTAINS", ["VP"]),
         ("companySize", "LTE", ["100"]),
         ("isCustomer", "EQ", ["false"]),
-        ("persona", "IN", ["x"]),
+        ("persona", "IN", ["7"]),
     ],
 )
 def test_a_rule_on_a_missing_attribute_never_matches(
