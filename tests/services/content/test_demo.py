@@ -16,7 +16,7 @@ from server.models import (
     ContentRequest,
     ContentVote,
 )
-from tests.services.demo.test_demo import NOW, build, quick_hashing  # noqa: F401
+from tests.services.demo.test_company import NOW, build, quick_hashing  # noqa: F401
 
 TODAY = local_day(NOW, "UTC")
 
