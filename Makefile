@@ -16,6 +16,13 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
+# axe-core for the browser tests' accessibility checks (tests only, never served).
+AXE := tests/client/node_modules/axe-core/axe.min.js
+$(AXE): tests/client/package.json tests/client/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/client --no-audit --no-fund --silent && touch $(AXE); \
+	else echo "npm is missing: accessibility checks skip here (CI installs npm)"; fi
+
 install: $(STAMP)
 
 run: $(STAMP)
@@ -23,7 +30,7 @@ run: $(STAMP)
 	ACCORD_DEMO=1 $(BIN)/accord demo-data --if-empty $(DEMO_ARGS)
 	ACCORD_DEMO=1 $(BIN)/accord serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -12,6 +12,7 @@ Screenshots go to $ACCORD_CLIENT_SCREENSHOTS when set, else to a temporary folde
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -189,26 +190,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     _accord(env, ["migrate"])
     _accord(env, _create_user(ADMIN))
     _accord(env, _create_user(MEMBER))
-    port = _free_port()
-    log = folder / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(BIN / "accord"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process, url = _serve(env, folder)
     try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_up(url, process, log)
-        yield Server(url, log)
+        yield Server(url, folder / "server.log")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        _stop(process)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -223,6 +209,103 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
             pass
         time.sleep(0.1)
     pytest.fail(f"the server did not answer within 30 s:\n{log.read_text()}")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """One person of the demo company, as `accord demo-data` printed them."""
+
+    email: str
+    password: str
+    name: str
+    team: str
+    role: str
+
+
+@dataclass
+class DemoServer(Server):
+    """A server with the demo company loaded (the world `make run` shows)."""
+
+    people: list[DemoLogin] = field(default_factory=list)
+
+    def person(self, team: str, role: str, index: int = 0) -> DemoLogin:
+        """The index-th demo person of the team and role, in printed order."""
+        found = [p for p in self.people if p.team == team and p.role == role]
+        assert len(found) > index, f"no demo {team} {role} #{index}: {self.people}"
+        return found[index]
+
+    def session_of(self, who: DemoLogin) -> str:
+        if who.email not in self.cookies:
+            self.cookies[who.email] = self.login(who.email, who.password)
+        return self.cookies[who.email]
+
+
+DEMO_LEADS = 300
+DEMO_LINE = re.compile(
+    r"^\s+(?P<email>\S+@\S+)\s+(?P<password>\S+)\s+(?P<name>.+?) — .*"
+    r"\((?P<team>[A-Z]+) (?P<role>[A-Z]+)\)$"
+)
+
+
+def _demo_people(printed: str) -> list[DemoLogin]:
+    people = []
+    for line in printed.splitlines():
+        if found := DEMO_LINE.match(line):
+            people.append(DemoLogin(**found.groupdict()))
+    assert people, f"accord demo-data printed no logins:\n{printed}"
+    return people
+
+
+def _serve(env: dict[str, str], folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    log = folder / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(BIN / "accord"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_up(url, process, log)
+    return process, url
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """The demo company on a real server, built once for every browser test that
+    asks for it: migrate, `accord demo-data` (its printed logins parsed), serve.
+    Tests that change the world make what they need; others read it as is."""
+    folder = tmp_path_factory.mktemp("accord-demo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
+    env.update(
+        ACCORD_DATABASE_URL=f"sqlite://{folder}/db.sqlite",
+        ACCORD_SECRET_KEY=SECRET_KEY,
+        ACCORD_LOG_LEVEL="WARNING",
+    )
+    _accord(env, ["migrate"])
+    built = subprocess.run(
+        [str(BIN / "accord"), "demo-data", "--leads", str(DEMO_LEADS), "--seed", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, f"accord demo-data failed:\n{built.stderr}"
+    process, url = _serve(env, folder)
+    try:
+        yield DemoServer(url, folder / "server.log", people=_demo_people(built.stdout))
+    finally:
+        _stop(process)
 
 
 @pytest.fixture(scope="package")
@@ -298,3 +381,47 @@ def page(context: Any) -> Iterator[Any]:
     opened.on("pageerror", console.exception)
     yield opened
     assert console.problems == [], "the page logged errors (CSP violations included)"
+
+
+@pytest.fixture
+def open_page(browser: Any, demo: DemoServer) -> Iterator[Any]:
+    """Opens pages on the demo server, each in its own browser profile, signed in
+    as the demo person given (or signed out). Every page's console is watched:
+    an error or an uncaught exception fails the test.
+
+    `open_page(who, width=360)` gives a phone-sized page; `timezone` sets the
+    browser's zone (default one unlike any demo person's)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    opened: list[tuple[Any, Console]] = []
+
+    def open_one(
+        who: DemoLogin | None = None,
+        *,
+        width: int = 1280,
+        height: int = 900,
+        timezone: str = "America/Los_Angeles",
+    ) -> Any:
+        ctx = browser.new_context(
+            base_url=demo.url,
+            locale="en-GB",
+            timezone_id=timezone,
+            viewport={"width": width, "height": height},
+        )
+        ctx.set_default_timeout(WAIT_MS)
+        if who is not None:
+            cookie = {"name": "accord_session", "value": demo.session_of(who)}
+            ctx.add_cookies([{**cookie, "url": demo.url}])
+        console = Console()
+        page = ctx.new_page()
+        page.on("console", console.message)
+        page.on("pageerror", console.exception)
+        opened.append((ctx, console))
+        return page
+
+    yield open_one
+    problems = [p for _, console in opened for p in console.problems]
+    for ctx, _ in opened:
+        ctx.close()
+    assert problems == [], "a page logged errors (CSP violations included)"
