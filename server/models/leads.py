@@ -162,6 +162,10 @@ class StageChange(Model):
     )
     via = fields.CharField(max_length=24)
     reason: str | None = fields.TextField(null=True)
+    # The lead's persona at the move and, on a qualification's move to MQL, its
+    # `qualifiedBy`: the metrics count qualifications by both (SPEC §2.6).
+    persona_id = fields.IntField(null=True)
+    qualified_by = fields.CharField(max_length=16, null=True)
 
     if TYPE_CHECKING:
         lead_id: int

@@ -49,6 +49,10 @@ class HandoffChain(Model):
     # handoff it last escalated to the managers, so it does so once.
     next_timeout_at = fields.DatetimeField(null=True)
     escalated_handoff_id = fields.BigIntField(null=True)
+    # What the metrics read as of the handoff (SPEC §2.6): the lead's persona
+    # then, and its `qualifiedBy` then (NULL: handed off unqualified).
+    persona_id = fields.IntField(null=True)
+    qualified_by = fields.CharField(max_length=16, null=True)
 
     if TYPE_CHECKING:
         lead_id: int

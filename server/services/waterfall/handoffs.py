@@ -181,6 +181,8 @@ async def _open_chain(
         accept_at_risk_at=clocks.accept_at_risk_at,
         first_touch_due_at=clocks.first_touch_due_at,
         first_touch_at_risk_at=clocks.first_touch_at_risk_at,
+        persona_id=lead["persona_id"],
+        qualified_by=lead["qualified_by"] if lead["qualified"] else None,
     )
     handoff = await _new_handoff(
         tx,
