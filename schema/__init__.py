@@ -18,6 +18,7 @@ from schema.leads.funnel import FunnelQueries
 from schema.leads.mutations import LeadMutations, install_fast_resolvers
 from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
+from schema.metrics.queries import MetricsQueries
 from schema.people.credentials import CredentialMutations, CredentialQueries
 from schema.people.users import UserMutations, UserQueries
 from schema.waterfall.moves import StageMoveMutations
@@ -39,6 +40,7 @@ Query = merge_types(
         RescoringQueries,
         FunnelQueries,
         NotificationQueries,
+        MetricsQueries,
     ),
 )
 Mutation = merge_types(

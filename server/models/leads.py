@@ -173,7 +173,10 @@ class StageChange(Model):
 
     class Meta:
         table = "stage_change"
-        indexes = (Index(fields=("lead_id", "at", "id"), name="stage_change_lead"),)
+        indexes = (
+            Index(fields=("lead_id", "at", "id"), name="stage_change_lead"),
+            Index(fields=("to_stage", "at"), name="stage_change_to_at"),
+        )
 
 
 class RescoreJob(Model):
