@@ -27,7 +27,6 @@ from schema.metrics.types import (
     TimeToFirstTouch,
     as_float,
 )
-from server.clock import clock
 from server.domain.agreements.goals import GoalMetric
 from server.domain.leads.qualification import QualifiedBy
 from server.domain.leads.stages import LeadStage
@@ -58,7 +57,6 @@ class MetricsQueries:
             request.period(period.from_, period.to, zone),
             request.persona(persona_id),
             zone,
-            clock.now(),
         )
         return dashboard_type(found)
 

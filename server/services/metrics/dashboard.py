@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from server.clock import clock
 from server.domain.metrics.compliance import Period, ratio
 from server.services.metrics import chains, funnel, goals, qualified, reviews, sla
 from server.services.metrics.chains import Chains, FirstTouch
@@ -45,9 +46,10 @@ class Dashboard:
 
 
 async def dashboard(
-    period: Period, persona_id: int | None, zone: ZoneInfo, now: datetime
+    period: Period, persona_id: int | None, zone: ZoneInfo, now: datetime | None = None
 ) -> Dashboard:
-    """12 statements (11 with no goal in force)."""
+    """12 statements (11 with no goal in force); ``now`` defaults to the clock's."""
+    now = clock.now() if now is None else now
     scope = Scope(period, persona_id, zone, now)
     counted = await chains.chain_counts(scope)
     revisions = await sla.sla_revisions()
