@@ -13,16 +13,16 @@ from tests.handoff_steps import ACCEPT, REASSIGN, REJECT, Floor, berlin, floor, 
 from tests.helpers import Api
 from tests.lead_steps import CLOSE, MOVE, UPDATE
 
-COUNT = "{ count }"
+COUNT = "{ count leads handoffs }"
 DASHBOARD = f"""
 query($period: PeriodInput!, $personaId: ID, $timezone: String) {{
   dashboard(period: $period, personaId: $personaId, timezone: $timezone) {{
     period {{ from to timezone }}
     personaId
-    qualifiedLeads {{ count byQualifiedBy {{ qualifiedBy count }} }}
+    qualifiedLeads {{ count leads byQualifiedBy {{ qualifiedBy count leads }} }}
     delivered {COUNT} deliveredManual {COUNT} handoffs {COUNT}
     accepted {COUNT} rejected {COUNT} autoAccepted {COUNT} acceptanceRate
-    rejectionReasons {{ reason count }}
+    rejectionReasons {{ reason count handoffs }}
     timeToFirstTouch {{
       medianHours p90Hours medianBusinessHours untouched {COUNT}
     }}
@@ -35,7 +35,7 @@ query($period: PeriodInput!, $personaId: ID, $timezone: String) {{
       }}
       breaches {{ accept {COUNT} firstTouch {COUNT} total }}
     }}
-    funnel {{ stage count }}
+    funnel {{ stage count leads }}
     conversion {{ stage nextStage entered {COUNT} advanced {COUNT} rate }}
     goals {{
       metric goal {{ id title }}
@@ -315,3 +315,41 @@ async def march_world(api: Api) -> World:
     )
     await m.at(2026, 4, 2, 12, 0)
     return World(room, m.leads, {"p1": p1, "p2": p2})
+
+
+LEAD_TOTAL = """
+query($filter: LeadFilter) { leads(first: 1, filter: $filter) { totalCount } }"""
+HANDOFF_TOTAL = """
+query($filter: HandoffFilter) {
+  handoffs(first: 1, filter: $filter) { totalCount }
+}"""
+
+
+def figures(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every count figure in a dashboard, with where it sits."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(node, dict):
+        if "count" in node and ("leads" in node or "handoffs" in node):
+            found.append((path, node))
+        for key, value in node.items():
+            found += figures(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += figures(value, f"{path}[{i}]")
+    return found
+
+
+async def drill_mismatches(room: Floor, dashboard: dict[str, Any]) -> list[str]:
+    """Figures whose count differs from the totalCount of their drill-down."""
+    wrong = []
+    for path, figure in figures(dashboard):
+        if figure.get("leads") is not None:
+            got = await room.query("leader", LEAD_TOTAL, filter=figure["leads"])
+            total = got["leads"]["totalCount"]
+        else:
+            assert figure.get("handoffs") is not None, path
+            got = await room.query("leader", HANDOFF_TOTAL, filter=figure["handoffs"])
+            total = got["handoffs"]["totalCount"]
+        if total != figure["count"]:
+            wrong.append(f"{path}: {figure['count']} != {total}")
+    return wrong

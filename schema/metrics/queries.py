@@ -3,7 +3,10 @@ metrics service once and maps its figures."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
+from strawberry.scalars import JSON
 
 from schema.agreements.kinds import GoalProgress
 from schema.context import Info
@@ -34,6 +37,9 @@ from server.domain.waterfall.handoffs import RejectionReason
 from server.services.core import ids
 from server.services.metrics import dashboard as figures
 from server.services.metrics import request
+from server.services.metrics.drill import Drills, Filter
+from server.services.metrics.funnel import Step
+from server.services.metrics.goals import GoalFigure as GoalFigureRow
 
 
 @strawberry.type
@@ -61,12 +67,22 @@ class MetricsQueries:
         return dashboard_type(found)
 
 
-def count(n: int) -> CountFigure:
-    return CountFigure(count=n)
+def as_json(drill: Filter) -> JSON:
+    """A drill-down filter as the JSON it is sent as."""
+    return cast(JSON, drill)
+
+
+def leads(n: int, drill: Filter) -> CountFigure:
+    return CountFigure(count=n, leads=as_json(drill))
+
+
+def handoffs(n: int, drill: Filter) -> CountFigure:
+    return CountFigure(count=n, handoffs=as_json(drill))
 
 
 def dashboard_type(d: figures.Dashboard) -> Dashboard:
-    scope, chains, sales = d.scope, d.chains, d.sales
+    scope, drills = d.scope, Drills(d.scope)
+    chains = d.chains
     return Dashboard(
         period=ReportPeriod(
             from_=scope.opens, to=scope.closes, timezone=scope.zone.key
@@ -74,22 +90,20 @@ def dashboard_type(d: figures.Dashboard) -> Dashboard:
         persona_id=strawberry.ID(ids.encode("Persona", scope.persona_id))
         if scope.persona_id is not None
         else None,
-        qualified_leads=QualifiedLeadsFigure(
-            count=d.qualified.total,
-            by_qualified_by=[
-                QualifiedByFigure(count=n, qualified_by=QualifiedBy(by))
-                for by, n in d.qualified.by.items()
-            ],
-        ),
-        delivered=count(chains.delivered),
-        delivered_manual=count(chains.delivered_manual),
-        handoffs=count(chains.handoffs),
-        accepted=count(chains.accepted),
-        rejected=count(chains.rejected),
-        auto_accepted=count(chains.auto_accepted),
+        qualified_leads=_qualified(d, drills),
+        delivered=leads(chains.delivered, drills.delivered(False)),
+        delivered_manual=leads(chains.delivered_manual, drills.delivered(True)),
+        handoffs=handoffs(chains.handoffs, drills.chains()),
+        accepted=handoffs(chains.accepted, drills.chains(chainOutcomes=["ACCEPTED"])),
+        rejected=handoffs(chains.rejected, drills.chains(chainOutcomes=["REJECTED"])),
+        auto_accepted=handoffs(chains.auto_accepted, drills.chains(autoAccepted=True)),
         acceptance_rate=as_float(chains.acceptance_rate),
         rejection_reasons=[
-            RejectionReasonFigure(count=n, reason=RejectionReason(reason))
+            RejectionReasonFigure(
+                count=n,
+                reason=RejectionReason(reason),
+                handoffs=as_json(drills.chains(rejectionReasons=[reason])),
+            )
             for reason, n in sorted(
                 d.rejection_reasons.items(), key=lambda item: (-item[1], item[0])
             )
@@ -98,62 +112,17 @@ def dashboard_type(d: figures.Dashboard) -> Dashboard:
             median_hours=as_float(d.first_touch.median_hours),
             p90_hours=as_float(d.first_touch.p90_hours),
             median_business_hours=as_float(d.first_touch.median_business_hours),
-            untouched=count(d.first_touch.untouched),
+            untouched=handoffs(d.first_touch.untouched, drills.untouched()),
         ),
-        sla_compliance=SlaCompliance(
-            marketing=MarketingCompliance(
-                committed=float(d.marketing.committed),
-                delivered=count(d.marketing.delivered),
-                ratio=as_float(d.marketing.ratio),
-            ),
-            sales=SalesCompliance(
-                due=count(sales.due),
-                met=count(sales.met),
-                breached=count(sales.breached),
-                ratio=as_float(sales.ratio),
-                accept_due=count(sales.accept_due),
-                accept_on_time=count(sales.accept_on_time),
-                accept_on_time_ratio=as_float(sales.accept_on_time_ratio),
-                touch_attempts_due=count(sales.attempts_due),
-                touch_attempts_met=count(sales.attempts_met),
-                touch_attempts_met_ratio=as_float(sales.touch_attempts_met_ratio),
-            ),
-            breaches=Breaches(
-                accept=count(sales.accept_breached),
-                first_touch=count(sales.breached),
-                total=sales.accept_breached + sales.breached,
-            ),
-        ),
+        sla_compliance=_compliance(d, drills),
         funnel=[
-            FunnelFigure(count=n, stage=LeadStage(stage))
+            FunnelFigure(
+                count=n, stage=LeadStage(stage), leads=as_json(drills.funnel(stage))
+            )
             for stage, n in d.funnel.items()
         ],
-        conversion=[
-            ConversionFigure(
-                stage=LeadStage(step.stage),
-                next_stage=LeadStage(step.next_stage),
-                entered=count(step.entered),
-                advanced=count(step.advanced),
-                rate=as_float(step.rate),
-            )
-            for step in d.conversion
-        ],
-        goals=[
-            GoalFigure(
-                metric=GoalMetric(g.metric),
-                progress=GoalProgress(
-                    current=g.progress.current,
-                    target=g.progress.target,
-                    ratio=float(g.progress.ratio),
-                    expected_ratio=float(g.progress.expected_ratio),
-                    status=g.progress.status,
-                    ended=g.progress.ended,
-                    measured_at=None,
-                ),
-                _goal_id=g.goal_id,
-            )
-            for g in d.goals
-        ],
+        conversion=[_step(step, drills) for step in d.conversion],
+        goals=[_goal(g) for g in d.goals],
         review_overdue=d.review.overdue,
         review_cadence=ReviewCadence(
             overdue=d.review.overdue,
@@ -161,4 +130,77 @@ def dashboard_type(d: figures.Dashboard) -> Dashboard:
             last_review_at=d.review.last_review_at,
             counted_from=d.review.counted_from,
         ),
+    )
+
+
+def _qualified(d: figures.Dashboard, drills: Drills) -> QualifiedLeadsFigure:
+    return QualifiedLeadsFigure(
+        count=d.qualified.total,
+        leads=as_json(drills.qualified()),
+        by_qualified_by=[
+            QualifiedByFigure(
+                count=n,
+                qualified_by=QualifiedBy(by),
+                leads=as_json(drills.qualified(by)),
+            )
+            for by, n in d.qualified.by.items()
+        ],
+    )
+
+
+def _compliance(d: figures.Dashboard, drills: Drills) -> SlaCompliance:
+    sales = d.sales
+    breached_accept = handoffs(sales.accept_breached, drills.accept_clock("BREACHED"))
+    breached_touch = handoffs(sales.breached, drills.touch_clock("BREACHED"))
+    return SlaCompliance(
+        marketing=MarketingCompliance(
+            committed=float(d.marketing.committed),
+            delivered=leads(d.marketing.delivered, drills.delivered(False)),
+            ratio=as_float(d.marketing.ratio),
+        ),
+        sales=SalesCompliance(
+            due=handoffs(sales.due, drills.touch_clock("MET", "BREACHED")),
+            met=handoffs(sales.met, drills.touch_clock("MET")),
+            breached=breached_touch,
+            ratio=as_float(sales.ratio),
+            accept_due=handoffs(
+                sales.accept_due, drills.accept_clock("MET", "BREACHED")
+            ),
+            accept_on_time=handoffs(sales.accept_on_time, drills.accept_clock("MET")),
+            accept_on_time_ratio=as_float(sales.accept_on_time_ratio),
+            touch_attempts_due=handoffs(sales.attempts_due, drills.attempts()),
+            touch_attempts_met=handoffs(sales.attempts_met, drills.attempts(True)),
+            touch_attempts_met_ratio=as_float(sales.touch_attempts_met_ratio),
+        ),
+        breaches=Breaches(
+            accept=breached_accept,
+            first_touch=breached_touch,
+            total=sales.accept_breached + sales.breached,
+        ),
+    )
+
+
+def _step(step: Step, drills: Drills) -> ConversionFigure:
+    return ConversionFigure(
+        stage=LeadStage(step.stage),
+        next_stage=LeadStage(step.next_stage),
+        entered=leads(step.entered, drills.entered(step.stage)),
+        advanced=leads(step.advanced, drills.entered(step.stage, True)),
+        rate=as_float(step.rate),
+    )
+
+
+def _goal(g: GoalFigureRow) -> GoalFigure:
+    return GoalFigure(
+        metric=GoalMetric(g.metric),
+        progress=GoalProgress(
+            current=g.progress.current,
+            target=g.progress.target,
+            ratio=float(g.progress.ratio),
+            expected_ratio=float(g.progress.expected_ratio),
+            status=g.progress.status,
+            ended=g.progress.ended,
+            measured_at=None,
+        ),
+        _goal_id=g.goal_id,
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import strawberry
+from strawberry.scalars import JSON
 
 from schema.agreements.kinds import Goal, GoalProgress
 from schema.agreements.terms import GoalMetric
@@ -33,9 +34,18 @@ class ReportPeriod:
     timezone: str
 
 
-@strawberry.type(description="A count of records.")
+@strawberry.type(
+    description="A count of records and, as its drill-down, the `filter` of "
+    "the `leads` or `handoffs` list that shows exactly them (one is set)."
+)
 class CountFigure:
     count: int
+    leads: JSON | None = strawberry.field(
+        default=None, description="The `leads` list's filter."
+    )
+    handoffs: JSON | None = strawberry.field(
+        default=None, description="The `handoffs` list's filter."
+    )
 
 
 @strawberry.type

@@ -27,7 +27,14 @@ import pytest
 
 from server import db
 from tests.helpers import Api
-from tests.metrics_steps import DASHBOARD, MARCH, World, march_world
+from tests.metrics_steps import (
+    DASHBOARD,
+    MARCH,
+    World,
+    drill_mismatches,
+    figures,
+    march_world,
+)
 
 
 @pytest.fixture
@@ -177,3 +184,10 @@ async def test_a_bad_period_or_timezone_is_refused_with_invalid_input(
             DASHBOARD, {"period": period, "timezone": zone}
         )
         assert response.error_codes == ["INVALID_INPUT"]
+
+
+async def test_every_figure_opens_onto_exactly_its_records(world: World) -> None:
+    for persona in (None, world.personas["p1"], world.personas["p2"]):
+        d = await read(world, personaId=persona)
+        assert len(figures(d)) >= 38
+        assert await drill_mismatches(world.room, d) == []
