@@ -62,10 +62,11 @@ ACCEPT_OWED = (
     "AND c.withdrawn_at <= c.accept_due_at)"
 )
 ACCEPT_KEPT = "c.decided_at <= c.accept_due_at AND c.auto_accepted = FALSE"
+# Written so that no part is NULL (a NOT over a NULL would drop the chain).
 TOUCH_OWED = (
-    "NOT (c.first_touch_at IS NULL AND ((c.decision = 'REJECTED' AND "
-    "c.decided_at <= c.first_touch_due_at) OR (c.withdrawn_at IS NOT NULL AND "
-    "c.withdrawn_at <= c.first_touch_due_at)))"
+    "NOT (c.first_touch_at IS NULL AND ((COALESCE(c.decision, '') = 'REJECTED' "
+    "AND c.decided_at <= c.first_touch_due_at) OR (c.withdrawn_at IS NOT NULL "
+    "AND c.withdrawn_at <= c.first_touch_due_at)))"
 )
 TOUCH_KEPT = "c.first_touch_at <= c.first_touch_due_at"
 ATTEMPTS_KEPT = (
