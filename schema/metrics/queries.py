@@ -26,6 +26,7 @@ from schema.metrics.types import (
     ReportPeriod,
     ReviewCadence,
     SalesCompliance,
+    SeriesPoint,
     SlaCompliance,
     TimeToFirstTouch,
     as_float,
@@ -33,13 +34,18 @@ from schema.metrics.types import (
 from server.domain.agreements.goals import GoalMetric
 from server.domain.leads.qualification import QualifiedBy
 from server.domain.leads.stages import LeadStage
+from server.domain.metrics.series import Interval
 from server.domain.waterfall.handoffs import RejectionReason
 from server.services.core import ids
 from server.services.metrics import dashboard as figures
-from server.services.metrics import request
+from server.services.metrics import request, series
 from server.services.metrics.drill import Drills, Filter
 from server.services.metrics.funnel import Step
 from server.services.metrics.goals import GoalFigure as GoalFigureRow
+from server.services.metrics.series import SeriesMetric
+
+strawberry.enum(SeriesMetric, name="SeriesMetric")
+strawberry.enum(Interval, name="SeriesInterval")
 
 
 @strawberry.type
@@ -65,6 +71,41 @@ class MetricsQueries:
             zone,
         )
         return dashboard_type(found)
+
+    @strawberry.field(
+        description="A dashboard figure per day, week (from Monday) or month, "
+        "cut at local midnights of `timezone`; at most 400 buckets."
+    )
+    async def metric_series(
+        self,
+        info: Info,
+        metric: SeriesMetric,
+        period: PeriodInput,
+        interval: Interval,
+        persona_id: strawberry.ID | None = None,
+        timezone: str | None = None,
+    ) -> list[SeriesPoint]:
+        require(info, "metricSeries")
+        zone = request.reporting_zone(
+            timezone, info.context.settings.reporting_timezone
+        )
+        points = await series.metric_series(
+            metric,
+            request.period(period.from_, period.to, zone),
+            interval,
+            zone,
+            request.persona(persona_id),
+        )
+        return [
+            SeriesPoint(
+                from_=p.period.opens,
+                to=p.period.closes,
+                count=p.count,
+                leads=as_json(p.leads) if p.leads is not None else None,
+                handoffs=as_json(p.handoffs) if p.handoffs is not None else None,
+            )
+            for p in points
+        ]
 
 
 def as_json(drill: Filter) -> JSON:

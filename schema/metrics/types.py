@@ -200,3 +200,9 @@ class Dashboard:
 
 def as_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+@strawberry.type(description="One bucket of a series: [from, to) and its count.")
+class SeriesPoint(CountFigure):
+    from_: datetime = strawberry.field(name="from")
+    to: datetime

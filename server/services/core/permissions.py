@@ -180,6 +180,7 @@ RULES: dict[str, Rule] = {
     "rescoring": Rule("any authenticated user", _anyone, READ_OR_INGEST),
     "leadFunnel": Rule("any authenticated user", _anyone, READ),
     "dashboard": Rule("any authenticated user", _anyone, READ),
+    "metricSeries": Rule("any authenticated user", _anyone, READ),
 }
 
 

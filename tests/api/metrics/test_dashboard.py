@@ -191,3 +191,55 @@ async def test_every_figure_opens_onto_exactly_its_records(world: World) -> None
         d = await read(world, personaId=persona)
         assert len(figures(d)) >= 38
         assert await drill_mismatches(world.room, d) == []
+
+
+SERIES = """
+query($metric: SeriesMetric!, $period: PeriodInput!, $interval: SeriesInterval!) {
+  metricSeries(
+    metric: $metric, period: $period, interval: $interval, timezone: "Europe/Berlin"
+  ) { from to count leads handoffs }
+}"""
+
+
+async def series(world: World, metric: str, interval: str, **period: str) -> Any:
+    found = await world.room.query(
+        "leader", SERIES, metric=metric, interval=interval, period=period or MARCH
+    )
+    return found["metricSeries"]
+
+
+async def test_a_daily_series_cuts_march_at_berlin_midnights(world: World) -> None:
+    days = await series(world, "QUALIFIED_LEADS", "DAY")
+    assert len(days) == 31
+    assert days[28]["from"].startswith("2026-03-28T23:00")  # 29 March, 23 hours
+    assert days[28]["to"].startswith("2026-03-29T22:00")
+    counted = {i + 1: d["count"] for i, d in enumerate(days) if d["count"]}
+    # L1 2nd, L2 3rd and 10th, L4 7th, L5 16th, L6 18th, L7 23rd, L8 24th, L3 27th
+    assert counted == {2: 1, 3: 1, 7: 1, 10: 1, 16: 1, 18: 1, 23: 1, 24: 1, 27: 1}
+    assert await drill_mismatches(world.room, {"points": days}) == []
+
+
+async def test_a_weekly_series_starts_on_mondays_and_opens_onto_its_chains(
+    world: World,
+) -> None:
+    weeks = await series(world, "HANDOFFS", "WEEK")
+    # Sunday 1 March alone, then the weeks from Monday 2, 9, 16, 23, 30 March
+    assert [w["count"] for w in weeks] == [0, 3, 1, 2, 3, 0]
+    assert await drill_mismatches(world.room, {"points": weeks}) == []
+    months = await series(
+        world, "DELIVERED", "MONTH", **{"from": "2026-02-01", "to": "2026-04-01"}
+    )
+    assert [m["count"] for m in months] == [1, 6]  # L0 in February
+
+
+async def test_more_than_400_buckets_are_refused(world: World) -> None:
+    world.room.api.use_session(world.room.sessions["leader"])
+    response = await world.room.api.gql(
+        SERIES,
+        {
+            "metric": "HANDOFFS",
+            "interval": "DAY",
+            "period": {"from": "2026-01-01", "to": "2027-02-06"},
+        },
+    )
+    assert response.error_codes == ["INVALID_INPUT"]
