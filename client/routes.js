@@ -23,6 +23,12 @@ export const ROUTES = [
     load: () => import('./views/people/set-password.js'),
   },
   {
+    path: '/dashboard',
+    title: 'Dashboard',
+    nav: 'Dashboard',
+    load: () => import('./views/metrics/dashboard.js'),
+  },
+  {
     path: '/account',
     title: 'My account',
     nav: 'My account',

@@ -136,5 +136,7 @@ def _value(metric: str, raw: Any) -> Decimal:
 
 
 def _plain(value: Decimal) -> Decimal:
-    """Without trailing zeros (130, not 130.000000)."""
-    return value.normalize() if value == value.to_integral() else value
+    """Without trailing zeros and never in exponent form (279900, 6.9)."""
+    if value == value.to_integral():
+        return value.quantize(Decimal(1))
+    return Decimal(format(value.normalize(), "f"))
