@@ -26,7 +26,9 @@ LISTS = {
 }
 TOTAL = {
     "/leads": "query($f: LeadFilter) { leads(first: 1, filter: $f) { totalCount } }",
-    "/handoffs": "query($f: HandoffFilter) { handoffs(first: 1, filter: $f) { totalCount } }",
+    "/handoffs": (
+        "query($f: HandoffFilter) { handoffs(first: 1, filter: $f) { totalCount } }"
+    ),
 }
 COUNT_OF_LINK = """async ([href, lists, documents]) => {
   const [path, query] = href.slice(1).split('?');
