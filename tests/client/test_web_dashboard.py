@@ -104,7 +104,9 @@ def test_the_period_picker_changes_the_url_and_the_figures(
     page.get_by_label("Period", exact=True).select_option("last-month")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**period=last-month**")
-    shot(page, shots, "dashboard-custom")
+    expect(figures.get_by_role("heading", name="Handoffs", exact=True)).to_be_visible()
+    expect(figures.locator("p.muted").first).not_to_contain_text("2026-01-01")
+    shot(page, shots, "dashboard-last-month")
 
 
 def test_the_dashboard_works_at_phone_width(
