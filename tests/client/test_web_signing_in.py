@@ -48,7 +48,9 @@ def test_a_member_sees_no_admin_screens_and_times_in_their_own_timezone(
     expect(heading(page)).to_have_text("My account")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="My account")).to_be_visible()
-    expect(nav.get_by_role("link")).to_have_count(1)
+    # every signed-in person reads the dashboard (SPEC §2.1), nothing else here
+    expect(nav.get_by_role("link", name="Dashboard")).to_be_visible()
+    expect(nav.get_by_role("link")).to_have_count(2)
     expect(nav).not_to_contain_text("Admin")
     # The browser runs in Los Angeles; the member lives in Tokyo.
     session_row = page.get_by_role("row").filter(has_text="this session")
