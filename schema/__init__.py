@@ -18,6 +18,7 @@ from schema.leads.funnel import FunnelQueries
 from schema.leads.mutations import LeadMutations, install_fast_resolvers
 from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
+from schema.metrics.planner import PlannerQueries
 from schema.metrics.queries import MetricsQueries
 from schema.people.credentials import CredentialMutations, CredentialQueries
 from schema.people.users import UserMutations, UserQueries
@@ -41,6 +42,7 @@ Query = merge_types(
         FunnelQueries,
         NotificationQueries,
         MetricsQueries,
+        PlannerQueries,
     ),
 )
 Mutation = merge_types(

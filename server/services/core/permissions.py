@@ -181,6 +181,7 @@ RULES: dict[str, Rule] = {
     "leadFunnel": Rule("any authenticated user", _anyone, READ),
     "dashboard": Rule("any authenticated user", _anyone, READ),
     "metricSeries": Rule("any authenticated user", _anyone, READ),
+    "goalPlan": Rule("any authenticated user", _anyone, READ),
 }
 
 
