@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from server import db, logs, metrics
+from server import db, logs, metrics, wiring
 from server.clock import clock
 from server.graphql_http import GraphQLEndpoint
 from server.services.core import ids, jobs, mutations
@@ -57,6 +57,7 @@ def configure_services(settings: Settings) -> None:
     passwords.set_concurrency(settings.password_hash_concurrency)
     mutations.set_fault_exit_after_commit(settings.fault_exit_after_commit)
     mailer.configure(settings)
+    wiring.wire()
 
 
 def create_app(

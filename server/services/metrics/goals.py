@@ -13,6 +13,7 @@ Amounts are the leads' current ones (a deal's amount is corrected in place).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -140,3 +141,19 @@ def _plain(value: Decimal) -> Decimal:
     if value == value.to_integral():
         return value.quantize(Decimal(1))
     return Decimal(format(value.normalize(), "f"))
+
+
+async def measure_goal(
+    goal_id: int, terms: Mapping[str, Any], zone: ZoneInfo
+) -> Decimal:
+    """One goal's current value over its period (one statement): what
+    `server.services.agreements.goals.computed_progress` reads."""
+    opens, closes = period_bounds(
+        date.fromisoformat(terms["periodStart"]),
+        date.fromisoformat(terms["periodEnd"]),
+        zone,
+    )
+    metric = str(terms["metric"])
+    sql, args = measure(metric, goal_id, opens, closes)
+    rows = await db.fetch(f"SELECT ({sql}) AS value", *args)
+    return _plain(_value(metric, rows[0]["value"]))

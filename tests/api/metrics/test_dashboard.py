@@ -243,3 +243,25 @@ async def test_more_than_400_buckets_are_refused(world: World) -> None:
         },
     )
     assert response.error_codes == ["INVALID_INPUT"]
+
+
+GOALS = """{ goals(first: 10) { edges { node {
+  title progress { current target ratio status ended }
+} } } }"""
+
+
+async def test_computed_goals_report_their_progress_on_the_goal_itself(
+    world: World,
+) -> None:
+    found = await world.room.query("leader", GOALS)
+    progress = {
+        e["node"]["title"]: e["node"]["progress"] for e in found["goals"]["edges"]
+    }
+    assert Decimal(progress["MQLs in March"]["current"]) == 8
+    assert progress["MQLs in March"]["status"] == "AT_RISK"
+    assert Decimal(progress["Won revenue, Q2"]["current"]) == 1000
+    assert progress["Won revenue, Q2"]["status"] == "AHEAD"
+    d = await read(world)
+    on_dashboard = {g["goal"]["title"]: g["progress"] for g in d["goals"]}
+    for title, figures_ in on_dashboard.items():
+        assert Decimal(figures_["current"]) == Decimal(progress[title]["current"])
