@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.client.conftest import DemoServer
-from tests.client.web import assert_accessible, expect, heading, shot
+from tests.client.web import assert_accessible, expect, heading, shot, sign_in
 
 # The drill-down filter back from a figure's link (the leads and handoffs list
 # screens read their URL the same way): lists are comma-separated.
@@ -118,3 +118,14 @@ def test_the_dashboard_works_at_phone_width(
     expect(figures.get_by_role("heading", name="Handoffs", exact=True)).to_be_visible()
     assert_accessible(page, "the dashboard on a phone")
     shot(page, shots, "dashboard-phone")
+
+
+def test_leadership_lands_on_the_dashboard_after_signing_in(
+    open_page: Any, demo: DemoServer
+) -> None:
+    leader = next(
+        p for p in demo.people if p.team == "LEADERSHIP" and p.role != "ADMIN"
+    )
+    page = open_page()
+    sign_in(page, leader.email, leader.password)
+    expect(heading(page)).to_have_text("Dashboard")
