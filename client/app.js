@@ -5,7 +5,7 @@ import { ApiError, graphql } from './api.js';
 import { clear, html, render } from './dom.js';
 import { describeApiError, formatInstant, hashFor, matchRoute, parseHash, roleBadge } from './logic.js';
 import { LOGOUT, VIEWER } from './operations.js';
-import { HOME, ROUTES } from './routes.js';
+import { HOME, ROUTES, homeFor } from './routes.js';
 import { mountBell } from './views/events/bell.js';
 
 const shell = {
@@ -170,7 +170,7 @@ function guard(route, viewer, where) {
   if (access === 'signed-in' && !viewer) {
     return { redirect: ['/sign-in', { next: where.path }] };
   }
-  if (access === 'signed-out' && viewer) return { redirect: [HOME, {}] };
+  if (access === 'signed-out' && viewer) return { redirect: [homeFor(viewer), {}] };
   if (route.allow && !route.allow(viewer)) return { denied: true };
   return {};
 }
@@ -180,7 +180,7 @@ async function route() {
   const where = parseHash(location.hash);
   if (!where) return; // an in-page anchor, not a route
   if (where.path === '/') {
-    app.navigate(app.viewer ? HOME : '/sign-in', {}, { replace: true, notice: pendingNotice });
+    app.navigate(app.viewer ? homeFor(app.viewer) : '/sign-in', {}, { replace: true, notice: pendingNotice });
     return;
   }
   const match = matchRoute(ROUTES, where.path);

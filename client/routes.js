@@ -9,6 +9,12 @@ import { can } from './logic.js';
 
 export const HOME = '/account';
 
+/** Where a signed-in person lands: leadership reads the dashboard first
+ *  (admins, whose work is users and tokens, their account). */
+export function homeFor(viewer) {
+  return viewer?.team === 'LEADERSHIP' && viewer.role !== 'ADMIN' ? '/dashboard' : HOME;
+}
+
 export const ROUTES = [
   {
     path: '/sign-in',
@@ -21,6 +27,12 @@ export const ROUTES = [
     title: 'Set your password',
     access: 'anyone',
     load: () => import('./views/people/set-password.js'),
+  },
+  {
+    path: '/dashboard',
+    title: 'Dashboard',
+    nav: 'Dashboard',
+    load: () => import('./views/metrics/dashboard.js'),
   },
   {
     path: '/leads',

@@ -19,6 +19,8 @@ from schema.leads.funnel import FunnelQueries
 from schema.leads.mutations import LeadMutations, record_activities_fast
 from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
+from schema.metrics.planner import PlannerQueries
+from schema.metrics.queries import MetricsQueries
 from schema.people.credentials import CredentialMutations, CredentialQueries
 from schema.people.saved_filters import SavedFilterMutations, SavedFilterQueries
 from schema.people.users import UserMutations, UserQueries
@@ -41,6 +43,8 @@ Query = merge_types(
         NotificationQueries,
         SavedFilterQueries,
         ContentQueries,
+        MetricsQueries,
+        PlannerQueries,
     ),
 )
 Mutation = merge_types(

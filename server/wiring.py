@@ -9,6 +9,8 @@ module connects it; nothing is registered as a side effect of an import.
   user's sign-offs on pending proposals are voided (`agreements`).
 - A model or persona revision comes into force or is retired (`agreements`):
   every lead is rescored (`leads`).
+- A goal with a computed metric (`agreements`) reports progress measured by
+  `metrics`.
 - The outbox (`core`) hands committed events to their consumers: in-app
   notifications and their e-mails (`events`).
 - Settings reach the services that keep module-level configuration, the
@@ -34,12 +36,13 @@ from schema.people import credentials as credential_schema
 from schema.people import saved_filters as saved_filter_schema
 from schema.people import users as user_schema
 from schema.waterfall import types as waterfall_schema
-from server.services.agreements import signing
+from server.services.agreements import goals, signing
 from server.services.core import ids, mutations
 from server.services.core import mail as mailer
 from server.services.core import outbox as events
 from server.services.events import notifications
 from server.services.leads import rescoring
+from server.services.metrics import goals as metrics_goals
 from server.services.people import auth, passwords, users
 from server.settings import Settings
 
@@ -56,6 +59,7 @@ def wire(settings: Settings) -> None:
     mailer.configure(settings)
     users.role_changed.connect(signing.void_sign_offs_of)
     signing.scoring_changed.connect(rescoring.request)
+    goals.install_goal_measure(metrics_goals.measure_goal)
     wire_schema()
 
 

@@ -90,14 +90,16 @@ class Goal(Agreement):
         return convert_terms(goal_terms, pending_terms_of(self._row))
 
     @strawberry.field(
-        description="For a goal in force on a MANUAL metric; computed metrics "
-        "report progress once the metrics capability feeds them."
+        description="For a goal in force: computed metrics measured over the "
+        "goal's period (docs/metrics.md), MANUAL ones from the latest measurement."
     )
     async def progress(self, info: Info) -> GoalProgress | None:
         latest = await info.context.loader("goalLatestMeasurement").load(self._row.id)
-        found = goals.progress_of(
-            self._row, latest, info.context.settings.reporting_timezone
-        )
+        timezone = info.context.settings.reporting_timezone
+        found = goals.progress_of(self._row, latest, timezone)
+        if found is None:
+            found = await goals.computed_progress(self._row, timezone)
+            latest = None
         if found is None:
             return None
         return GoalProgress(

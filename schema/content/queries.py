@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import Enum
+from zoneinfo import ZoneInfo
 
 import strawberry
 
@@ -18,11 +18,13 @@ from schema.content.types import (
     today,
 )
 from schema.context import Info
+from schema.core.periods import PeriodInput
 from schema.core.permissions import require
 from schema.core.relay import Connection, connection, page_request
 from schema.leads.types import LeadStage
 from server.domain.content.timing import Turnaround as DomainTurnaround
 from server.domain.core.errors import InvalidArguments, UserErrors
+from server.domain.core.periods import read_period
 from server.services.content import reads
 from server.services.core import ids
 
@@ -66,12 +68,6 @@ class ContentAssetFilter:
     persona_ids: list[strawberry.ID] | None = None
     lead_stages: list[LeadStage] | None = None
     text: str | None = None
-
-
-@strawberry.input(description="A half-open period [from, to) of instants.")
-class PeriodInput:
-    from_: datetime = strawberry.field(name="from")
-    to: datetime
 
 
 @strawberry.type
@@ -210,14 +206,9 @@ class ContentQueries:
     )
     async def turnaround(self, info: Info, period: PeriodInput) -> TurnaroundReport:
         require(info, "turnaround")
-        start, end = period.from_, period.to
-        if start.utcoffset() is None or end.utcoffset() is None:
-            raise InvalidArguments("give instants with their UTC offset")
-        if end <= start:
-            raise InvalidArguments("the period must end after it starts")
-        overall, per_type = await reads.turnaround_of(
-            start, end, info.context.settings.reporting_timezone
-        )
+        zone = info.context.settings.reporting_timezone
+        read = read_period(period.from_, period.to, ZoneInfo(zone))
+        overall, per_type = await reads.turnaround_of(read.opens, read.closes, zone)
         return TurnaroundReport(
             overall=_turnaround(overall),
             by_content_type=[_turnaround(t) for t in per_type],

@@ -373,6 +373,49 @@ class LeadFilter:
     created_to: datetime | None = None
     stage_entered_from: datetime | None = None
     stage_entered_to: datetime | None = None
+    stage_at: datetime | None = strawberry.field(
+        default=None,
+        description="Read `stages` as they stood at this instant (the "
+        "dashboard's funnel at a period's end).",
+    )
+    qualified_from: datetime | None = strawberry.field(
+        default=None, description="Qualified (recorded) at or after this instant."
+    )
+    qualified_to: datetime | None = strawberry.field(
+        default=None, description="Qualified before this instant."
+    )
+    qualified_by: list[QualifiedBy] | None = strawberry.field(
+        default=None, description="How the qualification in the range came about."
+    )
+    qualified_persona_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="The lead's persona when it qualified."
+    )
+    entered_stage: LeadStage | None = strawberry.field(
+        default=None, description="Entered this stage in [enteredFrom, enteredTo)."
+    )
+    entered_from: datetime | None = None
+    entered_to: datetime | None = None
+    advanced: bool | None = strawberry.field(
+        default=None,
+        description="With `enteredStage` (MQL to OPPORTUNITY): later reached the "
+        "waterfall's next stage (or never did).",
+    )
+    delivered_from: datetime | None = strawberry.field(
+        default=None,
+        description="Handed to sales (a chain created, not withdrawn) at or after.",
+    )
+    delivered_to: datetime | None = None
+    delivered_manually: bool | None = strawberry.field(
+        default=None,
+        description="Delivered after a qualification by hand or an override "
+        "(true), or an automatic one (false).",
+    )
+    delivered_persona_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="The lead's persona at that handoff."
+    )
+
+
+_SPINE = ("MQL", "SAL", "SQL", "OPPORTUNITY")
 
 
 def _filter(f: LeadFilter) -> lead_reads.LeadFilter:
@@ -383,9 +426,21 @@ def _filter(f: LeadFilter) -> lead_reads.LeadFilter:
         f.created_to,
         f.stage_entered_from,
         f.stage_entered_to,
+        f.stage_at,
+        f.qualified_from,
+        f.qualified_to,
+        f.entered_from,
+        f.entered_to,
+        f.delivered_from,
+        f.delivered_to,
     ):
         if moment is not None and moment.utcoffset() is None:
             raise InvalidArguments("give instants with their UTC offset")
+    entered = f.entered_stage.value if f.entered_stage is not None else None
+    if f.advanced is not None and entered not in _SPINE:
+        raise InvalidArguments(
+            "advanced needs enteredStage MQL, SAL, SQL or OPPORTUNITY"
+        )
     return lead_reads.LeadFilter(
         stages=tuple(s.value for s in f.stages or ()),
         persona_ids=_keys(f.persona_ids, "Persona"),
@@ -400,6 +455,19 @@ def _filter(f: LeadFilter) -> lead_reads.LeadFilter:
         created_to=f.created_to,
         stage_entered_from=f.stage_entered_from,
         stage_entered_to=f.stage_entered_to,
+        stage_at=f.stage_at,
+        qualified_from=f.qualified_from,
+        qualified_to=f.qualified_to,
+        qualified_by=tuple(q.value for q in f.qualified_by or ()),
+        qualified_persona_ids=_keys(f.qualified_persona_ids, "Persona"),
+        entered_stage=entered,
+        entered_from=f.entered_from,
+        entered_to=f.entered_to,
+        advanced=f.advanced,
+        delivered_from=f.delivered_from,
+        delivered_to=f.delivered_to,
+        delivered_manually=f.delivered_manually,
+        delivered_persona_ids=_keys(f.delivered_persona_ids, "Persona"),
     )
 
 

@@ -27,6 +27,7 @@ from server.domain.waterfall import clocks as sla
 from server.domain.waterfall import handoffs as rules
 from server.services.core import ids
 from server.services.core.pagination import Page
+from server.services.waterfall import chains
 from server.services.waterfall import reads as handoff_reads
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ strawberry.enum(rules.FollowUpChannel, name="FollowUpChannel")
 strawberry.enum(rules.FollowUpOutcome, name="FollowUpOutcome")
 strawberry.enum(rules.ReassignCause, name="ReassignCause")
 strawberry.enum(sla.ClockStatus, name="ClockStatus")
+strawberry.enum(chains.ChainOutcome, name="ChainOutcome")
+ChainOutcome: TypeAlias = chains.ChainOutcome
 HandoffStatus: TypeAlias = rules.HandoffStatus
 RejectionReason: TypeAlias = rules.RejectionReason
 RejectionDisposition: TypeAlias = rules.Disposition
@@ -279,6 +282,55 @@ class HandoffFilter:
     created_to: datetime | None = None
     due_from: datetime | None = None
     due_to: datetime | None = None
+    latest_in_chain: bool | None = strawberry.field(
+        default=None,
+        description="Only each chain's last handoff (true): one row per chain, "
+        "as the dashboard counts them.",
+    )
+    chain_started_from: datetime | None = None
+    chain_started_to: datetime | None = None
+    chain_persona_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="The lead's persona when the chain began."
+    )
+    chain_outcomes: list[ChainOutcome] | None = None
+    auto_accepted: bool | None = None
+    touched: bool | None = strawberry.field(
+        default=None, description="The chain has had its first touch."
+    )
+    rejection_reasons: list[RejectionReason] | None = None
+    first_touch_due_from: datetime | None = None
+    first_touch_due_to: datetime | None = None
+    touch_window_ends_from: datetime | None = strawberry.field(
+        default=None,
+        description="The touch-attempts window (fixed at acceptance) closes at or "
+        "after this instant.",
+    )
+    touch_window_ends_to: datetime | None = None
+    touch_attempts_met: bool | None = strawberry.field(
+        default=None,
+        description="The SLA's minimum touch attempts were made within the window.",
+    )
+
+
+def _chain_filter(f: HandoffFilter) -> chains.ChainFilter:
+    return chains.ChainFilter(
+        latest_in_chain=f.latest_in_chain,
+        started_from=f.chain_started_from,
+        started_to=f.chain_started_to,
+        persona_ids=tuple(
+            ids.decode(p, "Persona", "filter", "chainPersonaIds")
+            for p in f.chain_persona_ids or ()
+        ),
+        outcomes=tuple(f.chain_outcomes or ()),
+        auto_accepted=f.auto_accepted,
+        touched=f.touched,
+        rejection_reasons=tuple(r.value for r in f.rejection_reasons or ()),
+        first_touch_due_from=f.first_touch_due_from,
+        first_touch_due_to=f.first_touch_due_to,
+        touch_window_ends_from=f.touch_window_ends_from,
+        touch_window_ends_to=f.touch_window_ends_to,
+        touch_attempts_met=f.touch_attempts_met,
+    )
 
 
 def _filter(f: HandoffFilter) -> handoff_reads.HandoffFilter:
@@ -294,6 +346,7 @@ def _filter(f: HandoffFilter) -> handoff_reads.HandoffFilter:
         created_to=f.created_to,
         due_from=f.due_from,
         due_to=f.due_to,
+        chain=_chain_filter(f),
     )
 
 

@@ -162,6 +162,10 @@ class StageChange(Model):
     )
     via = fields.CharField(max_length=24)
     reason: str | None = fields.TextField(null=True)
+    # The lead's persona at the move and, on a qualification's move to MQL, its
+    # `qualifiedBy`: the metrics count qualifications by both (SPEC §2.6).
+    persona_id = fields.IntField(null=True)
+    qualified_by = fields.CharField(max_length=16, null=True)
 
     if TYPE_CHECKING:
         lead_id: int
@@ -169,7 +173,10 @@ class StageChange(Model):
 
     class Meta:
         table = "stage_change"
-        indexes = (Index(fields=("lead_id", "at", "id"), name="stage_change_lead"),)
+        indexes = (
+            Index(fields=("lead_id", "at", "id"), name="stage_change_lead"),
+            Index(fields=("to_stage", "at"), name="stage_change_to_at"),
+        )
 
 
 class RescoreJob(Model):

@@ -49,6 +49,14 @@ class HandoffChain(Model):
     # handoff it last escalated to the managers, so it does so once.
     next_timeout_at = fields.DatetimeField(null=True)
     escalated_handoff_id = fields.BigIntField(null=True)
+    # What the metrics read as of the handoff (SPEC §2.6): the lead's persona
+    # then, and its `qualifiedBy` then (NULL: handed off unqualified).
+    persona_id = fields.IntField(null=True)
+    qualified_by = fields.CharField(max_length=16, null=True)
+    # Fixed at acceptance from the chain's SLA: when the touch-attempts window
+    # closes and how many attempts it needs (NULL: not accepted, or NO_SLA).
+    touch_window_ends_at = fields.DatetimeField(null=True)
+    touch_attempts_needed = fields.IntField(null=True)
 
     if TYPE_CHECKING:
         lead_id: int
@@ -60,6 +68,8 @@ class HandoffChain(Model):
             Index(fields=("lead_id", "started_at"), name="handoff_chain_lead"),
             Index(fields=("accept_due_at",), name="handoff_chain_accept_due"),
             Index(fields=("first_touch_due_at",), name="handoff_chain_touch_due"),
+            Index(fields=("started_at",), name="handoff_chain_started"),
+            Index(fields=("touch_window_ends_at",), name="handoff_chain_window"),
         )
 
 

@@ -48,9 +48,10 @@ def test_a_member_sees_no_admin_screens_and_times_in_their_own_timezone(
     expect(heading(page)).to_have_text("My account")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="My account")).to_be_visible()
-    # a sales member: leads, queue, agreements, content and the account; no admin
+    # a sales member: dashboard, leads, queue, agreements, content, account
     expect(nav.get_by_role("link")).to_have_text(
         [
+            "Dashboard",
             "Leads",
             "My queue",
             "Agreements",

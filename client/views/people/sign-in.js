@@ -3,6 +3,7 @@
 
 import { clearErrors, errorFields, formValues, html, render, setBusy, showErrors } from '../../dom.js';
 import { describeApiError, groupUserErrors, nextPath } from '../../logic.js';
+import { homeFor } from '../../routes.js';
 import { LOGIN } from '../../operations.js';
 import { formError, inputField, submitButton } from '../core/fields.js';
 
@@ -36,7 +37,7 @@ export function mount(root, app, { query }) {
       const { login } = await app.request(LOGIN, { input: { email, password } });
       if (login.viewer) {
         app.setViewer(login.viewer);
-        app.navigate(nextPath(query), {}, { replace: true });
+        app.navigate(nextPath(query, homeFor(login.viewer)), {}, { replace: true });
         return;
       }
       form.elements.password.value = '';

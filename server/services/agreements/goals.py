@@ -8,6 +8,7 @@ on a computed metric reports no progress rather than a made-up zero.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -128,3 +129,27 @@ def progress_of(
         return None
     current = measured_value(latest) if latest is not None else Decimal(0)
     return goal_progress(terms, current, clock.now(), ZoneInfo(timezone))
+
+
+# Computed metrics are measured by the metrics capability, which comes later:
+# it is installed here by `server/wiring.py` (`install_goal_measure`).
+GoalMeasure = Callable[[int, Mapping[str, Any], ZoneInfo], Awaitable[Decimal]]
+_measures: list[GoalMeasure] = []
+
+
+def install_goal_measure(measure: GoalMeasure) -> None:
+    """How a computed goal's current value is measured (one reader)."""
+    _measures[:] = [measure]
+
+
+async def computed_progress(goal: Agreement, timezone: str) -> Progress | None:
+    """Progress of a goal in force on a computed metric (None for MANUAL ones,
+    goals not in force, or before the metrics capability is wired)."""
+    terms = store.terms_of(goal.terms)
+    if goal.status != AgreementStatus.ACTIVE.value or terms is None:
+        return None
+    if terms["metric"] == GoalMetric.MANUAL.value or not _measures:
+        return None
+    zone = ZoneInfo(timezone)
+    current = await _measures[0](goal.id, terms, zone)
+    return goal_progress(terms, current, clock.now(), zone)

@@ -215,6 +215,9 @@ RULES: dict[str, Rule] = {
     ),
     "rescoring": Rule("any authenticated user", _anyone, READ),
     "leadFunnel": Rule("any authenticated user", _anyone, READ),
+    "dashboard": Rule("any authenticated user", _anyone, READ),
+    "metricSeries": Rule("any authenticated user", _anyone, READ),
+    "goalPlan": Rule("any authenticated user", _anyone, READ),
 }
 
 

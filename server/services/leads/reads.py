@@ -63,6 +63,25 @@ class LeadFilter:
     created_to: datetime | None = None
     stage_entered_from: datetime | None = None
     stage_entered_to: datetime | None = None
+    # The dashboard's drill-downs (SPEC §2.6), each matching its figure's count:
+    # qualifications recorded in [from, to), by how and under which persona;
+    stage_at: datetime | None = None  # `stages` as they stood at this instant
+    qualified_from: datetime | None = None
+    qualified_to: datetime | None = None
+    qualified_by: tuple[str, ...] = ()
+    qualified_persona_ids: tuple[int, ...] = ()
+    # leads that entered a stage in [from, to) (and later reached the next one
+    # of the waterfall's spine, or not);
+    entered_stage: str | None = None
+    entered_from: datetime | None = None
+    entered_to: datetime | None = None
+    advanced: bool | None = None
+    # leads with a handoff chain created in [from, to), not withdrawn,
+    # qualified by hand (or handed off unqualified) or automatically.
+    delivered_from: datetime | None = None
+    delivered_to: datetime | None = None
+    delivered_manually: bool | None = None
+    delivered_persona_ids: tuple[int, ...] = ()
 
 
 async def leads_by_ids(keys: Iterable[int]) -> dict[int, lead_store.LeadRecord]:
@@ -122,7 +141,8 @@ def _conditions(f: LeadFilter) -> tuple[list[str], list[Any]]:
             # instants are stored in UTC (SQLite compares their text)
             params.append(as_utc(value) if isinstance(value, datetime) else value)
 
-    among("l.stage", f.stages)
+    if f.stage_at is None:
+        among("l.stage", f.stages)
     among("l.persona_id", f.persona_ids)
     among("l.owner_id", f.owner_ids)
     among("l.grade", f.grades)
@@ -134,6 +154,15 @@ def _conditions(f: LeadFilter) -> tuple[list[str], list[Any]]:
     compare("l.created_at", "<", f.created_to)
     compare("l.stage_entered_at", ">=", f.stage_entered_from)
     compare("l.stage_entered_at", "<", f.stage_entered_to)
+    for condition, values in (
+        _stage_at(f),
+        _qualified(f),
+        _entered(f),
+        _delivered(f),
+    ):
+        if condition:
+            where.append(condition)
+            params.extend(values)
     if f.search and f.search.strip():
         pattern = "%" + _escape_like(f.search.strip().lower()) + "%"
         texts = ("l.email", "l.first_name", "l.last_name", "l.company")
@@ -142,6 +171,103 @@ def _conditions(f: LeadFilter) -> tuple[list[str], list[Any]]:
         )
         params.extend([pattern] * len(texts))
     return where, params
+
+
+Condition = tuple[str, list[Any]]
+QUALIFYING = ("QUALIFICATION", "MANUAL_QUALIFICATION")  # `Via` of a qualification
+AUTOMATIC = ("ACTIVITY", "MODEL_CHANGE")
+SPINE = ("MQL", "SAL", "SQL", "OPPORTUNITY", "WON")
+
+
+def _in(column: str, values: tuple[Any, ...]) -> Condition:
+    if not values:
+        return "", []
+    return f" AND {column} IN ({', '.join('?' for _ in values)})", list(values)
+
+
+def _range(column: str, low: datetime | None, high: datetime | None) -> Condition:
+    sql, params = "", []
+    for op, bound in ((">=", low), ("<", high)):
+        if bound is not None:
+            sql += f" AND {column} {op} ?"
+            params.append(as_utc(bound))
+    return sql, params
+
+
+def _stage_at(f: LeadFilter) -> Condition:
+    """The lead's last stage change before ``stage_at`` went to one of
+    ``stages`` (any stage when none is named: the lead existed then)."""
+    if f.stage_at is None:
+        return "", []
+    stages, p = _in("sc.to_stage", f.stages)
+    at = as_utc(f.stage_at)
+    return (
+        "EXISTS (SELECT 1 FROM stage_change sc WHERE sc.lead_id = l.id "
+        f"AND sc.at < ?{stages} AND NOT EXISTS (SELECT 1 FROM stage_change s2 "
+        "WHERE s2.lead_id = l.id AND s2.at < ? AND (s2.at > sc.at OR "
+        "(s2.at = sc.at AND s2.id > sc.id))))",
+        [at, *p, at],
+    )
+
+
+def _qualified(f: LeadFilter) -> Condition:
+    wanted = (f.qualified_from, f.qualified_to, f.qualified_by)
+    if not any(wanted) and not f.qualified_persona_ids:
+        return "", []
+    period, p1 = _range("sc.at", f.qualified_from, f.qualified_to)
+    by, p2 = _in("sc.qualified_by", f.qualified_by)
+    persona, p3 = _in("sc.persona_id", f.qualified_persona_ids)
+    return (
+        "EXISTS (SELECT 1 FROM stage_change sc WHERE sc.lead_id = l.id "
+        f"AND sc.to_stage = 'MQL' AND sc.via IN (?, ?){period}{by}{persona})",
+        [*QUALIFYING, *p1, *p2, *p3],
+    )
+
+
+def _entered(f: LeadFilter) -> Condition:
+    """Entered ``entered_stage`` in the range; with ``advanced``, one such
+    entry was (or none was) later followed by the spine's next stage."""
+    if f.entered_stage is None:
+        return "", []
+    period, p1 = _range("e.at", f.entered_from, f.entered_to)
+    entered = (
+        "EXISTS (SELECT 1 FROM stage_change e WHERE e.lead_id = l.id "
+        f"AND e.to_stage = ?{period}"
+    )
+    if f.advanced is None:
+        return f"{entered})", [f.entered_stage, *p1]
+    follows = (
+        " AND EXISTS (SELECT 1 FROM stage_change n WHERE n.lead_id = e.lead_id "
+        "AND n.to_stage = ? AND (n.at > e.at OR (n.at = e.at AND n.id > e.id)))"
+    )
+    following = SPINE[SPINE.index(f.entered_stage) + 1]
+    advanced = f"{entered}{follows})", [f.entered_stage, *p1, following]
+    if f.advanced:
+        return advanced
+    return (
+        f"{entered}) AND NOT {advanced[0]}",
+        [f.entered_stage, *p1, *advanced[1]],
+    )
+
+
+def _delivered(f: LeadFilter) -> Condition:
+    """Chains are the waterfall's table; the leads list reads them by SQL only."""
+    wanted = (f.delivered_from, f.delivered_to, f.delivered_manually is not None)
+    if not any(wanted) and not f.delivered_persona_ids:
+        return "", []
+    period, p1 = _range("c.started_at", f.delivered_from, f.delivered_to)
+    persona, p2 = _in("c.persona_id", f.delivered_persona_ids)
+    how = ""
+    if f.delivered_manually is True:
+        how = " AND (c.qualified_by IS NULL OR c.qualified_by NOT IN (?, ?))"
+    elif f.delivered_manually is False:
+        how = " AND c.qualified_by IN (?, ?)"
+    p3 = list(AUTOMATIC) if how else []
+    return (
+        "EXISTS (SELECT 1 FROM handoff_chain c WHERE c.lead_id = l.id "
+        f"AND c.withdrawn_at IS NULL{period}{persona}{how})",
+        [*p1, *p2, *p3],
+    )
 
 
 def _escape_like(text: str) -> str:

@@ -53,15 +53,24 @@ from server.services.leads.store import LeadRecord
 class StageMoves:
     """Stage moves made in a use case, recorded in bulk at its end."""
 
-    rows: list[tuple[int, str | None, str, datetime, int | None, str, str | None]] = (
-        field(default_factory=list)
-    )
+    rows: list[lead_store.StageChangeRow] = field(default_factory=list)
 
     def created(self, tx: mutations.Tx, lead: LeadRecord) -> None:
         """A new lead's first history row (no stage before), and LEAD_CREATED."""
         actor = tx.actor.user_id if tx.actor else None
         stage = lead["stage"]
-        self.rows.append((lead["id"], None, stage, tx.now, actor, Via.CREATED, None))
+        self.rows.append(
+            (
+                lead["id"],
+                None,
+                stage,
+                tx.now,
+                actor,
+                Via.CREATED,
+                None,
+                *_as_of_move(lead, stage),
+            )
+        )
         tx.emit(EventKind.LEAD_CREATED, "Lead", lead["id"], {"email": lead["email"]})
 
     def move(
@@ -77,7 +86,16 @@ class StageMoves:
         actor = tx.actor.user_id if tx.actor and via is not Via.QUALIFICATION else None
         lead["stage"], lead["stage_entered_at"] = to.value, tx.now
         self.rows.append(
-            (lead["id"], before, to.value, tx.now, actor, via.value, reason)
+            (
+                lead["id"],
+                before,
+                to.value,
+                tx.now,
+                actor,
+                via.value,
+                reason,
+                *_as_of_move(lead, to.value),
+            )
         )
         tx.emit(
             EventKind.LEAD_STAGE_CHANGED,
@@ -85,6 +103,13 @@ class StageMoves:
             lead["id"],
             {"from": before, "to": to.value, "via": via.value, "reason": reason},
         )
+
+
+def _as_of_move(lead: LeadRecord, to: str) -> tuple[int | None, str | None]:
+    """The lead's persona at a move and, entering MQL, its `qualifiedBy` (set
+    by `qualify` before the move): what the metrics count a qualification by."""
+    by = lead["qualified_by"] if to == LeadStage.MQL.value else None
+    return lead["persona_id"], by
 
 
 @dataclass(frozen=True)

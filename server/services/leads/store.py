@@ -321,16 +321,28 @@ async def replace_external_ids(changes: dict[int, dict[str, str]]) -> None:
     )
 
 
-async def record_stage_changes(
-    changes: Sequence[
-        tuple[int, str | None, str, datetime, int | None, str, str | None]
-    ],
-) -> None:
-    """(lead id, from, to, at, actor id, via, reason) per move, with the
-    funnel's deltas (`server.services.leads.funnel`) in the same transaction."""
+# (lead id, from, to, at, actor id, via, reason, persona id, qualified by)
+StageChangeRow = tuple[
+    int, str | None, str, datetime, int | None, str, str | None, int | None, str | None
+]
+
+
+async def record_stage_changes(changes: Sequence[StageChangeRow]) -> None:
+    """One `StageChangeRow` per move, with the funnel's deltas
+    (`server.services.leads.funnel`) in the same transaction."""
     await bulk.insert(
         "stage_change",
-        ("lead_id", "from_stage", "to_stage", "at", "actor_id", "via", "reason"),
+        (
+            "lead_id",
+            "from_stage",
+            "to_stage",
+            "at",
+            "actor_id",
+            "via",
+            "reason",
+            "persona_id",
+            "qualified_by",
+        ),
         changes,
         types=(
             "bigint",
@@ -340,6 +352,8 @@ async def record_stage_changes(
             "integer",
             "varchar",
             "text",
+            "integer",
+            "varchar",
         ),
     )
     deltas = [(to, 1) for _, _, to, *_ in changes]

@@ -25,6 +25,7 @@ from server.domain.waterfall.clocks import (
     NO_CLOCKS,
     business_hours_taken,
     compute_clocks,
+    touch_window_end,
 )
 from server.domain.waterfall.handoffs import (
     HandoffPlan,
@@ -177,6 +178,8 @@ async def _open_chain(
         accept_at_risk_at=clocks.accept_at_risk_at,
         first_touch_due_at=clocks.first_touch_due_at,
         first_touch_at_risk_at=clocks.first_touch_at_risk_at,
+        persona_id=lead["persona_id"],
+        qualified_by=lead["qualified_by"] if lead["qualified"] else None,
     )
     handoff = await _new_handoff(
         tx,
@@ -363,9 +366,15 @@ async def close_decided(
     chain.decision = handoff.status
     chain.decided_at = tx.now
     chain.auto_accepted = auto
+    terms = await chain_terms(chain)
     chain.decision_business_hours = business_hours_taken(
-        await chain_terms(chain), chain.started_at, tx.now
+        terms, chain.started_at, tx.now
     )
+    if accepted and terms is not None:
+        chain.touch_window_ends_at = touch_window_end(
+            terms.calendar, tx.now, terms.touch_window_days
+        )
+        chain.touch_attempts_needed = terms.min_touch_attempts
     await chain.save()
 
 

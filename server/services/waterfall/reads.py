@@ -4,7 +4,7 @@ handoffs and follow-ups, and the SLA terms a chain was created under."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from server.models.waterfall import FollowUp, Handoff, HandoffChain
 from server.services.agreements.store import terms_of
 from server.services.core import fetched
 from server.services.core.pagination import Ordering, Page, PageRequest, paginate
+from server.services.waterfall import chains
 from server.services.waterfall import clocks as handoff_clocks
 from server.services.waterfall.store import NO_DEADLINE
 
@@ -39,6 +40,7 @@ class HandoffFilter:
     created_to: datetime | None = None
     due_from: datetime | None = None
     due_to: datetime | None = None
+    chain: chains.ChainFilter = field(default_factory=chains.ChainFilter)
 
 
 async def chain_terms(chain: HandoffChain) -> SlaTerms | None:
@@ -87,7 +89,7 @@ async def list_handoffs(
         clause = _clock(statuses, condition, now)
         if clause is not None:
             query = query.filter(clause)
-    query = _ranges(query, filter)
+    query = chains.apply(_ranges(query, filter), filter.chain)
     ordering = Ordering(
         f"{order}:{'D' if descending else 'A'}", ((ORDER_FIELDS[order], descending),)
     )

@@ -59,6 +59,8 @@ def argument(kind: GraphQLInputType, own_id: str) -> str:
         "Boolean": "false",
         "DateTime": '"2026-01-01T00:00:00Z"',
         "Date": '"2026-01-01"',
+        "Decimal": '"1"',
+        "Float": "1.0",
     }[kind.name]
 
 

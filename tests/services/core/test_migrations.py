@@ -38,3 +38,13 @@ async def test_migrations_and_models_agree(tmp_path: Path) -> None:
         } <= tables
     finally:
         await db.close_database(ctx)
+
+
+def test_the_migrations_form_one_chain_in_file_order() -> None:
+    # Two capabilities landing at once must not both follow the same migration:
+    # each file depends on the one before it, so there is one order everywhere.
+    folder = Path(db.__file__).with_name("migrations")
+    names = sorted(p.stem for p in folder.glob("[0-9][0-9][0-9][0-9]_*.py"))
+    for before, after in zip(names, names[1:], strict=False):
+        text = (folder / f"{after}.py").read_text(encoding="utf-8")
+        assert f"('models', '{before}')" in text, f"{after} must follow {before}"

@@ -1,0 +1,1 @@
+"""The metrics API: `dashboard` (SPEC §2.6)."""

@@ -1,0 +1,1 @@
+"""Metrics and compliance: pure arithmetic of SPEC §2.6."""
