@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from tortoise.migrations.api import migrate as migrate_api
@@ -45,6 +46,6 @@ def test_the_migrations_form_one_chain_in_file_order() -> None:
     # each file depends on the one before it, so there is one order everywhere.
     folder = Path(db.__file__).with_name("migrations")
     names = sorted(p.stem for p in folder.glob("[0-9][0-9][0-9][0-9]_*.py"))
-    for before, after in zip(names, names[1:], strict=False):
+    for before, after in itertools.pairwise(names):
         text = (folder / f"{after}.py").read_text(encoding="utf-8")
         assert f"('models', '{before}')" in text, f"{after} must follow {before}"
