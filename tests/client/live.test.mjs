@@ -29,7 +29,9 @@ test('watch polls, pauses while hidden, catches up when shown, and stops', async
   await Promise.resolve();
   assert.equal(calls.length, 2, 'showing the tab again refreshes at once');
   stop();
-  assert.equal(listeners.visibilitychange, undefined);
+  listeners.visibilitychange();
+  await Promise.resolve();
+  assert.equal(calls.length, 2, 'a stopped watcher is not called when the tab shows');
   mock.timers.tick(60_000);
   await Promise.resolve();
   assert.equal(calls.length, 2, 'nothing after stop');
