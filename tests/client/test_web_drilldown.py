@@ -61,7 +61,9 @@ def test_a_figure_opens_onto_exactly_its_records(
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**sort=NAME_ASC**")
     assert "qualifiedFrom=" in page.url
-    expect(page.get_by_role("group", name=re.compile("from the dashboard"))).to_be_visible()
+    expect(
+        page.get_by_role("group", name=re.compile("from the dashboard"))
+    ).to_be_visible()
     assert _list_total(page) == count
 
     # a handoffs figure

@@ -283,7 +283,7 @@ function filterForm(state, view) {
     ${asked.length ? html`<div class="drill-filters" role="group" aria-labelledby="leads-drill-title">
       <p id="leads-drill-title"><strong>Also filtered by (from the dashboard):</strong></p>
       <ul class="chips">${asked.map((a) => html`<li class="chip">${a.label}: ${a.text}
-        <button type="button" class="link" data-action="drop-extra" data-key="${a.key}" aria-label="Remove the filter ${a.label}">×</button></li>`)}</ul>
+        <button type="button" class="link-button" data-action="drop-extra" data-key="${a.key}" aria-label="Remove the filter ${a.label}">×</button></li>`)}</ul>
     </div>` : ''}
     <div class="actions">
       <button type="submit" class="primary">Apply filters</button>
