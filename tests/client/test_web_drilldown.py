@@ -20,9 +20,13 @@ def _leader(demo: DemoServer) -> DemoLogin:
 
 
 def _list_total(page: Any) -> int:
-    """The leads list's total from its pager ("1–20 of 57", "none")."""
+    """The leads list's total from its pager ("1–20 of 57"), 0 when it says
+    that no lead matches."""
     pager = page.locator("[data-region=list] .pager span").first
-    expect(pager).to_be_visible()
+    empty = page.get_by_text("No lead matches these filters.")
+    expect(pager.or_(empty)).to_be_visible()
+    if empty.is_visible():
+        return 0
     text = pager.inner_text()
     found = re.search(r"of (\d+)$", text)
     return int(found.group(1)) if found else 0
@@ -117,3 +121,39 @@ def test_the_handoffs_list_pages_and_its_filter_is_removed(
     expect(page.get_by_text("Every handoff you may see.")).to_be_visible()
     assert_accessible(page, "the whole handoffs list")
     shot(page, shots, "handoffs-all")
+
+
+def test_every_figure_of_the_quarter_opens_a_list_of_its_count(
+    open_page: Any, demo: DemoServer
+) -> None:
+    """Each numeric figure's link, opened afresh: the list's total is the
+    number shown on the dashboard (every filter field the dashboard writes is
+    read back by the list screens)."""
+    page = open_page(_leader(demo))
+    page.goto("/#/dashboard?period=quarter")
+    figures = page.locator("[data-region=figures]")
+    expect(figures.locator("a.figure").first).to_be_visible()
+    seen: dict[str, int] = {}
+    for link in figures.locator("a.figure").all():
+        text = link.inner_text().strip()
+        if text.isdigit():
+            seen[link.get_attribute("href")] = int(text)
+    assert len(seen) >= 20, seen  # the quarter shows 33 on the demo company
+    paths = {href.split("?")[0] for href in seen}
+    assert paths == {"#/leads", "#/handoffs"}, paths
+    for href, count in seen.items():
+        page.goto("about:blank")
+        page.goto("/" + href)
+        if href.startswith("#/leads"):
+            assert _list_total(page) == count, href
+            if "?" in href and any(
+                k in href
+                for k in ("qualifiedFrom", "enteredStage", "deliveredFrom", "stageAt")
+            ):
+                expect(
+                    page.get_by_role("group", name=re.compile("from the dashboard"))
+                ).to_be_visible()
+        else:
+            expect(page.locator("[data-total]")).to_have_attribute(
+                "data-total", str(count)
+            )
