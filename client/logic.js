@@ -425,3 +425,63 @@ export function auditFilter(form, timeZone) {
   if (since) filter.since = since;
   return filter;
 }
+
+// ---- a filter input type read from the URL (the dashboard's drill-down) -----
+// A spec maps each filter field to its GraphQL type as the schema declares it
+// ('DateTime', 'Boolean', 'Int', 'String', 'ID', or an enum's values), with
+// `list: true` for list types, and its words for the "filtered by" summary.
+// Lists are comma-separated, booleans true/false, instants ISO 8601.
+
+function readParam(type, text) {
+  if (Array.isArray(type)) return type.includes(text) ? text : undefined;
+  if (type === 'Boolean') return text === 'true' ? true : text === 'false' ? false : undefined;
+  if (type === 'Int') return /^-?\d+$/.test(text) ? Number(text) : undefined;
+  if (type === 'DateTime') {
+    return /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)) ? text : undefined;
+  }
+  return text || undefined;
+}
+
+/** The filter the URL query asks for, by the fields' declared types: values
+ *  that do not fit their type are dropped, and a list with no valid item. */
+export function filterFromParams(fields, query = {}) {
+  const filter = {};
+  for (const [name, spec] of Object.entries(fields)) {
+    const raw = query[name];
+    if (raw === undefined || raw === null || raw === '') continue;
+    if (spec.list) {
+      const items = String(raw).split(',').map((s) => readParam(spec.type, s.trim()))
+        .filter((v) => v !== undefined);
+      if (items.length) filter[name] = items;
+    } else {
+      const value = readParam(spec.type, String(raw).trim());
+      if (value !== undefined) filter[name] = value;
+    }
+  }
+  return filter;
+}
+
+/** A filter back as URL query parameters. */
+export function paramsFromFilter(filter) {
+  const query = {};
+  for (const [key, value] of Object.entries(filter ?? {})) {
+    query[key] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return query;
+}
+
+/** The "filtered by" lines [{key, label, text}]: instants in `timeZone`, ids
+ *  named through `names` (Map id → name) when known, enum values by `word`. */
+export function filterSummary(fields, filter, { timeZone, names = new Map(), word = String }) {
+  const say = (spec, v) => {
+    if (spec.type === 'DateTime') return formatInstant(v, timeZone);
+    if (spec.type === 'Boolean') return v ? 'yes' : 'no';
+    if (spec.type === 'ID') return names.get(v) ?? v;
+    return word(v);
+  };
+  return Object.entries(filter).filter(([key]) => fields[key]).map(([key, value]) => ({
+    key,
+    label: fields[key].label,
+    text: (Array.isArray(value) ? value : [value]).map((v) => say(fields[key], v)).join(', '),
+  }));
+}

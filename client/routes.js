@@ -61,6 +61,12 @@ export const ROUTES = [
     load: () => import('./views/waterfall/queue.js'),
   },
   {
+    path: '/handoffs',
+    title: 'Handoffs',
+    section: '/dashboard',
+    load: () => import('./views/waterfall/list.js'),
+  },
+  {
     path: '/handoffs/:id',
     title: 'Handoff',
     section: '/queue',

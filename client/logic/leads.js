@@ -2,7 +2,7 @@
 // actions SPEC §2.1 and §2.3 allow a viewer on a lead, the score's lines, and
 // CSV in and out. No DOM, no network (tests/client/leads.test.mjs).
 
-import { usableTimeZone, wallTimeToInstant } from '../logic.js';
+import { filterFromParams, paramsFromFilter, usableTimeZone, wallTimeToInstant } from '../logic.js';
 
 export const LEAD_STAGES = ['NEW', 'NURTURING', 'MQL', 'SAL', 'SQL', 'OPPORTUNITY', 'WON',
   'LOST', 'RECYCLED', 'DISQUALIFIED'];
@@ -32,6 +32,7 @@ const WORDS = {
   CONTENT_DOWNLOAD: 'Content downloaded', WEBINAR_ATTENDED: 'Webinar attended',
   EVENT_VISIT: 'Event visit', TRIAL_SIGNUP: 'Trial sign-up', DEMO_REQUEST: 'Demo request',
   CONTACT_SALES: 'Contact sales',
+  ACTIVITY: 'Activity (automatic)', MODEL_CHANGE: 'Scoring model change', MANUAL: 'By hand',
 };
 
 /** A lead-related enum value in words (unknown values as they are). */
@@ -57,6 +58,36 @@ const TEXT_KEYS = ['q', 'scoreMin', 'scoreMax', 'qualified', 'customer', 'create
   'createdTo', 'enteredFrom', 'enteredTo', 'sort'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** The `LeadFilter` fields the filter form has no control for, as the
+ *  dashboard puts them in the URL (instants ISO, so `createdFrom=2026-03-01`
+ *  is the form's day and `createdFrom=2026-03-01T00:00:00Z` the dashboard's). */
+export const LEAD_DRILL_FIELDS = {
+  stageAt: { type: 'DateTime', label: 'Stages as of' },
+  qualifiedFrom: { type: 'DateTime', label: 'Qualified from' },
+  qualifiedTo: { type: 'DateTime', label: 'Qualified before' },
+  qualifiedBy: { type: ['ACTIVITY', 'MODEL_CHANGE', 'MANUAL'], list: true, label: 'Qualified by' },
+  qualifiedPersonaIds: { type: 'ID', list: true, label: 'Persona when qualified' },
+  enteredStage: { type: LEAD_STAGES, label: 'Entered stage' },
+  enteredFrom: { type: 'DateTime', label: 'Entered from' },
+  enteredTo: { type: 'DateTime', label: 'Entered before' },
+  advanced: { type: 'Boolean', label: 'Reached the next stage' },
+  deliveredFrom: { type: 'DateTime', label: 'Handed to sales from' },
+  deliveredTo: { type: 'DateTime', label: 'Handed to sales before' },
+  deliveredManually: { type: 'Boolean', label: 'Qualified by hand before the handoff' },
+  deliveredPersonaIds: { type: 'ID', list: true, label: 'Persona at the handoff' },
+  createdFrom: { type: 'DateTime', label: 'Created from' },
+  createdTo: { type: 'DateTime', label: 'Created before' },
+  stageEnteredFrom: { type: 'DateTime', label: 'In its stage since' },
+  stageEnteredTo: { type: 'DateTime', label: 'In its stage since before' },
+  personaIds: { type: 'ID', list: true, label: 'Persona' },
+  ownerIds: { type: 'ID', list: true, label: 'Owner' },
+  qualified: { type: 'Boolean', label: 'Qualified' },
+  isCustomer: { type: 'Boolean', label: 'Customer' },
+  scoreMin: { type: 'Int', label: 'Score at least' },
+  scoreMax: { type: 'Int', label: 'Score at most' },
+  search: { type: 'String', label: 'Text' },
+};
+
 function splitList(text) {
   return String(text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -80,10 +111,13 @@ export function leadFiltersFromQuery(query = {}) {
     qualified: ['yes', 'no'].includes(query.qualified) ? query.qualified : '',
     customer: ['yes', 'no'].includes(query.customer) ? query.customer : '',
     sort: LEAD_ORDERS[query.sort] ? query.sort : 'SCORE_DESC',
+    // the dashboard's fields (a form key of the same name read as a day wins)
+    extra: filterFromParams(LEAD_DRILL_FIELDS, query),
   };
   for (const key of ['createdFrom', 'createdTo', 'enteredFrom', 'enteredTo']) {
     state[key] = DATE.test(query[key] ?? '') ? query[key] : '';
   }
+  for (const key of ['scoreMin', 'scoreMax']) if (state[key] !== null) delete state.extra[key];
   return state;
 }
 
@@ -105,7 +139,7 @@ export function leadQueryFromFilters(state) {
     if (value !== null && value !== undefined && value !== '') query[key] = String(value);
   }
   if (query.sort === 'SCORE_DESC') delete query.sort;
-  return query;
+  return { ...paramsFromFilter(state.extra), ...query };
 }
 
 /** The `leads` query's `filter` and `orderBy`; dates are whole days in `timeZone`
@@ -129,6 +163,7 @@ export function leadListVariables(state, timeZone) {
     const value = convert(state[key]);
     if (value) filter[name] = value;
   }
+  Object.assign(filter, state.extra ?? {});
   const order = LEAD_ORDERS[state.sort] ?? LEAD_ORDERS.SCORE_DESC;
   return { filter, orderBy: { field: order.field, direction: order.direction } };
 }
@@ -140,7 +175,7 @@ export function activeFilterCount(state) {
   for (const key of TEXT_KEYS) {
     if (key !== 'sort' && state[key] !== null && state[key] !== '') n += 1;
   }
-  return n;
+  return n + Object.keys(state.extra ?? {}).length;
 }
 
 // ---- who may do what on a lead (SPEC §2.1, §2.3, §2.4; the server decides) ----

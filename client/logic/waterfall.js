@@ -67,3 +67,43 @@ export function businessHours(value) {
   const n = Number(value);
   return `${Number.isInteger(n) ? n : n.toFixed(1)} business hour${n === 1 ? '' : 's'}`;
 }
+
+// ---- the handoffs list: `HandoffFilter` as the URL gives it ------------------
+
+const HANDOFF_STATUSES = ['PENDING', 'ACCEPTED', 'REJECTED', 'REASSIGNED', 'WITHDRAWN'];
+const CLOCK_STATUSES = ['NO_SLA', 'ON_TRACK', 'AT_RISK', 'MET', 'BREACHED'];
+const REJECTIONS = ['NOT_A_FIT', 'WRONG_PERSONA', 'BAD_CONTACT_DATA', 'NO_BUDGET', 'NOT_READY',
+  'EXISTING_CUSTOMER', 'DUPLICATE', 'COMPETITOR', 'OTHER'];
+
+/** Every `HandoffFilter` field (schema/schema.graphql) with its type. */
+export const HANDOFF_FILTER_FIELDS = {
+  status: { type: HANDOFF_STATUSES, list: true, label: 'Status' },
+  assigneeIds: { type: 'ID', list: true, label: 'Assignee' },
+  acceptStatus: { type: CLOCK_STATUSES, list: true, label: 'Accept clock' },
+  firstTouchStatus: { type: CLOCK_STATUSES, list: true, label: 'First-touch clock' },
+  slaStatus: { type: CLOCK_STATUSES, list: true, label: 'SLA' },
+  createdFrom: { type: 'DateTime', label: 'Handed off from' },
+  createdTo: { type: 'DateTime', label: 'Handed off before' },
+  dueFrom: { type: 'DateTime', label: 'Decision due from' },
+  dueTo: { type: 'DateTime', label: 'Decision due before' },
+  latestInChain: { type: 'Boolean', label: 'Only the latest handoff of each chain' },
+  chainStartedFrom: { type: 'DateTime', label: 'Chain started from' },
+  chainStartedTo: { type: 'DateTime', label: 'Chain started before' },
+  chainPersonaIds: { type: 'ID', list: true, label: 'Persona when the chain began' },
+  chainOutcomes: { type: ['PENDING', 'ACCEPTED', 'REJECTED', 'WITHDRAWN'], list: true, label: 'Chain outcome' },
+  autoAccepted: { type: 'Boolean', label: 'Accepted automatically' },
+  touched: { type: 'Boolean', label: 'First touch made' },
+  rejectionReasons: { type: REJECTIONS, list: true, label: 'Rejection reason' },
+  firstTouchDueFrom: { type: 'DateTime', label: 'First touch due from' },
+  firstTouchDueTo: { type: 'DateTime', label: 'First touch due before' },
+  touchWindowEndsFrom: { type: 'DateTime', label: 'Touch window ends from' },
+  touchWindowEndsTo: { type: 'DateTime', label: 'Touch window ends before' },
+  touchAttemptsMet: { type: 'Boolean', label: 'Touch attempts met' },
+};
+
+export const HANDOFF_ORDERS = {
+  CREATED_AT_DESC: { field: 'CREATED_AT', direction: 'DESC', label: 'Newest first' },
+  CREATED_AT_ASC: { field: 'CREATED_AT', direction: 'ASC', label: 'Oldest first' },
+  DUE_ASC: { field: 'DUE', direction: 'ASC', label: 'Soonest deadline first' },
+  DUE_DESC: { field: 'DUE', direction: 'DESC', label: 'Latest deadline first' },
+};

@@ -57,3 +57,18 @@ export const REASSIGN_HANDOFF = `mutation ReassignHandoff($input: ReassignHandof
 export const RECORD_FOLLOW_UP = `mutation RecordFollowUp($input: RecordFollowUpInput!) {
   recordFollowUp(input: $input) { followUp { id } ${USER_ERRORS} }
 }`;
+
+/** The handoffs list (the dashboard's drill-down): a page of handoffs with
+ *  their lead, and the people and personas to name the filter's ids. */
+export const HANDOFF_LIST = `query HandoffList(
+  $first: Int, $after: String, $filter: HandoffFilter, $orderBy: HandoffOrder
+) {
+  handoffs(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+    ${PAGE_INFO} edges { node { ...HandoffFields lead { id fullName company stage } } }
+  }
+}${HANDOFF_FIELDS}`;
+
+export const HANDOFF_LIST_NAMES = `query HandoffListNames {
+  personas(first: 100) { edges { node { id name } } }
+  users(first: 100) { edges { node { id name } } }
+}`;

@@ -4,9 +4,11 @@
 // outcome shown beside it, and the whole list exports as CSV.
 
 import { formValues, html, region, render } from '../../dom.js';
-import { describeApiError, label, pageSummary, PAGE_SIZE } from '../../logic.js';
 import {
-  activeFilterCount, formatDay, GRADES, LEAD_ORDERS, LEAD_STAGES, leadFiltersFromForm,
+  describeApiError, filterSummary, label, pageSummary, PAGE_SIZE,
+} from '../../logic.js';
+import {
+  activeFilterCount, formatDay, GRADES, LEAD_DRILL_FIELDS, LEAD_ORDERS, LEAD_STAGES, leadFiltersFromForm,
   leadFiltersFromQuery, leadListVariables, leadQueryFromFilters, leadsCsv, leadWord, openHandoff,
 } from '../../logic/leads.js';
 import { LEAD_LIST_SCREEN, LEADS } from '../../operations/leads.js';
@@ -28,7 +30,7 @@ export function mount(root, app, { query }) {
   const mayReassign = viewer.team === 'SALES' && viewer.role === 'MANAGER';
   const view = {
     personas: [], people: [], saved: [], selected: new Set(), outcomes: new Map(),
-    busy: false, exporting: null,
+    busy: false, exporting: null, timeZone: viewer.timezone,
   };
   const list = pagedList(app, { document: LEADS, field: 'leads', variables: () => variables });
   let alive = true; // false once the router moved on: late answers draw nothing
@@ -89,7 +91,9 @@ export function mount(root, app, { query }) {
   root.addEventListener('submit', (event) => {
     const form = event.target;
     event.preventDefault();
-    if (form.dataset.form === 'filters') apply(leadFiltersFromForm(formValues(form)));
+    if (form.dataset.form === 'filters') {
+      apply({ ...leadFiltersFromForm(formValues(form)), extra: state.extra });
+    }
     if (form.dataset.form === 'save-filter') saveFilter(form);
     if (form.dataset.form === 'bulk') runBulk(form);
   });
@@ -117,6 +121,12 @@ export function mount(root, app, { query }) {
     if (action === 'page-next') show(list.next);
     if (action === 'page-previous') show(list.previous);
     if (action === 'clear-filters') apply(leadFiltersFromQuery({ sort: state.sort }));
+    if (action === 'drop-extra') {
+      const key = event.target.closest('[data-key]').dataset.key;
+      const extra = { ...state.extra };
+      delete extra[key];
+      apply({ ...state, extra });
+    }
     if (action === 'export') exportCsv();
     if (action === 'delete-saved') deleteSaved();
   });
@@ -242,6 +252,10 @@ function filterForm(state, view) {
   const owners = [['', 'Anyone'], ...view.people.map((p) => [p.id, `${p.name} (${label(p.team)})`])];
   const personas = view.personas.map((p) => [p.id, p.name]);
   const count = activeFilterCount(state);
+  const names = new Map([...view.personas, ...view.people].map((x) => [x.id, x.name]));
+  const asked = filterSummary(LEAD_DRILL_FIELDS, state.extra, {
+    timeZone: view.timeZone, names, word: leadWord,
+  });
   const more = state.stages.length || state.grades.length || state.personas.length
     || state.createdFrom || state.createdTo || state.enteredFrom || state.enteredTo;
   return html`<form class="card" data-form="filters" role="search" aria-label="Filter the leads">
@@ -266,6 +280,11 @@ function filterForm(state, view) {
         ${inputField('leads', { name: 'enteredTo', label: 'In stage since (to)', type: 'date', value: state.enteredTo })}
       </div>
     </details>
+    ${asked.length ? html`<div class="drill-filters" role="group" aria-labelledby="leads-drill-title">
+      <p id="leads-drill-title"><strong>Also filtered by (from the dashboard):</strong></p>
+      <ul class="chips">${asked.map((a) => html`<li class="chip">${a.label}: ${a.text}
+        <button type="button" class="link-button" data-action="drop-extra" data-key="${a.key}" aria-label="Remove the filter ${a.label}">×</button></li>`)}</ul>
+    </div>` : ''}
     <div class="actions">
       <button type="submit" class="primary">Apply filters</button>
       <button type="button" data-action="clear-filters" ${count ? '' : html`disabled`}>Clear filters${count ? ` (${count})` : ''}</button>

@@ -31,7 +31,7 @@ export function mount(root, app) {
     <div data-region="pending" aria-live="polite"><p class="loading">Loading the queue…</p></div>
     <section aria-labelledby="recent-title">
       <h2 id="recent-title">Recently decided</h2>
-      <p class="small muted">Handed off in the last 7 days and decided since.</p>
+      <p class="small muted">Handed off in the last 7 days and decided since. <a href="#/handoffs">Every handoff</a></p>
       <div data-region="recent"></div>
     </section>
   </div>`);
