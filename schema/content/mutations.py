@@ -38,10 +38,12 @@ class ContentRequestPayload:
     user_errors: list[UserError]
 
 
-def _payload(outcome: Outcome[Any]) -> ContentRequestPayload:
+def _payload(info: Info, outcome: Outcome[Any]) -> ContentRequestPayload:
     found = outcome.result
     return ContentRequestPayload(
-        content_request=request_type(found) if found is not None else None,
+        content_request=request_type(found, info.context)
+        if found is not None
+        else None,
         user_errors=user_errors(outcome.errors),
     )
 
@@ -192,7 +194,7 @@ class ContentMutations:
             idempotency_key=input.idempotency_key,
             timezone=_zone(info),
         )
-        return _payload(await requests.request_content(actor_of(info), given))
+        return _payload(info, await requests.request_content(actor_of(info), given))
 
     @strawberry.mutation(
         description="The requester edits description, priority and requested date "
@@ -211,7 +213,9 @@ class ContentMutations:
             clear_requested_due_date=input.requested_due_date is None,
             timezone=_zone(info),
         )
-        return _payload(await requests.update_content_request(actor_of(info), edit))
+        return _payload(
+            info, await requests.update_content_request(actor_of(info), edit)
+        )
 
     @strawberry.mutation(description="Accept (assignee, committed date) or decline.")
     async def triage_content_request(
@@ -226,7 +230,7 @@ class ContentMutations:
             timezone=_zone(info),
         )
         outcome = await workflow.triage_content_request(actor_of(info), given)
-        return _payload(outcome)
+        return _payload(info, outcome)
 
     @strawberry.mutation(
         description="Start work, put in review, or send back from review."
@@ -237,7 +241,7 @@ class ContentMutations:
         outcome = await workflow.move_content_request(
             actor_of(info), input.request_id, input.to.value, input.comment
         )
-        return _payload(outcome)
+        return _payload(info, outcome)
 
     @strawberry.mutation(description="Deliver with an existing or a new asset.")
     async def deliver_content_request(
@@ -265,7 +269,7 @@ class ContentMutations:
         outcome = await workflow.deliver_content_request(actor_of(info), given)
         done = outcome.result
         return DeliverContentRequestPayload(
-            content_request=request_type(done.request) if done else None,
+            content_request=request_type(done.request, info.context) if done else None,
             asset=asset_type(done.asset) if done else None,
             user_errors=user_errors(outcome.errors),
         )
@@ -277,7 +281,7 @@ class ContentMutations:
         outcome = await requests.reopen_content_request(
             actor_of(info), input.request_id, input.comment
         )
-        return _payload(outcome)
+        return _payload(info, outcome)
 
     @strawberry.mutation(description="The requester withdraws it before delivery.")
     async def cancel_content_request(
@@ -286,7 +290,7 @@ class ContentMutations:
         outcome = await requests.cancel_content_request(
             actor_of(info), input.request_id, input.reason
         )
-        return _payload(outcome)
+        return _payload(info, outcome)
 
     @strawberry.mutation
     async def comment_on_content_request(
@@ -297,7 +301,7 @@ class ContentMutations:
         )
         done = outcome.result
         return CommentOnContentRequestPayload(
-            content_request=request_type(done.request) if done else None,
+            content_request=request_type(done.request, info.context) if done else None,
             comment=comment_type(done.comment) if done else None,
             user_errors=user_errors(outcome.errors),
         )
@@ -309,7 +313,7 @@ class ContentMutations:
         outcome = await requests.vote_content_request(
             actor_of(info), input.request_id, input.vote
         )
-        return _payload(outcome)
+        return _payload(info, outcome)
 
     @strawberry.mutation(
         description="Rate a delivered request (and so its asset); editable."
@@ -320,7 +324,7 @@ class ContentMutations:
         outcome = await ratings.rate_content_request(
             actor_of(info), input.request_id, input.rating
         )
-        return _payload(outcome)
+        return _payload(info, outcome)
 
     @strawberry.mutation(description="Rate an asset's usefulness; one per user.")
     async def rate_content_asset(

@@ -44,21 +44,36 @@ def today(info: Info) -> date:
 
 
 def _batch(
-    info: Info,
+    context: Context,
     name: str,
     fetch: Callable[[list[int]], Awaitable[dict[int, Any]]],
     empty: Any,
 ) -> DataLoader[int, Any]:
     """A per-request loader built here (some need the viewer)."""
-    found = info.context.loaders.get(name)
+    found = context.loaders.get(name)
     if found is None:
 
         async def load(keys: list[int]) -> list[Any]:
             rows = await fetch(keys)
             return [rows.get(k, empty) for k in keys]
 
-        found = info.context.loaders[name] = DataLoader(load_fn=load)
+        found = context.loaders[name] = DataLoader(load_fn=load)
     return found
+
+
+class _Later:
+    """A relation read only when a query asks for it: awaiting it calls
+    ``load(*args)``. A card's relations are plain attributes (no resolver, so
+    a 300-card board does not pay a resolver call per card and field); a page
+    fills them with values, a lone card with these."""
+
+    __slots__ = ("_args", "_load")
+
+    def __init__(self, load: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        self._load, self._args = load, args
+
+    def __await__(self) -> Any:
+        return self._load(*self._args).__await__()
 
 
 @strawberry.type(description="A comment on a content request.")
@@ -125,9 +140,9 @@ class ContentRatings:
         async def fetch(keys: list[int]) -> dict[int, Any]:
             return await reads.asset_ratings_by(actor.user_id, keys)
 
-        found: int | None = await _batch(info, "content_my_rating", fetch, None).load(
-            self._asset
-        )
+        found: int | None = await _batch(
+            info.context, "content_my_rating", fetch, None
+        ).load(self._asset)
         return found
 
 
@@ -175,6 +190,27 @@ def asset_type(row: models.ContentAsset) -> ContentAsset:
     )
 
 
+def _requested_due_state(root: ContentRequest, info: Info) -> ContentDueState:
+    return _judge(info, root._row, root.requested_due_date)
+
+
+def _committed_due_state(root: ContentRequest, info: Info) -> ContentDueState:
+    return _judge(info, root._row, root.committed_due_date)
+
+
+def _viewer_actions(root: ContentRequest, info: Info) -> list[ContentAction]:
+    actor = info.context.actor
+    if actor is None:
+        return []
+    who = lifecycle.ContentActor(
+        actor.user_id,
+        actor.team,
+        actor.role,
+        actor.user_id == root._row.requester_id,
+    )
+    return lifecycle.allowed_actions(root.status, who)
+
+
 @strawberry.type(description="A request for content, from asking to delivery.")
 class ContentRequest(Node):
     id: strawberry.ID
@@ -202,57 +238,24 @@ class ContentRequest(Node):
     updated_at: datetime
     version: int
     _row: strawberry.Private[Any]
-    # Filled by `request_types` (a page loads them in one statement each), so
-    # the fields resolve without a task per card; otherwise loaded on demand.
-    _views: strawberry.Private[dict[str, Any] | None] = None
 
-    @strawberry.field(description="How it stands against the requested date.")
-    def requested_due_state(self, info: Info) -> ContentDueState:
-        return _judge(info, self._row, self.requested_due_date)
-
-    @strawberry.field(description="How it stands against the committed date.")
-    def committed_due_state(self, info: Info) -> ContentDueState:
-        return _judge(info, self._row, self.committed_due_date)
-
-    @strawberry.field(description="What the viewer may do to it now.")
-    def viewer_actions(self, info: Info) -> list[ContentAction]:
-        actor = info.context.actor
-        if actor is None:
-            return []
-        who = lifecycle.ContentActor(
-            actor.user_id,
-            actor.team,
-            actor.role,
-            actor.user_id == self._row.requester_id,
-        )
-        return lifecycle.allowed_actions(self.status, who)
-
-    @strawberry.field(graphql_type=bool)
-    def viewer_has_voted(self, info: Info) -> Any:
-        if self._views is not None:
-            return self._views["voted"]
-        actor = info.context.actor
-        if actor is None:
-            return False
-        return _voted(info, actor.user_id).load(self._row.id)
-
-    @strawberry.field(graphql_type=Persona | None)
-    def persona(self, info: Info) -> Any:
-        if self._views is not None:
-            return self._views["persona"]
-        return _persona(info, self._row.persona_id)
-
-    @strawberry.field(graphql_type=User | None)
-    def requester(self, info: Info) -> Any:
-        if self._views is not None:
-            return self._views["requester"]
-        return user_by_key(info, self._row.requester_id)
-
-    @strawberry.field(graphql_type=User | None)
-    def assignee(self, info: Info) -> Any:
-        if self._views is not None:
-            return self._views["assignee"]
-        return user_by_key(info, self._row.assignee_id)
+    # Declared in this order (not as methods) so the schema reads as before.
+    requested_due_state: ContentDueState = strawberry.field(
+        resolver=_requested_due_state,
+        description="How it stands against the requested date.",
+    )
+    committed_due_state: ContentDueState = strawberry.field(
+        resolver=_committed_due_state,
+        description="How it stands against the committed date.",
+    )
+    viewer_actions: list[ContentAction] = strawberry.field(
+        resolver=_viewer_actions, description="What the viewer may do to it now."
+    )
+    # Plain attributes: values on a page's cards, `_Later` on a lone card.
+    viewer_has_voted: Any = strawberry.field(graphql_type=bool)
+    persona: Any = strawberry.field(graphql_type=Persona | None)
+    requester: Any = strawberry.field(graphql_type=User | None)
+    assignee: Any = strawberry.field(graphql_type=User | None)
 
     @strawberry.field
     async def rated_by(self, info: Info) -> User | None:
@@ -262,39 +265,42 @@ class ContentRequest(Node):
     async def deliverable(self, info: Info) -> ContentAsset | None:
         if self._row.deliverable_id is None:
             return None
-        found = await _batch(info, "content_asset", reads.assets_by_ids, None).load(
-            self._row.deliverable_id
-        )
+        found = await _batch(
+            info.context, "content_asset", reads.assets_by_ids, None
+        ).load(self._row.deliverable_id)
         return asset_type(found) if found else None
 
     @strawberry.field(description="Oldest first.")
     async def comments(self, info: Info) -> list[ContentComment]:
-        rows = await _batch(info, "content_comments", reads.comments_of, []).load(
-            self._row.id
-        )
+        rows = await _batch(
+            info.context, "content_comments", reads.comments_of, []
+        ).load(self._row.id)
         return [comment_type(r) for r in rows]
 
     @strawberry.field(description="Every change, oldest first.")
     async def history(self, info: Info) -> list[ContentHistoryEntry]:
-        rows = await _batch(info, "content_history", reads.history_of, []).load(
+        rows = await _batch(info.context, "content_history", reads.history_of, []).load(
             self._row.id
         )
         return [history_type(r) for r in rows]
 
     @strawberry.field(description="Who voted for it.")
     async def voters(self, info: Info) -> list[User]:
-        keys = await _batch(info, "content_voters", reads.voters_of, []).load(
+        keys = await _batch(info.context, "content_voters", reads.voters_of, []).load(
             self._row.id
         )
         rows = await info.context.loader("user").load_many(keys)
         return [user_type(r) for r in rows if r is not None]
 
 
-async def _persona(info: Info, key: int | None) -> Persona | None:
-    if key is None:
-        return None
-    row = await info.context.loader("agreement").load(key)
+async def _persona(context: Context, key: int) -> Persona | None:
+    row = await context.loader("agreement").load(key)
     return agreement_type(row) if row else None  # type: ignore[return-value]
+
+
+async def _user(context: Context, key: int) -> User | None:
+    row = await context.loader("user").load(key)
+    return user_type(row) if row else None
 
 
 def _judge(info: Info, row: models.ContentRequest, due: date | None) -> ContentDueState:
@@ -307,7 +313,27 @@ def _judge(info: Info, row: models.ContentRequest, due: date | None) -> ContentD
     )
 
 
-def request_type(row: models.ContentRequest) -> ContentRequest:
+def request_type(
+    row: models.ContentRequest, context: Context, views: dict[str, Any] | None = None
+) -> ContentRequest:
+    """A card; its relations come from ``views`` (a page's, loaded in one
+    statement each) or are loaded when asked for."""
+    if views is None:
+        actor = context.actor
+        views = {
+            "voted": _Later(_voted(context, actor.user_id).load, row.id)
+            if actor is not None
+            else False,
+            "persona": _Later(_persona, context, row.persona_id)
+            if row.persona_id is not None
+            else None,
+            "requester": _Later(_user, context, row.requester_id)
+            if row.requester_id is not None
+            else None,
+            "assignee": _Later(_user, context, row.assignee_id)
+            if row.assignee_id is not None
+            else None,
+        }
     return ContentRequest(
         id=strawberry.ID(ids.encode("ContentRequest", row.id)),
         title=row.title,
@@ -326,6 +352,10 @@ def request_type(row: models.ContentRequest) -> ContentRequest:
         created_at=row.created_at,
         updated_at=row.updated_at,
         version=row.version,
+        viewer_has_voted=views["voted"],
+        persona=views["persona"],
+        requester=views["requester"],
+        assignee=views["assignee"],
         _row=row,
     )
 
@@ -335,44 +365,50 @@ async def request_types(
 ) -> dict[int, ContentRequest]:
     """A page of cards with what they show — people, personas, the viewer's
     votes, delivered assets — loaded in one statement each whatever the page
-    size (none when no row has one), and resolved without a task per card."""
-    found = {r.id: request_type(r) for r in rows}
+    size (none when no row has one), as plain attribute values."""
     if not rows:
-        return found
+        return {}
+    context = info.context
     people = {k for r in rows for k in (r.requester_id, r.assignee_id) if k}
     persona_keys = {r.persona_id for r in rows if r.persona_id}
     assets = {r.deliverable_id for r in rows if r.deliverable_id}
     users_found = await user_reads.user_records(sorted(people))
     personas = await agreement_reads.agreement_records(sorted(persona_keys))
     if assets:
-        loader = _batch(info, "content_asset", reads.assets_by_ids, None)
+        loader = _batch(context, "content_asset", reads.assets_by_ids, None)
         loader.prime_many(await reads.assets_by_ids(assets))
-    actor = info.context.actor
-    voted = await reads.voted_by(actor.user_id, list(found)) if actor else set()
+    actor = context.actor
+    keys = [r.id for r in rows]
+    voted = await reads.voted_by(actor.user_id, keys) if actor else set()
     people_types = {k: user_type(v) for k, v in users_found.items()}
     persona_types = {k: agreement_type(v) for k, v in personas.items()}
-    for row in rows:
-        found[row.id]._views = {
-            "requester": people_types.get(row.requester_id),
-            "assignee": people_types.get(row.assignee_id or 0),
-            "persona": persona_types.get(row.persona_id or 0),
-            "voted": row.id in voted,
-        }
-    return found
+    return {
+        row.id: request_type(
+            row,
+            context,
+            {
+                "requester": people_types.get(row.requester_id),
+                "assignee": people_types.get(row.assignee_id or 0),
+                "persona": persona_types.get(row.persona_id or 0),
+                "voted": row.id in voted,
+            },
+        )
+        for row in rows
+    }
 
 
-def _voted(info: Info, user_id: int) -> DataLoader[int, bool]:
+def _voted(context: Context, user_id: int) -> DataLoader[int, bool]:
     async def fetch(keys: list[int]) -> dict[int, Any]:
         return {k: True for k in await reads.voted_by(user_id, keys)}
 
-    return _batch(info, "content_voted", fetch, False)
+    return _batch(context, "content_voted", fetch, False)
 
 
 async def _fetch_requests(context: Context, keys: list[int]) -> dict[int, Any]:
     if context.actor is None:
         return {}
     rows = await reads.requests_by_ids(keys)
-    return {k: request_type(v) for k, v in rows.items()}
+    return {k: request_type(v, context) for k, v in rows.items()}
 
 
 async def _fetch_assets(context: Context, keys: list[int]) -> dict[int, Any]:

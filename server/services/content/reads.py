@@ -101,7 +101,10 @@ def _requests(f: RequestFilter, today: date) -> QuerySet[ContentRequest]:
 async def list_requests(
     f: RequestFilter, order: str, page: PageRequest, today: date
 ) -> Page[ContentRequest]:
-    return await paginate(_requests(f, today), REQUEST_ORDERS[order], page)
+    """A page of requests as plain records (one statement, no model objects)."""
+    return await paginate(
+        _requests(f, today), REQUEST_ORDERS[order], page, records=True
+    )
 
 
 async def count_requests(f: RequestFilter, today: date) -> dict[str, int]:

@@ -9,7 +9,7 @@ the C ``datetime.fromisoformat`` and are picked once per column.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,12 @@ def to_datetime(value: Any) -> datetime | None:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def to_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -61,6 +67,18 @@ def converters(model: type[Model]) -> dict[str, Converter]:
             found[name] = to_json
         else:
             found[name] = same
+    return found
+
+
+def record_converters(model: type[Model]) -> dict[str, Converter]:
+    """`converters`, dates included: for rows read as `Record`s in place of
+    the model's objects, every column as the model's field would give it."""
+    found = converters(model)
+    for name, field in model._meta.fields_map.items():
+        if isinstance(field, fields.DateField) and not isinstance(
+            field, fields.DatetimeField
+        ):
+            found[name] = to_date
     return found
 
 

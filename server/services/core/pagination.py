@@ -21,7 +21,7 @@ from tortoise.queryset import QuerySet
 
 from server.domain.core.errors import InvalidArguments
 from server.domain.core.ids import InvalidId
-from server.services.core import ids
+from server.services.core import fetched, ids
 
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
@@ -129,8 +129,16 @@ def _order_terms(ordering: Ordering, reverse: bool) -> list[str]:
 
 
 async def paginate(
-    query: QuerySet[M], ordering: Ordering, request: PageRequest
+    query: QuerySet[M],
+    ordering: Ordering,
+    request: PageRequest,
+    *,
+    records: bool = False,
 ) -> Page[M]:
+    """A keyset page of the query's rows: model objects, or with ``records``
+    the same statement's rows as `fetched.Record`s (read by attribute like the
+    model's objects, converted like its fields, without building them: for
+    pages whose rows are only shown)."""
     size = request.size()
     backward = request.backward
     page_query = query
@@ -140,9 +148,8 @@ async def paginate(
     if request.before is not None:
         values, pk = read_cursor(ordering, request.before)
         page_query = page_query.filter(_beyond(ordering, values, pk, forward=False))
-    rows = list(
-        await page_query.order_by(*_order_terms(ordering, backward)).limit(size + 1)
-    )
+    page_query = page_query.order_by(*_order_terms(ordering, backward)).limit(size + 1)
+    rows: list[Any] = await _records(page_query) if records else list(await page_query)
     more = len(rows) > size
     rows = rows[:size]
     if backward:
@@ -154,6 +161,24 @@ async def paginate(
         has_previous=more if backward else request.after is not None,
         count=query.count,
     )
+
+
+async def _records(query: QuerySet[M]) -> list[Any]:
+    """The query's rows as records: Tortoise's own statement, run on the
+    current connection, each column converted once."""
+    from server import db
+
+    query.sql()  # builds the statement
+    sql, params = query.query.get_parameterized_sql()
+    raw = await db.connection().execute_query_dict(sql, params)
+    convert = fetched.record_converters(query.model)
+    same = fetched.same
+    found = []
+    for row in raw:
+        values = {k: convert.get(k, same)(v) for k, v in row.items()}
+        values["pk"] = values["id"]  # as a model object answers `pk`
+        found.append(fetched.Record(values))
+    return found
 
 
 @dataclass(frozen=True)

@@ -68,10 +68,11 @@ async def consume(batch: Sequence[OutboxEvent]) -> None:
         (event, notice)
         for event in batch
         for notice in notices_for(event.kind, event.payload, event.actor_id)
+        if _may_reach(notice)
     ]
     if not planned:
         return
-    world = await _World.load([event for event, _ in planned])
+    world = await _World.load(planned)
     rows: list[tuple[Any, ...]] = []
     for event, recipients in _recipients(planned, world):
         rows += [world.row(event, notice, user) for notice, user in recipients]
@@ -84,6 +85,16 @@ async def consume(batch: Sequence[OutboxEvent]) -> None:
     )
     if mailer.enabled():
         await _queue_mail(rows, written)
+
+
+def _may_reach(notice: Notice) -> bool:
+    """Whether a notice can have a recipient: not when it names only the
+    people it leaves out (a requester changing their own content request),
+    so such a batch reads nothing."""
+    return any(
+        not isinstance(a, Person) or a.user_id not in notice.excluded
+        for a in notice.audiences
+    )
 
 
 def _recipients(
@@ -111,16 +122,21 @@ class _World:
     now: datetime
 
     @classmethod
-    async def load(cls, events: list[OutboxEvent]) -> _World:
+    async def load(cls, planned: list[tuple[OutboxEvent, Notice]]) -> _World:
+        """Managers are read only when a notice goes to managers."""
+        events = [event for event, _ in planned]
         named = {
             int(e.payload[key])
             for e in events
             for key in NAMED_IN_PAYLOADS
             if e.payload.get(key) is not None
         } | {e.actor_id for e in events if e.actor_id is not None}
-        people = await User.filter(
-            Q(id__in=named) | Q(role=Role.MANAGER.value, active=True)
-        )
+        wanted = Q(id__in=named)
+        if any(
+            not isinstance(a, Person) for _, notice in planned for a in notice.audiences
+        ):
+            wanted |= Q(role=Role.MANAGER.value, active=True)
+        people = await User.filter(wanted)
         lead_keys = {int(e.payload["lead"]) for e in events if "lead" in e.payload}
         agreement_keys = {e.subject_id for e in events if e.subject_type == "Agreement"}
         return cls(
