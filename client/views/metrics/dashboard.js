@@ -91,6 +91,13 @@ function figures(d, period, app) {
       <div class="sides">${handoffCard(d)}${reasons(d.rejectionReasons)}</div></section>`;
 }
 
+// Decimals arrive as strings ("2.799E+5", "6.900000"): shown as people write them.
+const AMOUNT = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
+function amount(value) {
+  const n = Number(value);
+  return value === null || value === undefined || Number.isNaN(n) ? String(value ?? '—') : AMOUNT.format(n);
+}
+
 function goals(list) {
   if (!list.length) return html`<p class="muted">No goal is in force.</p>`;
   return html`<ul class="goals">${list.map((g) => {
@@ -98,7 +105,7 @@ function goals(list) {
     const unit = g.goal?.terms?.unit ?? '';
     return html`<li class="card goal">
       <h3>${g.goal?.title ?? g.metric}</h3>
-      <p><strong>${p.current}</strong> of ${p.target} ${unit}
+      <p><strong>${amount(p.current)}</strong> of ${amount(p.target)} ${unit}
         <span class="status pace-${p.status.toLowerCase()}">${PACE_LABELS[p.status]}</span>
         ${p.ended ? html`<span class="muted">(ended)</span>` : ''}</p>
       ${paceBar(p)}
@@ -121,7 +128,7 @@ function paceBar(p) {
 
 function marketing(m) {
   return html`<div class="card side"><h3>Marketing delivered</h3>
-    <p class="big">${figure(m.delivered)} <span class="muted">of ${m.committed.toFixed(1)} committed</span></p>
+    <p class="big">${figure(m.delivered)} <span class="muted">of ${amount(m.committed)} committed</span></p>
     <p>${percent(m.ratio)} of the commitment (qualified automatically, not withdrawn).</p></div>`;
 }
 
