@@ -102,6 +102,9 @@ class LeadActivity(Node):
     source: str | None
     metadata: JSON | None
     recorded_at: datetime
+    imported: bool = strawberry.field(
+        description="Brought in by a historical import (upsertLeads with backfill)."
+    )
 
 
 _MISSING: Any = object()
@@ -339,6 +342,7 @@ def activity_type(row: Mapping[str, Any]) -> LeadActivity:
         source=row["source"],
         metadata=row["metadata"],
         recorded_at=row["recorded_at"],
+        imported=bool(row["imported"]),
     )
 
 

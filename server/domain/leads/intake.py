@@ -16,12 +16,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import idna
 
 from server.domain.agreements.terms import Reader, refuse_unstorable
 from server.domain.core.errors import UserErrors
+
+if TYPE_CHECKING:
+    from server.domain.leads.backfill import Backfill
 
 MAX_UPSERT_ROWS = 500
 MAX_EMAIL_LENGTH = 320
@@ -147,6 +150,8 @@ class IncomingLead:
     external_ids: tuple[tuple[str, str], ...]
     changes: dict[str, Any]
     source_updated_at: datetime | None
+    # a historical import's part of the row (`server.domain.leads.backfill`)
+    backfill: Backfill | None = None
 
 
 def read_lead_row(
