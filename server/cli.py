@@ -1,4 +1,5 @@
-"""The `accord` command: serve, migrate, create-user, demo-data, export-schema.
+"""The `accord` command: serve, migrate, create-user, demo-data, export-schema,
+backup, restore, import-csv.
 
 Every failure ends with exit status 1 and one line saying why.
 """
@@ -11,6 +12,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from server.settings import Settings, SettingsError, load_settings
@@ -250,6 +252,60 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def backup(settings: Settings, args: argparse.Namespace) -> None:
+    from server import backup as backups
+
+    try:
+        done = backups.backup(settings.database_url, Path(args.output), _progress)
+    except backups.BackupError as exc:
+        raise CommandError(str(exc)) from None
+    _progress("")
+    print(done.describe("backed up to"))
+
+
+async def restore(settings: Settings, args: argparse.Namespace) -> None:
+    """Restore a backup into an empty database (never over data)."""
+    from server import backup as backups
+    from server import db
+
+    source = Path(args.input)
+    try:
+        kind = backups.backup_kind(source)
+        target = backups.sqlite_file(settings.database_url)
+        if (target is None) != (kind == "postgres"):
+            where = "SQLite" if target is not None else "PostgreSQL"
+            raise CommandError(
+                f"{source} is a {kind} backup and ACCORD_DATABASE_URL names a "
+                f"{where} database: restore into the kind of database backed up"
+            )
+        if target is not None:
+            done = backups.restore_sqlite(source, target, _progress)
+            _progress("")
+            print(done.describe("restored into"))
+            return
+
+        async def tables() -> list[str]:
+            rows = await db.fetch(backups.POSTGRES_TABLES)
+            return [str(r["name"]) for r in rows]
+
+        found = await _with_database(settings, tables)
+        if found:
+            raise CommandError(
+                "the database is not empty (it has " + ", ".join(found) + "…): "
+                "restore into a new, empty database (createdb NAME)"
+            )
+        backups.restore_postgres(settings.database_url, source)
+    except backups.BackupError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"restored {source} into the PostgreSQL database")
+
+
+def _progress(message: str) -> None:
+    """One line of progress on a terminal, rewritten in place."""
+    if sys.stderr.isatty():
+        print(f"\r{message:<60}", end="" if message else "\r", file=sys.stderr)
+
+
 def export_schema(args: argparse.Namespace) -> None:
     import schema
 
@@ -302,6 +358,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip quietly (exit 0) when the database has users already",
     )
+    k = sub.add_parser("backup", help="back up the database while it runs")
+    k.add_argument("--output", required=True, help="the backup file to write")
+    t = sub.add_parser("restore", help="restore a backup into an empty database")
+    t.add_argument("--input", required=True, help="the backup file to read")
     e = sub.add_parser("export-schema", help="print the GraphQL schema")
     e.add_argument("--output", default="-", help="file to write, - for stdout")
     return parser
@@ -336,6 +396,10 @@ def main(argv: list[str] | None = None) -> int:
             _run(demo_data(settings, args))
         elif args.command == "rescore":
             _run(rescore(settings, args))
+        elif args.command == "backup":
+            backup(settings, args)
+        elif args.command == "restore":
+            _run(restore(settings, args))
     except CommandError as exc:
         print(f"accord {args.command}: {exc}", file=sys.stderr)
         return 1
