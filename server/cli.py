@@ -221,6 +221,13 @@ def _count(raw: str) -> int:
     return value
 
 
+def _chunk(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 500:
+        raise ValueError(raw)
+    return value
+
+
 async def _pending(settings: Settings) -> list[str]:
     from server import db
 
@@ -300,6 +307,40 @@ async def restore(settings: Settings, args: argparse.Namespace) -> None:
     print(f"restored {source} into the PostgreSQL database")
 
 
+async def import_csv(settings: Settings, args: argparse.Namespace) -> None:
+    """A historical import from CSV files, chunk by chunk; bad rows listed with
+    their lines, the good ones imported."""
+    from server import csv_import
+    from server.wiring import wire
+
+    wire(settings)
+
+    async def work() -> csv_import.Summary:
+        if await _pending(settings):
+            raise CommandError("the database is not migrated: run `accord migrate`")
+        try:
+            return await csv_import.import_files(
+                Path(args.leads),
+                Path(args.history) if args.history else None,
+                Path(args.activities) if args.activities else None,
+                args.as_admin,
+                args.chunk,
+                lambda message: print(message, file=sys.stderr),
+            )
+        except csv_import.ImportError_ as exc:
+            raise CommandError(str(exc)) from None
+
+    summary = await _with_database(settings, work)
+    for problem in summary.problems:
+        print(problem)
+    print(summary.describe())
+    if summary.problems:
+        raise CommandError(
+            f"{len(summary.problems)} problem(s), listed above; every other row "
+            "was imported"
+        )
+
+
 def _progress(message: str) -> None:
     """One line of progress on a terminal, rewritten in place."""
     if sys.stderr.isatty():
@@ -362,6 +403,18 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--output", required=True, help="the backup file to write")
     t = sub.add_parser("restore", help="restore a backup into an empty database")
     t.add_argument("--input", required=True, help="the backup file to read")
+    i = sub.add_parser(
+        "import-csv", help="import leads and their history from CSV files"
+    )
+    i.add_argument("--leads", required=True, help="the leads CSV")
+    i.add_argument("--history", help="the stage history CSV")
+    i.add_argument("--activities", help="the activities CSV")
+    i.add_argument(
+        "--as", dest="as_admin", required=True, help="the importing admin's e-mail"
+    )
+    i.add_argument(
+        "--chunk", type=_chunk, default=200, help="leads per transaction (≤ 500)"
+    )
     e = sub.add_parser("export-schema", help="print the GraphQL schema")
     e.add_argument("--output", default="-", help="file to write, - for stdout")
     return parser
@@ -400,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
             backup(settings, args)
         elif args.command == "restore":
             _run(restore(settings, args))
+        elif args.command == "import-csv":
+            _run(import_csv(settings, args))
     except CommandError as exc:
         print(f"accord {args.command}: {exc}", file=sys.stderr)
         return 1
