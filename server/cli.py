@@ -183,7 +183,9 @@ async def demo_data(settings: Settings, args: argparse.Namespace) -> None:
             raise CommandError(
                 "the database is not migrated: run `accord migrate` first"
             )
-        options = demo.DemoOptions(now, leads=args.leads, seed=args.seed)
+        options = demo.DemoOptions(
+            now, leads=args.leads, seed=args.seed, currency=settings.currency
+        )
         try:
             report = await demo.build_demo(options)
         except demo.DemoRefused:
