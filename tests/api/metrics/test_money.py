@@ -76,7 +76,8 @@ async def test_a_lead_without_a_deal_has_no_money(api: Api) -> None:
 
     found = await world.room.query(
         "leader",
-        "query($e: String!) { leadByEmail(email: $e) { amount amountMoney { amount } } }",
+        "query($e: String!) { leadByEmail(email: $e) { "
+        "amount amountMoney { amount } } }",
         e="l5@logistics.example",
     )
 
