@@ -5,17 +5,29 @@ breaches."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
-from server.models.leads import LeadActivity, StageChange
+import pytest
+
+from server import db
+from server.models.core import OutboxEvent
+from server.models.leads import Lead, LeadActivity, StageChange
 from server.models.waterfall import Handoff
 from server.services.core import ids
+from server.services.people.auth import SESSION_COOKIE
 from tests.handoff_steps import user_id
 from tests.helpers import Api
-from tests.lead_steps import UPSERT, seat, token_for
+from tests.lead_steps import UPSERT, payload, seat, token_for
 from tests.metrics_steps import DASHBOARD, MARCH, World, march_world
 
+ROUNDS = 10
+AT_ONCE = 4
+# An import call's statements, whatever the number of leads: the upsert's, plus
+# owners and earlier imported histories read, activities, engagement and the
+# imported moves with their funnel deltas written in bulk.
+BACKFILL_STATEMENTS = 24
 HISTORY = [
     {"stage": "NEW", "at": "2026-03-02T09:00:00Z"},
     {"stage": "MQL", "at": "2026-03-03T09:00:00Z"},
@@ -240,3 +252,51 @@ async def test_bad_rows_are_reported_and_good_ones_kept(api: Api) -> None:
         "admin", UPSERT, {"leads": [{"email": "p@x.example", "stage": "SQL"}]}
     )
     assert plain["results"][0]["userErrors"][0]["field"] == ["leads", "0", "stage"]
+
+
+def history_rows(prefix: str, n: int) -> list[dict[str, Any]]:
+    rows = []
+    for i in range(n):
+        row = imported_rows()[0]
+        row["email"] = f"{prefix}{i}@past.example"
+        row["externalIds"] = [{"system": "crm", "id": f"{prefix}{i}"}]
+        rows.append(row)
+    return rows
+
+
+async def test_an_import_of_5_or_50_leads_costs_the_same_statements(api: Api) -> None:
+    desk = await seat(api)
+    await desk.activate_model()
+    counts = {}
+    for n in (5, 50):
+        with db.count_statements() as statements:
+            done = await backfill(desk, "admin", history_rows(f"s{n}-", n))
+        assert done["summary"]["created"] == n, done
+        counts[n] = len(statements)
+
+    assert counts == {5: BACKFILL_STATEMENTS, 50: BACKFILL_STATEMENTS}
+
+
+@pytest.mark.only_backend("postgres")
+async def test_the_same_history_imported_at_once_is_recorded_exactly_once(
+    api: Api, backend: str
+) -> None:
+    desk = await seat(api)
+    cookie = {"cookie": f"{SESSION_COOKIE}={desk.sessions['admin']}"}
+    desk.api.use_session(None)
+    for round_ in range(ROUNDS):
+        [row] = history_rows(f"race{round_}-", 1)
+        sent = [
+            desk.api.gql(
+                UPSERT, {"input": {"leads": [row], "backfill": True}}, headers=cookie
+            )
+            for _ in range(AT_ONCE)
+        ]
+        answers = [payload(r) for r in await asyncio.gather(*sent)]
+        outcomes = sorted(a["results"][0]["outcome"] for a in answers)
+        assert outcomes == ["CREATED"] + ["UNCHANGED"] * (AT_ONCE - 1), answers
+        [lead] = await Lead.filter(email=row["email"])
+        assert await StageChange.filter(lead_id=lead.id).count() == len(HISTORY)
+        assert await LeadActivity.filter(lead_id=lead.id).count() == 2
+        created = OutboxEvent.filter(kind="LEAD_CREATED", subject_id=lead.id)
+        assert await created.count() == 1
