@@ -67,7 +67,7 @@ fragment LeadFields on Lead {
 }${HANDOFF_FIELDS}`;
 
 const ACTIVITY_PAGE = `${PAGE_INFO}
-    edges { node { id kind occurredAt source metadata recordedAt } }`;
+    edges { node { id kind occurredAt source metadata recordedAt imported } }`;
 
 /** Everything the lead page shows, in one request: the lead, its first page of
  *  activities, and the choices its forms offer (sales people, personas). */

@@ -402,6 +402,7 @@ function timeline(view, app) {
     <span class="when small">${app.time(a.occurredAt)}</span>
     <strong>${leadWord(a.kind)}</strong>
     ${a.source ? html`<span class="muted small">via ${a.source}</span>` : ''}
+    ${a.imported ? html`<span class="muted small">(imported)</span>` : ''}
     ${a.metadata ? html`<div class="small muted meta">${describeMetadata(a.metadata)}</div>` : ''}
   </li>`);
   return html`<section class="card" aria-labelledby="activity-title">
