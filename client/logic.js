@@ -124,6 +124,30 @@ export function nextPath(query, fallback = '/account') {
   return next === '/sign-in' ? fallback : next;
 }
 
+// ---- money ------------------------------------------------------------------
+
+/**
+ * An amount from the API (`Money { amount currency }`, the amount a decimal
+ * string) in the viewer's locale with its currency: "€1,234.50", "1.234,50 €".
+ * Whole amounts drop the cents; '—' for none; an unknown currency code shows
+ * the number then the code.
+ */
+export function formatMoney(money, locale = undefined) {
+  if (!money || money.amount === null || money.amount === undefined) return '—';
+  const n = Number(money.amount);
+  if (Number.isNaN(n)) return `${money.amount} ${money.currency ?? ''}`.trim();
+  const digits = Number.isInteger(n) ? 0 : 2;
+  try {
+    return new Intl.NumberFormat(locale, {
+      style: 'currency', currency: money.currency,
+      minimumFractionDigits: digits, maximumFractionDigits: 2,
+    }).format(n);
+  } catch {
+    const plain = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(n);
+    return `${plain} ${money.currency ?? ''}`.trim();
+  }
+}
+
 // ---- time -------------------------------------------------------------------
 
 /** The timezone to show times in: the viewer's, when the browser knows it. */

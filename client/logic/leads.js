@@ -27,6 +27,7 @@ const WORDS = {
   FIT: 'Fit', ENGAGEMENT: 'Engagement', HAND_RAISE: 'Hand-raise',
   CREATED: 'created', QUALIFICATION: 'qualification', MANUAL_QUALIFICATION: 'qualified by hand',
   MOVE: 'moved', CLOSE: 'closed', HANDOFF_DECISION: 'handoff decision', PULL_BACK: 'pulled back',
+  IMPORTED: 'imported',
   PAGE_VIEW: 'Page view', PRICING_VIEW: 'Pricing page view', EMAIL_OPEN: 'E-mail opened',
   EMAIL_CLICK: 'E-mail clicked', FORM_SUBMIT: 'Form submitted',
   CONTENT_DOWNLOAD: 'Content downloaded', WEBINAR_ATTENDED: 'Webinar attended',

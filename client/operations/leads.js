@@ -54,7 +54,7 @@ fragment LeadFields on Lead {
   id email firstName lastName fullName company companySize industry jobTitle seniority
   country source campaign isCustomer products doNotContact personaSetByHand
   stage stageEnteredAt score fitScore engagementScore rawScore grade scoredUnder scoredAt
-  qualified qualifiedAt qualifiedUnder qualifiedBy amount recurring version createdAt updatedAt
+  qualified qualifiedAt qualifiedUnder qualifiedBy amount amountMoney { amount currency } recurring version createdAt updatedAt
   scoreBreakdown { label kind points detail }
   persona { id name }
   owner { id name }
@@ -67,7 +67,7 @@ fragment LeadFields on Lead {
 }${HANDOFF_FIELDS}`;
 
 const ACTIVITY_PAGE = `${PAGE_INFO}
-    edges { node { id kind occurredAt source metadata recordedAt } }`;
+    edges { node { id kind occurredAt source metadata recordedAt imported } }`;
 
 /** Everything the lead page shows, in one request: the lead, its first page of
  *  activities, and the choices its forms offer (sales people, personas). */

@@ -23,7 +23,10 @@ export const DASHBOARD = `query Dashboard($period: PeriodInput!, $personaId: ID)
     conversion { stage nextStage entered ${FIGURE} advanced ${FIGURE} rate }
     goals {
       metric goal { id title terms { unit periodStart periodEnd } }
-      progress { current target ratio expectedRatio status ended }
+      progress {
+        current target ratio expectedRatio status ended
+        currentMoney { amount currency } targetMoney { amount currency }
+      }
     }
     reviewOverdue
     reviewCadence { cadenceDays lastReviewAt countedFrom }

@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 from schema.agreements.kinds import Persona, agreement_type
 from schema.context import Context, Info
 from schema.core.later import LaterField
+from schema.core.money import Money, money
 from schema.core.permissions import require
 from schema.core.relay import (
     Connection,
@@ -102,6 +103,9 @@ class LeadActivity(Node):
     source: str | None
     metadata: JSON | None
     recorded_at: datetime
+    imported: bool = strawberry.field(
+        description="Brought in by a historical import (upsertLeads with backfill)."
+    )
 
 
 _MISSING: Any = object()
@@ -143,7 +147,9 @@ class Lead(Node):
     qualified_at: datetime | None
     qualified_under: int | None
     qualified_by: QualifiedBy | None
-    amount: Decimal | None
+    amount: Decimal | None = strawberry.field(
+        description="The deal's value, in ACCORD_CURRENCY (see amountMoney)."
+    )
     recurring: bool
     source_updated_at: datetime | None
     version: int
@@ -156,6 +162,10 @@ class Lead(Node):
     # the fields resolve without a task per row; otherwise loaded on demand.
     _persona_view: strawberry.Private[Any] = _MISSING
     _owner_view: strawberry.Private[Any] = _MISSING
+
+    @strawberry.field(description="The amount with its currency.")
+    def amount_money(self, info: Info) -> Money | None:
+        return money(info, self.amount)
 
     @strawberry.field(
         description="What the score is made of; the points sum to `rawScore`."
@@ -339,6 +349,7 @@ def activity_type(row: Mapping[str, Any]) -> LeadActivity:
         source=row["source"],
         metadata=row["metadata"],
         recorded_at=row["recorded_at"],
+        imported=bool(row["imported"]),
     )
 
 
@@ -497,10 +508,20 @@ class LeadSegment:
     label: str
     leads: int
     customers: int
-    won_revenue: Decimal
+    won_revenue: Decimal = strawberry.field(description="In ACCORD_CURRENCY.")
     recurring_revenue: Decimal = strawberry.field(
         description="The part of wonRevenue from recurring deals."
     )
+
+    @strawberry.field(description="wonRevenue with its currency.")
+    def won_revenue_money(self, info: Info) -> Money:
+        return Money(amount=self.won_revenue, currency=info.context.settings.currency)
+
+    @strawberry.field(description="recurringRevenue with its currency.")
+    def recurring_revenue_money(self, info: Info) -> Money:
+        return Money(
+            amount=self.recurring_revenue, currency=info.context.settings.currency
+        )
 
 
 async def _segments(group: LeadSegmentGroup, f: LeadFilter) -> list[LeadSegment]:

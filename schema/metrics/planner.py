@@ -8,6 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from schema.context import Info
+from schema.core.money import Money, money
 from schema.core.permissions import require
 from server.services.metrics import planning
 
@@ -48,7 +49,13 @@ class ObservedRates:
     mql_to_sal: float | None
     sal_to_sql: float | None
     sql_to_won: float | None
-    average_deal_size: Decimal | None
+    average_deal_size: Decimal | None = strawberry.field(
+        description="In ACCORD_CURRENCY."
+    )
+
+    @strawberry.field(description="averageDealSize with its currency.")
+    def average_deal_size_money(self, info: Info) -> Money | None:
+        return money(info, self.average_deal_size)
 
 
 @strawberry.type
@@ -61,8 +68,14 @@ class GoalPlan:
     mql_to_sal: Decimal
     sal_to_sql: Decimal
     sql_to_won: Decimal
-    average_deal_size: Decimal
+    average_deal_size: Decimal = strawberry.field(description="In ACCORD_CURRENCY.")
     observed: ObservedRates
+
+    @strawberry.field(description="averageDealSize with its currency.")
+    def average_deal_size_money(self, info: Info) -> Money:
+        return Money(
+            amount=self.average_deal_size, currency=info.context.settings.currency
+        )
 
 
 def _float(value: Decimal | None) -> float | None:

@@ -153,12 +153,13 @@ def schedule_goals(
     calendar: BusinessCalendar | None,
     window: tuple[datetime, datetime],
     leads: int,
+    currency: str = "USD",
 ) -> None:
     """This quarter's goals, signed on its first working morning (or once the
     teams exist), and the churn goal's monthly readings."""
     earliest, now = window
     today = now.astimezone(ZONE).date()
-    terms = goal_terms(today, leads)
+    terms = goal_terms(today, leads, currency)
     start = date.fromisoformat(terms[0]["periodStart"])
     signed_at = max(earliest, _first_opening(calendar, start))
     goal_ids: list[str] = []

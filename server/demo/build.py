@@ -34,6 +34,7 @@ class DemoOptions:
     now: datetime
     leads: int = 2000
     seed: int = 1
+    currency: str = "USD"  # ACCORD_CURRENCY: the money goals' unit
 
 
 @dataclass
@@ -66,7 +67,9 @@ async def build_demo(
         plans = plan_leads(rng, options.leads, begin, now)
         Market(timeline, cast.actors, plans, sales).schedule(begin, now)
         window = (max(agreed, begin), now)
-        schedule_goals(timeline, cast, calendar, window, options.leads)
+        schedule_goals(
+            timeline, cast, calendar, window, options.leads, options.currency
+        )
         timeline.at(now - timedelta(days=2), lambda: amend_sla(cast, sla))
         schedule_content(timeline, cast, sla.persona_ids, now)
         counts = await timeline.run(now)

@@ -111,6 +111,8 @@ class LeadActivity(Model):
     source = fields.CharField(max_length=100, null=True)
     metadata = fields.JSONField(null=True)
     recorded_at = fields.DatetimeField()
+    # Brought in by a historical import (`upsertLeads` with ``backfill``).
+    imported = fields.BooleanField(default=False, db_default=False)
 
     if TYPE_CHECKING:
         lead_id: int
@@ -148,7 +150,8 @@ class LeadEngagement(Model):
 
 class StageChange(Model):
     """One move through the waterfall (the first row of a lead records its
-    creation, from no stage)."""
+    creation, from no stage). Moves of a historical import have ``via``
+    ``IMPORTED``."""
 
     id = fields.BigIntField(primary_key=True)
     lead = fields.ForeignKeyField(

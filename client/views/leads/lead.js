@@ -5,7 +5,7 @@
 // reloads it the same way, so the page always shows the server's state.
 
 import { errorFields, formValues, html, region, render, setBusy, showErrors } from '../../dom.js';
-import { describeApiError, groupUserErrors, isConflict, wallTimeToInstant } from '../../logic.js';
+import { describeApiError, formatMoney, groupUserErrors, isConflict, wallTimeToInstant } from '../../logic.js';
 import {
   FOLLOW_UP_CHANNELS, formatPoints, leadActions, leadWord, oneDecimal, openHandoff,
   REJECTION_REASONS, scoreLines,
@@ -284,7 +284,7 @@ function identity(lead, app) {
       <dt>Source</dt><dd>${[lead.source, lead.campaign].filter(Boolean).join(' / ') || '—'}</dd>
       ${lead.products.length ? html`<dt>Products</dt><dd>${lead.products.join(', ')}</dd>` : ''}
       ${ids ? html`<dt>External ids</dt><dd class="mono">${ids}</dd>` : ''}
-      ${lead.amount !== null ? html`<dt>Amount</dt><dd>${lead.amount}${lead.recurring ? ' (recurring)' : ''}</dd>` : ''}
+      ${lead.amount !== null ? html`<dt>Amount</dt><dd>${formatMoney(lead.amountMoney)}${lead.recurring ? ' (recurring)' : ''}</dd>` : ''}
       <dt>Created</dt><dd>${app.time(lead.createdAt)}</dd>
       <dt>Version</dt><dd>${lead.version}, updated ${app.time(lead.updatedAt)}</dd>
     </dl>
@@ -402,6 +402,7 @@ function timeline(view, app) {
     <span class="when small">${app.time(a.occurredAt)}</span>
     <strong>${leadWord(a.kind)}</strong>
     ${a.source ? html`<span class="muted small">via ${a.source}</span>` : ''}
+    ${a.imported ? html`<span class="muted small">(imported)</span>` : ''}
     ${a.metadata ? html`<div class="small muted meta">${describeMetadata(a.metadata)}</div>` : ''}
   </li>`);
   return html`<section class="card" aria-labelledby="activity-title">

@@ -16,13 +16,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import idna
 
 from server.domain.agreements.terms import Reader, parse_instant, refuse_unstorable
 from server.domain.core.errors import UserErrors
 from server.domain.core.inputs import INSTANT_WANTED
+
+if TYPE_CHECKING:
+    from server.domain.leads.backfill import Backfill
 
 MAX_UPSERT_ROWS = 500
 MAX_EMAIL_LENGTH = 320
@@ -148,6 +151,8 @@ class IncomingLead:
     external_ids: tuple[tuple[str, str], ...]
     changes: dict[str, Any]
     source_updated_at: datetime | None
+    # a historical import's part of the row (`server.domain.leads.backfill`)
+    backfill: Backfill | None = None
 
 
 def read_lead_row(

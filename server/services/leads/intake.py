@@ -9,6 +9,7 @@ transaction writing every lead in bulk, with one audit entry listing the rows.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ from server.domain.leads.qualification import Trigger
 from server.domain.leads.stages import LeadStage
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor
+from server.services.leads import backfill
 from server.services.leads import store as lead_store
 from server.services.leads.refresh import refresh
 from server.services.leads.scoring import StageMoves, personas_in_force
@@ -85,12 +87,16 @@ class _Batch:
     renamed: set[int] = field(default_factory=set)
     changed_ids: dict[Key, dict[str, str]] = field(default_factory=dict)
     new: int = 0
+    imports: backfill.Imports = field(default_factory=backfill.Imports)
 
 
 async def upsert_leads(
-    actor: Actor, raw_rows: Sequence[Mapping[str, Any]]
+    actor: Actor, raw_rows: Sequence[Mapping[str, Any]], *, backfill: bool = False
 ) -> mutations.Outcome[Upserted]:
-    return await _retrying(actor, "upsertLeads", lambda tx: _upsert(tx, raw_rows))
+    """``backfill``: a historical import (`server.services.leads.backfill`)."""
+    return await _retrying(
+        actor, "upsertLeads", lambda tx: _upsert(tx, raw_rows, backfill)
+    )
 
 
 async def _retrying(actor: Actor, operation: str, body: Any) -> mutations.Outcome[Any]:
@@ -106,26 +112,41 @@ async def _retrying(actor: Actor, operation: str, body: Any) -> mutations.Outcom
 
 
 def _parse(
-    raw_rows: Sequence[Mapping[str, Any]],
+    raw_rows: Sequence[Mapping[str, Any]], backfilling: bool, now: datetime
 ) -> list[IncomingLead | list[UserError]]:
     parsed: list[IncomingLead | list[UserError]] = []
     for index, raw in enumerate(raw_rows):
+        errors: list[UserError] = []
         try:
-            parsed.append(read_lead_row(raw, ("leads", index)))
+            row = read_lead_row(raw, ("leads", index))
         except UserErrors as refusal:
-            parsed.append(refusal.errors)
+            errors = refusal.errors
+        try:
+            fill = backfill.read_row(raw, index, backfilling, now)
+        except UserErrors as refusal:
+            errors = errors + refusal.errors
+        if errors:
+            parsed.append(errors)
+        else:
+            parsed.append(dataclasses.replace(row, backfill=fill))
     return parsed
 
 
-async def _upsert(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Upserted:
+async def _upsert(
+    tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]], backfilling: bool
+) -> Upserted:
     # Inside the use case, so the caller's rights are checked first and the
     # refusal is audited like any other.
     if len(raw_rows) > MAX_UPSERT_ROWS:
         message = f"send at most {MAX_UPSERT_ROWS} leads per call"
         raise refuse(ErrorCode.LIMIT_EXCEEDED, message, "leads")
-    parsed = _parse(raw_rows)
+    if backfilling:
+        backfill.check_caller(tx.actor, raw_rows)
+    parsed = _parse(raw_rows, backfilling, tx.now)
     rows = [p for p in parsed if isinstance(p, IncomingLead)]
     batch = await _load_batch(rows)
+    if backfilling:
+        batch.imports = await backfill.Imports.load(rows, list(batch.leads))
     results = []
     for index, row in enumerate(parsed):
         if isinstance(row, IncomingLead):
@@ -138,7 +159,8 @@ async def _upsert(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Up
             result.lead_key = keys[result.lead_key]
     leads = {keys[k]: row for k, row in batch.leads.items()}
     touched = sorted(keys[k] for k in batch.dirty)
-    tx.audit("Lead", None, leads=touched, **_row_summary(results))
+    extra = batch.imports.summary(keys) if backfilling else {}
+    tx.audit("Lead", None, leads=touched, **_row_summary(results), **extra)
     return Upserted(results, leads)
 
 
@@ -181,9 +203,15 @@ def _apply_row(
     lead = batch.leads[key]
     if is_stale(row.source_updated_at, lead["source_updated_at"]):
         return RowResult(index, RowOutcome.STALE, key)
+    if row.backfill is not None:
+        errors = batch.imports.refusals(index, key, lead, row.backfill)
+        if errors:
+            return RowResult(index, RowOutcome.FAILED, errors=errors)
     changed = _change(batch, key, row)
-    if changed:
-        batch.dirty.add(key)
+    if row.backfill is not None:
+        changed = batch.imports.apply(key, lead, row.backfill, now) or changed
+    if changed or (row.backfill is not None and row.backfill.activities):
+        batch.dirty.add(key)  # imported activities rescore the lead
     return RowResult(
         index, RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED, key
     )
@@ -197,11 +225,18 @@ def _create(batch: _Batch, index: int, row: IncomingLead, now: datetime) -> RowR
             ("leads", str(index), "email"),
         )
         return RowResult(index, RowOutcome.FAILED, errors=[error])
+    lead = new_lead(row.email, now)
+    if row.backfill is not None:
+        errors = batch.imports.refusals(index, None, lead, row.backfill)
+        if errors:
+            return RowResult(index, RowOutcome.FAILED, errors=errors)
     key: Key = ("new", batch.new)
     batch.new += 1
-    batch.leads[key] = new_lead(row.email, now)
+    batch.leads[key] = lead
     batch.external_ids[key] = {}
     _change(batch, key, row)
+    if row.backfill is not None:
+        batch.imports.apply(key, lead, row.backfill, now)
     batch.dirty.add(key)
     return RowResult(index, RowOutcome.CREATED, key)
 
@@ -270,13 +305,16 @@ async def _write(tx: mutations.Tx, batch: _Batch) -> dict[Key, int]:
     await lead_store.insert_leads(new)
     keys: dict[Key, int] = {k: batch.leads[k]["id"] for k in batch.leads}
     moves = StageMoves()
-    for lead in new:
-        moves.created(tx, lead)
+    for made in fresh:
+        if not batch.imports.created(tx, made, batch.leads[made]):
+            moves.created(tx, batch.leads[made])
     dirty = [batch.leads[k] for k in batch.dirty]
     for key in batch.dirty:
         if isinstance(key, int):
             tx.emit(EventKind.LEAD_UPDATED, "Lead", key, {})
-    await refresh(tx, dirty, moves, Trigger.ACTIVITY)
+    rebuild = await batch.imports.write_activities(tx, keys)
+    await refresh(tx, dirty, moves, Trigger.ACTIVITY, rebuild)
+    await batch.imports.write_history(tx, keys, batch.leads)
     await lead_store.replace_external_ids(
         {keys[k]: held for k, held in batch.changed_ids.items()}
     )

@@ -282,6 +282,7 @@ _ACTIVITY_COLUMNS = (
     "source",
     "metadata",
     "recorded_at",
+    "imported",
 )
 _ACTIVITY_CONVERT = fetched.converters(LeadActivity)
 
