@@ -19,6 +19,7 @@ from schema.leads.funnel import FunnelQueries
 from schema.leads.mutations import LeadMutations, record_activities_fast
 from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
+from schema.metrics.model import ModelQueries
 from schema.metrics.planner import PlannerMutations, PlannerQueries
 from schema.metrics.queries import MetricsQueries
 from schema.people.credentials import CredentialMutations, CredentialQueries
@@ -45,6 +46,7 @@ Query = merge_types(
         ContentQueries,
         MetricsQueries,
         PlannerQueries,
+        ModelQueries,
     ),
 )
 Mutation = merge_types(
