@@ -62,7 +62,7 @@ def wire(settings: Settings) -> None:
     mailer.configure(settings)
     users.role_changed.connect(signing.void_sign_offs_of)
     signing.scoring_changed.connect(rescoring.request)
-    goals.install_goal_measure(metrics_goals.measure_goal)
+    goals.install_goal_measure(metrics_goals.measure_goals)
     wire_schema()
 
 
