@@ -59,9 +59,10 @@ async def test_a_plan_lands_in_the_draft_slas_volume_term(api: Api) -> None:
     assert done["userErrors"] == []
     applied = done["serviceLevelAgreement"]
     assert applied["pendingTerms"]["qualifiedLeadsPerMonth"] == 84
-    assert applied["pendingTerms"]["acceptWithinHours"] == sla["pendingTerms"][
-        "acceptWithinHours"
-    ]
+    assert (
+        applied["pendingTerms"]["acceptWithinHours"]
+        == sla["pendingTerms"]["acceptWithinHours"]
+    )
     assert applied["version"] == sla["version"] + 1
     assert applied["pending"] == "DRAFT"
     assert [s["value"] for s in done["goalPlan"]["steps"]] == [
@@ -89,9 +90,7 @@ async def test_only_a_draft_takes_a_plan(api: Api) -> None:
     sla = await table.draft_sla()
     proposed = await table.call("marketing", PROPOSE, {"agreementId": sla["id"]})
     version = proposed["agreement"]["version"]
-    done = await table.call(
-        "marketing", APPLY, applying(sla, expectedVersion=version)
-    )
+    done = await table.call("marketing", APPLY, applying(sla, expectedVersion=version))
     assert [e["code"] for e in done["userErrors"]] == ["INVALID_TRANSITION"]
     assert "proposed" in done["userErrors"][0]["message"]
     in_force = await table.activate_sla()
@@ -135,7 +134,10 @@ async def test_refusals_stale_version_moved_plan_bad_plan_and_roles(api: Api) ->
     response = await table.api.gql(APPLY, {"input": applying(sla)})
     assert response.error_codes == ["FORBIDDEN"]
     after = await Agreement.get(id=before.id)
-    assert (after.version, after.pending_terms) == (before.version, before.pending_terms)
+    assert (after.version, after.pending_terms) == (
+        before.version,
+        before.pending_terms,
+    )
     refused = await AuditEntry.filter(action="applyGoalPlan").exclude(outcome="OK")
     assert len(refused) == 6
     assert await OutboxEvent.filter(subject_id=before.id, kind__not="").count() == 0
@@ -156,9 +158,7 @@ async def test_plans_applied_at_the_same_instant_land_once(api: Api) -> None:
             for who, months in (("marketing", 12), ("sales", 6))
         ]
         answers = [r.data["applyGoalPlan"] for r in await asyncio.gather(*sent)]
-        codes = sorted(
-            e["code"] for answer in answers for e in answer["userErrors"]
-        )
+        codes = sorted(e["code"] for answer in answers for e in answer["userErrors"])
         assert codes == ["CONFLICT"], answers
         won = next(a for a in answers if not a["userErrors"])
         row = await Agreement.get(id=ids.decode(sla["id"], "ServiceLevelAgreement"))

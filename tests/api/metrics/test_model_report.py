@@ -70,14 +70,15 @@ async def test_the_months_handoffs_by_band_and_grade(world: World) -> None:
     assert counts(total) == (7, 6, 2, 0)
     assert total["acceptanceRate"] == 0.75
     assert total["winRate"] == 0.0
-    assert [b["label"] for b in found["byBand"]][0] == "below 0"
+    assert found["byBand"][0]["label"] == "below 0"
     for name in COUNTS:
         n = total[name]["count"]
         assert sum(b[name]["count"] for b in found["byBand"]) == n
         assert sum(g[name]["count"] for g in found["byGrade"]) <= n
-    assert sum(g["leads"]["count"] for g in found["byGrade"]) + found[
-        "ungraded"
-    ] == total["leads"]["count"]
+    assert (
+        sum(g["leads"]["count"] for g in found["byGrade"]) + found["ungraded"]
+        == total["leads"]["count"]
+    )
     # February to April: L0 too, won
     wider = await report(world, {"from": "2026-02-01", "to": "2026-05-01"})
     assert counts(wider["total"]) == (8, 7, 2, 1)
@@ -128,9 +129,7 @@ async def test_the_model_in_force_simulated_agrees_with_itself(world: World) -> 
 async def test_a_lax_and_a_strict_draft_beside_the_model_in_force(
     world: World,
 ) -> None:
-    lax = await simulate(
-        world, terms=model_input(mqlThreshold=0, handRaiseKinds=[])
-    )
+    lax = await simulate(world, terms=model_input(mqlThreshold=0, handRaiseKinds=[]))
     assert lax["userErrors"] == [], lax
     draft = lax["simulation"]["draft"]
     # every score is at least 0, but L8, back in nurture, has no activity of
@@ -159,8 +158,9 @@ async def test_a_lax_and_a_strict_draft_beside_the_model_in_force(
         ),
     )
     assert slow["userErrors"] == []
-    assert slow["simulation"]["draft"]["qualifyNow"] >= (
-        slow["simulation"]["inForce"]["qualifyNow"]
+    assert (
+        slow["simulation"]["draft"]["qualifyNow"]
+        >= (slow["simulation"]["inForce"]["qualifyNow"])
     )
 
 
@@ -176,9 +176,7 @@ async def test_a_models_pending_draft_bad_terms_and_the_cost(world: World) -> No
     bad = await simulate(world, terms=model_input(handRaiseWindowDays=-1))
     assert [e["code"] for e in bad["userErrors"]] == ["INVALID_INPUT"]
     assert bad["userErrors"][0]["field"][0] == "terms"
-    missing = await simulate(
-        world, id=ids.encode("QualificationModel", 99999)
-    )
+    missing = await simulate(world, id=ids.encode("QualificationModel", 99999))
     assert [e["code"] for e in missing["userErrors"]] == ["NOT_FOUND"]
     world.room.api.use_session(world.room.sessions["leader"])
     response = await world.room.api.gql(SIMULATE, {"terms": model_input()})
