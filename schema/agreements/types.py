@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -250,6 +250,6 @@ LOADERS.update(
         "agreementRevisions": _batch(agreement_reads.revisions, []),
         "personaEvidence": _batch(agreement_reads.evidence, []),
         "goalLatestMeasurement": _batch(agreement_reads.latest_measurements, None),
-        "goalComputedProgress": _computed_progress,
+        "goalComputedProgress": cast(Any, _computed_progress),
     }
 )
