@@ -84,6 +84,18 @@ export const ROUTES = [
     load: () => import('./views/agreements/list.js'),
   },
   {
+    path: '/agreements/planner',
+    title: 'Goal planner',
+    section: '/agreements',
+    load: () => import('./views/metrics/planner.js'),
+  },
+  {
+    path: '/agreements/model',
+    title: 'Qualification model report and simulator',
+    section: '/agreements',
+    load: () => import('./views/metrics/model.js'),
+  },
+  {
     path: '/agreements/new/:kind',
     title: 'New agreement',
     section: '/agreements',

@@ -19,7 +19,8 @@ from schema.leads.funnel import FunnelQueries
 from schema.leads.mutations import LeadMutations, record_activities_fast
 from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
-from schema.metrics.planner import PlannerQueries
+from schema.metrics.model import ModelQueries
+from schema.metrics.planner import PlannerMutations, PlannerQueries
 from schema.metrics.queries import MetricsQueries
 from schema.people.credentials import CredentialMutations, CredentialQueries
 from schema.people.saved_filters import SavedFilterMutations, SavedFilterQueries
@@ -45,6 +46,7 @@ Query = merge_types(
         ContentQueries,
         MetricsQueries,
         PlannerQueries,
+        ModelQueries,
     ),
 )
 Mutation = merge_types(
@@ -61,6 +63,7 @@ Mutation = merge_types(
         RescoringMutations,
         NotificationMutations,
         SavedFilterMutations,
+        PlannerMutations,
     ),
 )
 

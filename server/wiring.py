@@ -17,7 +17,8 @@ module connects it; nothing is registered as a side effect of an import.
   crash-test fault injection of the mutation path (`core`) among them.
 - In the schema, `node` (`core`) answers for every capability's types, and a
   `Lead` (`leads`) shows its handoffs and follow-ups (`waterfall`) and its
-  feedback (`feedback`).
+  feedback (`feedback`); the static cost of an operation (`core`) prices the
+  expensive fields of later capabilities (the model simulator, `metrics`).
 
 `wire` runs before anything else uses the services (the app, each CLI command,
 each test's settings); `connect_consumers` runs while the app dispatches events.
@@ -28,10 +29,12 @@ from __future__ import annotations
 from schema.agreements import kinds as agreement_kinds
 from schema.content import types as content_schema
 from schema.core import relay
+from schema.core.limits import install_field_costs
 from schema.events import audit as audit_schema
 from schema.events import notifications as notification_schema
 from schema.feedback import ratings as feedback_schema
 from schema.leads import types as lead_schema
+from schema.metrics import model as model_schema
 from schema.people import credentials as credential_schema
 from schema.people import saved_filters as saved_filter_schema
 from schema.people import users as user_schema
@@ -59,7 +62,7 @@ def wire(settings: Settings) -> None:
     mailer.configure(settings)
     users.role_changed.connect(signing.void_sign_offs_of)
     signing.scoring_changed.connect(rescoring.request)
-    goals.install_goal_measure(metrics_goals.measure_goal)
+    goals.install_goal_measure(metrics_goals.measure_goals)
     wire_schema()
 
 
@@ -80,6 +83,7 @@ def wire_schema() -> None:
     lead_schema.HANDOFFS.connect(waterfall_schema.handoffs_of_lead)
     lead_schema.FOLLOW_UPS.connect(waterfall_schema.follow_ups_of_lead)
     lead_schema.FEEDBACK.connect(feedback_schema.feedback_of_lead)
+    install_field_costs(model_schema.FIELD_COSTS)
 
 
 def connect_consumers() -> None:

@@ -76,6 +76,7 @@ export const LEAD_DRILL_FIELDS = {
   deliveredTo: { type: 'DateTime', label: 'Handed to sales before' },
   deliveredManually: { type: 'Boolean', label: 'Qualified by hand before the handoff' },
   deliveredPersonaIds: { type: 'ID', list: true, label: 'Persona at the handoff' },
+  deliveredDecision: { type: ['ACCEPTED', 'REJECTED'], label: 'Sales decided that handoff' },
   createdFrom: { type: 'DateTime', label: 'Created from' },
   createdTo: { type: 'DateTime', label: 'Created before' },
   stageEnteredFrom: { type: 'DateTime', label: 'In its stage since' },

@@ -112,7 +112,11 @@ class Goal(Agreement):
         timezone = info.context.settings.reporting_timezone
         found = goals.progress_of(self._row, latest, timezone)
         if found is None:
-            found = await goals.computed_progress(self._row, timezone)
+            terms = goals.computed_terms(self._row)
+            if terms is None:
+                return None
+            key = (self._row.id, self._row.terms, timezone)
+            found = await info.context.loader("goalComputedProgress").load(key)
             latest = None
         if found is None:
             return None

@@ -367,6 +367,12 @@ class LeadOrder:
     direction: OrderDirection = OrderDirection.DESC
 
 
+@strawberry.enum(description="How sales decided a handoff chain.")
+class DeliveredDecision(Enum):
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+
+
 @strawberry.input(description="Every condition given must hold.")
 class LeadFilter:
     stages: list[LeadStage] | None = None
@@ -424,6 +430,9 @@ class LeadFilter:
     delivered_persona_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="The lead's persona at that handoff."
     )
+    delivered_decision: DeliveredDecision | None = strawberry.field(
+        default=None, description="That handoff chain was decided so."
+    )
 
 
 _SPINE = ("MQL", "SAL", "SQL", "OPPORTUNITY")
@@ -479,6 +488,9 @@ def _filter(f: LeadFilter) -> lead_reads.LeadFilter:
         delivered_to=f.delivered_to,
         delivered_manually=f.delivered_manually,
         delivered_persona_ids=_keys(f.delivered_persona_ids, "Persona"),
+        delivered_decision=(
+            f.delivered_decision.value if f.delivered_decision is not None else None
+        ),
     )
 
 

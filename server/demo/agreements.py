@@ -147,6 +147,16 @@ async def amend_sla(cast: Cast, agreed: Agreed) -> None:
     )
 
 
+async def draft_next_sla(cast: Cast, agreed: Agreed, now: datetime) -> None:
+    """Marketing's draft of next year's SLA, its volume still the current one:
+    what the goal planner applies a revenue target to."""
+    start = datetime(now.astimezone(ZONE).year + 1, 1, 1, tzinfo=ZONE)
+    terms = {**agreed.terms, "effectiveFrom": start.isoformat()}
+    kind = AgreementKind.SERVICE_LEVEL_AGREEMENT
+    draft = await agreements.create_agreement(cast.actors["cmo"], kind, terms)
+    ok(draft, "draft next year's SLA")
+
+
 def schedule_goals(
     timeline: Timeline,
     cast: Cast,

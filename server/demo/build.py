@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from server.clock import clock
-from server.demo.agreements import agree, amend_sla, schedule_goals
+from server.demo.agreements import agree, amend_sla, draft_next_sla, schedule_goals
 from server.demo.content import schedule_content
 from server.demo.market import Market
 from server.demo.people import Login, hire, new_password
@@ -71,6 +71,7 @@ async def build_demo(
             timeline, cast, calendar, window, options.leads, options.currency
         )
         timeline.at(now - timedelta(days=2), lambda: amend_sla(cast, sla))
+        timeline.at(now - timedelta(days=1), lambda: draft_next_sla(cast, sla, now))
         schedule_content(timeline, cast, sla.persona_ids, now)
         counts = await timeline.run(now)
     finally:

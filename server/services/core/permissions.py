@@ -218,6 +218,9 @@ RULES: dict[str, Rule] = {
     "dashboard": Rule("any authenticated user", _anyone, READ),
     "metricSeries": Rule("any authenticated user", _anyone, READ),
     "goalPlan": Rule("any authenticated user", _anyone, READ),
+    "applyGoalPlan": Rule(NEGOTIATORS, _negotiators),
+    "qualificationModelReport": Rule("any authenticated user", _anyone, READ),
+    "simulateQualificationModel": Rule("any authenticated user", _anyone, READ),
 }
 
 

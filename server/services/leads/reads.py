@@ -82,6 +82,8 @@ class LeadFilter:
     delivered_to: datetime | None = None
     delivered_manually: bool | None = None
     delivered_persona_ids: tuple[int, ...] = ()
+    # ... and that chain was decided ACCEPTED or REJECTED (the model report).
+    delivered_decision: str | None = None
 
 
 async def leads_by_ids(keys: Iterable[int]) -> dict[int, lead_store.LeadRecord]:
@@ -253,10 +255,13 @@ def _entered(f: LeadFilter) -> Condition:
 def _delivered(f: LeadFilter) -> Condition:
     """Chains are the waterfall's table; the leads list reads them by SQL only."""
     wanted = (f.delivered_from, f.delivered_to, f.delivered_manually is not None)
-    if not any(wanted) and not f.delivered_persona_ids:
+    if not any(wanted) and not f.delivered_persona_ids and not f.delivered_decision:
         return "", []
     period, p1 = _range("c.started_at", f.delivered_from, f.delivered_to)
     persona, p2 = _in("c.persona_id", f.delivered_persona_ids)
+    if f.delivered_decision:
+        persona += " AND c.decision = ?"
+        p2.append(f.delivered_decision)
     how = ""
     if f.delivered_manually is True:
         how = " AND (c.qualified_by IS NULL OR c.qualified_by NOT IN (?, ?))"
