@@ -65,6 +65,7 @@ class Via(StrEnum):
     CLOSE = "CLOSE"
     HANDOFF_DECISION = "HANDOFF_DECISION"
     PULL_BACK = "PULL_BACK"
+    MERGE = "MERGE"  # the duplicate of a merge was further along (`merging`)
 
 
 @dataclass(frozen=True)

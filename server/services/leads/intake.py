@@ -30,6 +30,7 @@ from server.domain.leads.qualification import Trigger
 from server.domain.leads.stages import LeadStage
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor
+from server.services.leads import aliases
 from server.services.leads import store as lead_store
 from server.services.leads.refresh import refresh
 from server.services.leads.scoring import StageMoves, personas_in_force
@@ -85,6 +86,8 @@ class _Batch:
     renamed: set[int] = field(default_factory=set)
     changed_ids: dict[Key, dict[str, str]] = field(default_factory=dict)
     new: int = 0
+    erased: set[str] = field(default_factory=set)  # addresses of erased people
+    flagged: list[int] = field(default_factory=list)  # rows re-importing one
 
 
 async def upsert_leads(
@@ -138,7 +141,10 @@ async def _upsert(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Up
             result.lead_key = keys[result.lead_key]
     leads = {keys[k]: row for k, row in batch.leads.items()}
     touched = sorted(keys[k] for k in batch.dirty)
-    tx.audit("Lead", None, leads=touched, **_row_summary(results))
+    summary = _row_summary(results)
+    if batch.flagged:
+        summary["reimportedErased"] = batch.flagged
+    tx.audit("Lead", None, leads=touched, **summary)
     return Upserted(results, leads)
 
 
@@ -155,13 +161,24 @@ async def _load_batch(rows: Sequence[IncomingLead]) -> _Batch:
     emails = {row.email for row in rows if row.email}
     owners = await lead_store.leads_by_external_ids(pairs)
     stored = await lead_store.load_leads(owners.values(), emails)
-    external = await lead_store.external_ids_of(stored)
+    by_email: dict[str, Key] = {row["email"]: key for key, row in stored.items()}
     by_external: dict[tuple[str, str], Key] = dict(owners)
+    # Keys no lead holds may be a merged duplicate's (they update the survivor)
+    # or an erased person's address: one more statement, only for those.
+    found = await aliases.resolve(
+        emails=emails - by_email.keys(), pairs=pairs - by_external.keys()
+    )
+    if found.leads - stored.keys():
+        stored.update(await lead_store.load_leads(found.leads - stored.keys()))
+    by_email.update({e: k for e, k in found.emails.items() if k in stored})
+    by_external.update({p: k for p, k in found.external.items() if k in stored})
+    external = await lead_store.external_ids_of(stored)
     return _Batch(
         leads={key: row for key, row in stored.items()},
-        by_email={row["email"]: key for key, row in stored.items()},
+        by_email=by_email,
         by_external=by_external,
         external_ids={key: dict(external.get(key, {})) for key in stored},
+        erased=found.erased,
     )
 
 
@@ -197,11 +214,22 @@ def _create(batch: _Batch, index: int, row: IncomingLead, now: datetime) -> RowR
             ("leads", str(index), "email"),
         )
         return RowResult(index, RowOutcome.FAILED, errors=[error])
+    if row.email in batch.erased:
+        if aliases.reimport_policy() is aliases.ReimportPolicy.REFUSE:
+            error = UserError(
+                ErrorCode.DUPLICATE,
+                "this address belongs to a person whose data was erased",
+                ("leads", str(index), "email"),
+            )
+            return RowResult(index, RowOutcome.FAILED, errors=[error])
+        batch.flagged.append(index)
     key: Key = ("new", batch.new)
     batch.new += 1
     batch.leads[key] = new_lead(row.email, now)
     batch.external_ids[key] = {}
     _change(batch, key, row)
+    if row.email in batch.erased:  # flagged: never contacted without a look
+        batch.leads[key]["do_not_contact"] = True
     batch.dirty.add(key)
     return RowResult(index, RowOutcome.CREATED, key)
 
