@@ -73,7 +73,7 @@ def test_a_refused_merge_says_why_in_place(
     open_page: Any, demo: DemoServer, shots: Path
 ) -> None:
     rep = demo.person("SALES", "MEMBER", 0)
-    one, name = make_lead(demo, "Olek", lastName="Offen", company="Zwei Wege KG")
+    one, _ = make_lead(demo, "Olek", lastName="Offen", company="Zwei Wege KG")
     two, _ = make_lead(demo, "Olek", lastName="Offen", company="Zwei Wege KG")
     hand_off(demo, one, rep)
     hand_off(demo, two, rep)

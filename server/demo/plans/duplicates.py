@@ -9,6 +9,7 @@ duplicates screen has realistic pairs to review and merge.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -16,18 +17,24 @@ from server.demo.plans.market import LeadPlan
 
 PAIRS = 3
 MIN_LEADS = 200  # smaller demos (the tests' own) stay exactly as planned
-VARIANTS = (
-    ("Webinar", "webinar-rerun", lambda local, domain: f"{local}+webinar@{domain}"),
-    (
-        "List import",
-        "partner-list",
-        lambda local, domain: f"{local.replace('.', '')}@{domain}",
-    ),
-    (
-        "Trade show",
-        "logimat-scan",
-        lambda local, domain: f"{local}@{domain.replace('.example', '-group.example')}",
-    ),
+
+
+def _plus_tagged(local: str, domain: str) -> str:
+    return f"{local}+webinar@{domain}"
+
+
+def _dotless(local: str, domain: str) -> str:
+    return f"{local.replace('.', '')}@{domain}"
+
+
+def _group_domain(local: str, domain: str) -> str:
+    return f"{local}@{domain.replace('.example', '-group.example')}"
+
+
+VARIANTS: tuple[tuple[str, str, Callable[[str, str], str]], ...] = (
+    ("Webinar", "webinar-rerun", _plus_tagged),
+    ("List import", "partner-list", _dotless),
+    ("Trade show", "logimat-scan", _group_domain),
 )
 
 

@@ -524,6 +524,8 @@ def diff(a: Any, b: Any, path: str = "") -> list[str]:
         ]
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return [
-            d for n, (x, y) in enumerate(zip(a, b)) for d in diff(x, y, f"{path}[{n}]")
+            d
+            for n, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in diff(x, y, f"{path}[{n}]")
         ]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
