@@ -65,7 +65,10 @@ async def _erase(
 ) -> lead_store.LeadRecord:
     key = lead["id"]
     emails = [lead["email"], *await _alias_values(key, AliasKind.EMAIL)]
-    erasing = Erasing(tx, key, await _needles(lead, emails), {"Lead": [key]})
+    # the leads merged into this one keep their own audit entries and events
+    merged = [int(v) for v in await _alias_values(key, AliasKind.ID)]
+    subjects = {"Lead": [key, *merged]}
+    erasing = Erasing(tx, key, await _needles(lead, emails), subjects)
     await REGISTRY.erase(erasing)
     await add(key, AliasKind.ERASED_EMAIL, [("", digest(e)) for e in emails], tx.now)
     erased = (await lead_store.load_leads([key]))[key]

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from server.clock import clock
-from server.models.core import AuditEntry, OutboxEvent
+from server.models.core import AuditEntry, EmailDelivery, OutboxEvent
+from server.models.events import Notification
 from server.models.leads import Lead, LeadActivity, LeadAlias, StageChange
 from server.models.waterfall import Handoff
 from server.services.leads import aliases
 from tests.handoff_steps import Floor, berlin, floor, user_id
-from tests.helpers import Api
+from tests.helpers import Api, settle_outbox
 from tests.lead_steps import BY_EMAIL, NODE, UPSERT, key_of, payload, well_fitting
 from tests.metrics_steps import DASHBOARD
 
@@ -301,6 +302,17 @@ async def test_erasure_removes_the_person_and_keeps_every_count(
             }
         ]
     )
+    await settle_outbox()  # the rep's notice of the handoff names the person
+    notice = await Notification.get(subject_type="Handoff")
+    assert "Erasmus" in notice.title
+    await EmailDelivery.create(  # as the mailer queues one when SMTP is set
+        notification_id=notice.id,
+        to_address="rey@example.com",
+        subject=notice.title,
+        body=f"{notice.body} erin@logistics.example",
+        dedupe_key=f"test-{notice.id}",
+        created_at=MONDAY,
+    )
     period = {"from": "2026-11-01", "to": "2026-12-01"}
     later = MONDAY + timedelta(hours=1)
     clock.set(later)  # the figures' "now" bounds read the same both times
@@ -333,6 +345,34 @@ async def test_erasure_removes_the_person_and_keeps_every_count(
     again = await room.upsert([well_fitting("erin@logistics.example")])
     assert [e["code"] for e in again["results"][0]["userErrors"]] == ["DUPLICATE"]
     assert await LeadAlias.filter(kind="ERASED_EMAIL").count() == 1
+    # and the anonymous record is never merged
+    other = await lead(room, "other@logistics.example")
+    refused = await merge(room, other, await fresh(room, lead_id), "admin")
+    assert [e["code"] for e in refused["userErrors"]] == ["INVALID_INPUT"]
+
+
+async def test_erasing_a_survivor_erases_the_addresses_merged_into_it(
+    api: Api, backend: str
+) -> None:
+    room = await ready(api)
+    keep = await lead(room, "mia@logistics.example", lastName="Merger")
+    drop = await lead(
+        room,
+        "mia.m@logistics.example",
+        lastName="Merger",
+        externalIds=[{"system": "crm", "id": "M-1"}],
+    )
+    done = await merge(room, keep, drop)
+    assert done["userErrors"] == [], done
+    erased = await room.call("admin", ERASE, {"leadId": keep["id"], "reason": "ask"})
+    assert erased["userErrors"] == [], erased
+    for needle in ("mia@logistics.example", "mia.m@logistics.example", "Merger"):
+        assert not await holding(needle), needle
+    # both addresses are known only by their hashes, and refused again
+    again = await room.upsert([well_fitting("mia.m@logistics.example")])
+    assert [e["code"] for e in again["results"][0]["userErrors"]] == ["DUPLICATE"]
+    # the duplicate's old id still leads to the anonymous record
+    assert (await fresh(room, drop["id"]))["email"].startswith("erased:")
 
 
 async def test_a_flagging_policy_imports_an_erased_address_as_do_not_contact(
