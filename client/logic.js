@@ -39,6 +39,9 @@ const ACTIONS = {
   workQueue: (viewer) => viewer.team === 'SALES' && viewer.role !== 'ADMIN',
   listEveryonesTokens: (viewer) => viewer.role === 'ADMIN',
   readAudit: (viewer) => viewer.role === 'MANAGER' || viewer.role === 'ADMIN',
+  mergeLeads: (viewer) => viewer.role === 'ADMIN'
+    || (viewer.team === 'MARKETING' && viewer.role === 'MANAGER'),
+  eraseLeads: (viewer) => viewer.role === 'ADMIN',
 };
 
 /** Whether the viewer may do a named action at all (role level). */

@@ -48,6 +48,26 @@ export const ROUTES = [
     load: () => import('./views/leads/import.js'),
   },
   {
+    path: '/leads/duplicates',
+    title: 'Duplicate leads',
+    section: '/leads',
+    load: () => import('./views/leads/duplicates.js'),
+  },
+  {
+    path: '/leads/:id/merge',
+    title: 'Merge leads',
+    section: '/leads',
+    allow: (viewer) => can(viewer, 'mergeLeads'),
+    load: () => import('./views/leads/duplicates.js'),
+  },
+  {
+    path: '/leads/:id/erase',
+    title: 'Erase personal data',
+    section: '/leads',
+    allow: (viewer) => can(viewer, 'eraseLeads'),
+    load: () => import('./views/leads/erase.js'),
+  },
+  {
     path: '/leads/:id',
     title: 'Lead',
     section: '/leads',

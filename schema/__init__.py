@@ -16,6 +16,7 @@ from schema.events.audit import AuditQueries
 from schema.events.notifications import NotificationMutations, NotificationQueries
 from schema.feedback.ratings import FeedbackMutations
 from schema.leads.funnel import FunnelQueries
+from schema.leads.hygiene import HygieneMutations, HygieneQueries
 from schema.leads.mutations import LeadMutations, record_activities_fast
 from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
@@ -41,6 +42,7 @@ Query = merge_types(
         HandoffQueries,
         RescoringQueries,
         FunnelQueries,
+        HygieneQueries,
         NotificationQueries,
         SavedFilterQueries,
         ContentQueries,
@@ -56,6 +58,7 @@ Mutation = merge_types(
         UserMutations,
         AgreementMutations,
         LeadMutations,
+        HygieneMutations,
         StageMoveMutations,
         HandoffMutations,
         FeedbackMutations,

@@ -65,6 +65,7 @@ class Settings:
     sweep_seconds: float = 15.0
     metrics_token: str | None = None
     retention_days: int = 90
+    erased_reimport: str = "refuse"
     webhook_allow_private: bool = False
     session_idle_hours: float = 12.0
     session_absolute_days: float = 7.0
@@ -167,6 +168,13 @@ def _currency(raw: str) -> str:
     return raw.upper()
 
 
+def _reimport(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("refuse", "flag"):
+        raise ValueError(raw)
+    return value
+
+
 def _log_level(raw: str) -> str:
     if raw.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ValueError(raw)
@@ -238,6 +246,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metrics_token=r.get("ACCORD_METRICS_TOKEN", None, str, "a string") or None,
         retention_days=r.get(
             "ACCORD_RETENTION_DAYS", 90, _positive_int, "a number of days ≥ 1"
+        ),
+        erased_reimport=r.get(
+            "ACCORD_ERASED_REIMPORT", "refuse", _reimport, "refuse or flag"
         ),
         webhook_allow_private=r.get(
             "ACCORD_WEBHOOK_ALLOW_PRIVATE", False, _bool, "1/0, true/false, yes/no"

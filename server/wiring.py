@@ -13,6 +13,8 @@ module connects it; nothing is registered as a side effect of an import.
   `metrics`.
 - The outbox (`core`) hands committed events to their consumers: in-app
   notifications and their e-mails (`events`).
+- Merging and erasing a lead (`leads`) walk every capability's tables holding
+  a lead key or a person's data, as each declares in its ``holdings`` module.
 - Settings reach the services that keep module-level configuration, the
   crash-test fault injection of the mutation path (`core`) among them.
 - In the schema, `node` (`core`) answers for every capability's types, and a
@@ -40,13 +42,18 @@ from schema.people import saved_filters as saved_filter_schema
 from schema.people import users as user_schema
 from schema.waterfall import types as waterfall_schema
 from server.services.agreements import goals, signing
+from server.services.content import holdings as content_holdings
 from server.services.core import ids, mutations
 from server.services.core import mail as mailer
 from server.services.core import outbox as events
+from server.services.events import holdings as event_holdings
 from server.services.events import notifications
-from server.services.leads import rescoring
+from server.services.feedback import holdings as feedback_holdings
+from server.services.leads import aliases, erasure, merging, rescoring
+from server.services.leads.holdings import REGISTRY as LEAD_HOLDINGS
 from server.services.metrics import goals as metrics_goals
 from server.services.people import auth, passwords, users
+from server.services.waterfall import holdings as waterfall_holdings
 from server.settings import Settings
 
 CONSUMERS = {"notifications": notifications.consume}
@@ -63,7 +70,23 @@ def wire(settings: Settings) -> None:
     users.role_changed.connect(signing.void_sign_offs_of)
     signing.scoring_changed.connect(rescoring.request)
     goals.install_goal_measure(metrics_goals.measure_goals)
+    aliases.configure(settings.secret_key, settings.erased_reimport)
+    install_lead_holdings()
     wire_schema()
+
+
+def install_lead_holdings() -> None:
+    """Tell merging and erasure where every capability keeps a lead's data; a
+    capability adding a table holding a lead key or a person's text adds its
+    ``holdings`` here (the registry's tests fail until it does)."""
+    LEAD_HOLDINGS.install(
+        merging.HOLDINGS,
+        erasure.HOLDINGS,
+        waterfall_holdings.HOLDINGS,
+        feedback_holdings.HOLDINGS,
+        content_holdings.HOLDINGS,
+        event_holdings.HOLDINGS,
+    )
 
 
 def wire_schema() -> None:

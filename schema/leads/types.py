@@ -27,6 +27,7 @@ from schema.core.relay import (
 from schema.people.users import OrderDirection, User, user_by_key, user_type
 from server.domain.agreements.activity_kinds import ActivityKind as DomainActivityKind
 from server.domain.core.errors import InvalidArguments, UserErrors
+from server.domain.leads.erasure import is_erased_email
 from server.domain.leads.fit import Grade as DomainGrade
 from server.domain.leads.qualification import QualifiedBy as DomainQualifiedBy
 from server.domain.leads.scoring import BreakdownKind as DomainBreakdownKind
@@ -114,7 +115,12 @@ _MISSING: Any = object()
 @strawberry.type
 class Lead(Node):
     id: strawberry.ID
-    email: str
+    email: str = strawberry.field(
+        description="Normalised; `erased:<n>` (not an address) once erased."
+    )
+    erased: bool = strawberry.field(
+        description="The person's data was erased (`eraseLead`): an anonymous record."
+    )
     first_name: str | None
     last_name: str | None
     full_name: str = strawberry.field(description="First and last name, if known.")
@@ -269,6 +275,7 @@ def lead_type(row: LeadRecord | models.Lead) -> Lead:
     return Lead(
         id=strawberry.ID(ids.encode("Lead", values["id"])),
         email=values["email"],
+        erased=is_erased_email(values["email"]),
         first_name=values["first_name"],
         last_name=values["last_name"],
         full_name=" ".join(n for n in (values["first_name"], values["last_name"]) if n),

@@ -14,6 +14,7 @@ from server.demo.content import schedule_content
 from server.demo.market import Market
 from server.demo.people import Login, hire, new_password
 from server.demo.plans.company import COMPANY
+from server.demo.plans.duplicates import pairs_for, with_duplicates
 from server.demo.plans.market import plan_leads
 from server.demo.sales import Sales
 from server.demo.timeline import Timeline
@@ -64,7 +65,9 @@ async def build_demo(
         timeline = Timeline()
         sales = Sales(timeline, cast.actors, calendar, options.seed)
         rng = random.Random(f"accord-demo/{options.seed}/leads")
-        plans = plan_leads(rng, options.leads, begin, now)
+        seconds = pairs_for(options.leads)
+        plans = plan_leads(rng, options.leads - seconds, begin, now)
+        plans = with_duplicates(plans, seconds, now)
         Market(timeline, cast.actors, plans, sales).schedule(begin, now)
         window = (max(agreed, begin), now)
         schedule_goals(

@@ -28,6 +28,7 @@ from server.models.feedback import LeadFeedback
 from server.models.leads import (
     Lead,
     LeadActivity,
+    LeadAlias,
     LeadEngagement,
     LeadExternalId,
     RescoreJob,
@@ -64,6 +65,7 @@ __all__ = [
     "IdempotencyRecord",
     "Lead",
     "LeadActivity",
+    "LeadAlias",
     "LeadEngagement",
     "LeadExternalId",
     "LeadFeedback",

@@ -182,6 +182,32 @@ class StageChange(Model):
         )
 
 
+class LeadAlias(Model):
+    """A key that leads to a lead other than its own columns (SPEC §2.3, §2.9).
+
+    Kinds: ``ID`` (a merged duplicate's id), ``EMAIL`` and ``EXTERNAL_ID`` (its
+    address and the external ids the survivor could not take over), which
+    resolve to the survivor; ``ERASED_EMAIL`` (the keyed hash of an erased
+    person's address, under the erased record) flags a later re-import."""
+
+    id = fields.BigIntField(primary_key=True)
+    lead = fields.ForeignKeyField(
+        "models.Lead", related_name="aliases", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=16)
+    system = fields.CharField(max_length=64, default="")
+    value = fields.CharField(max_length=320)
+    created_at = fields.DatetimeField()
+
+    if TYPE_CHECKING:
+        lead_id: int
+
+    class Meta:
+        table = "lead_alias"
+        unique_together = (("kind", "system", "value"),)
+        indexes = (Index(fields=("lead_id",), name="lead_alias_lead"),)
+
+
 class RescoreJob(Model):
     """Rescoring every lead under a new model or persona revision, in chunks.
 

@@ -28,6 +28,15 @@ describe('permissions', () => {
     assert.deepEqual([admin, manager, member].map((v) => can(v, 'readAudit')), [true, true, false]);
   });
 
+  test('marketing managers and admins merge leads; only admins erase them', () => {
+    const marketingManager = { ...manager, team: 'MARKETING' };
+    const salesManager = { ...manager, team: 'SALES' };
+    const marketer = { ...member, team: 'MARKETING' };
+    const who = [admin, marketingManager, salesManager, marketer];
+    assert.deepEqual(who.map((v) => can(v, 'mergeLeads')), [true, true, false, false]);
+    assert.deepEqual(who.map((v) => can(v, 'eraseLeads')), [true, false, false, false]);
+  });
+
   test('nobody signed in may do nothing', () => {
     assert.equal(can(null, 'readAudit'), false);
   });

@@ -66,6 +66,7 @@ class Via(StrEnum):
     HANDOFF_DECISION = "HANDOFF_DECISION"
     PULL_BACK = "PULL_BACK"
     IMPORTED = "IMPORTED"  # history brought in by a historical import
+    MERGE = "MERGE"  # the duplicate of a merge was further along (`merging`)
 
 
 @dataclass(frozen=True)

@@ -214,6 +214,10 @@ RULES: dict[str, Rule] = {
         "marketing managers and admins", _marketing_managers_and_admins
     ),
     "rescoring": Rule("any authenticated user", _anyone, READ),
+    # lead hygiene (SPEC §2.1: merge, erase leads; §2.3)
+    "mergeLeads": Rule("marketing managers and admins", _marketing_managers_and_admins),
+    "eraseLead": Rule("admins", _admins),
+    "duplicateLeadCandidates": Rule("any authenticated user", _anyone, READ),
     "leadFunnel": Rule("any authenticated user", _anyone, READ),
     "dashboard": Rule("any authenticated user", _anyone, READ),
     "metricSeries": Rule("any authenticated user", _anyone, READ),

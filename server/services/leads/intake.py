@@ -31,7 +31,7 @@ from server.domain.leads.qualification import Trigger
 from server.domain.leads.stages import LeadStage
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor
-from server.services.leads import backfill
+from server.services.leads import aliases, backfill
 from server.services.leads import store as lead_store
 from server.services.leads.refresh import refresh
 from server.services.leads.scoring import StageMoves, personas_in_force
@@ -88,6 +88,8 @@ class _Batch:
     changed_ids: dict[Key, dict[str, str]] = field(default_factory=dict)
     new: int = 0
     imports: backfill.Imports = field(default_factory=backfill.Imports)
+    erased: set[str] = field(default_factory=set)  # addresses of erased people
+    flagged: list[int] = field(default_factory=list)  # rows re-importing one
 
 
 async def upsert_leads(
@@ -159,8 +161,11 @@ async def _upsert(
             result.lead_key = keys[result.lead_key]
     leads = {keys[k]: row for k, row in batch.leads.items()}
     touched = sorted(keys[k] for k in batch.dirty)
+    summary = _row_summary(results)
+    if batch.flagged:
+        summary["reimportedErased"] = batch.flagged
     extra = batch.imports.summary(keys) if backfilling else {}
-    tx.audit("Lead", None, leads=touched, **_row_summary(results), **extra)
+    tx.audit("Lead", None, leads=touched, **summary, **extra)
     return Upserted(results, leads)
 
 
@@ -177,13 +182,24 @@ async def _load_batch(rows: Sequence[IncomingLead]) -> _Batch:
     emails = {row.email for row in rows if row.email}
     owners = await lead_store.leads_by_external_ids(pairs)
     stored = await lead_store.load_leads(owners.values(), emails)
-    external = await lead_store.external_ids_of(stored)
+    by_email: dict[str, Key] = {row["email"]: key for key, row in stored.items()}
     by_external: dict[tuple[str, str], Key] = dict(owners)
+    # Keys no lead holds may be a merged duplicate's (they update the survivor)
+    # or an erased person's address: one more statement, only for those.
+    found = await aliases.resolve(
+        emails=emails - by_email.keys(), pairs=pairs - by_external.keys()
+    )
+    if found.leads - stored.keys():
+        stored.update(await lead_store.load_leads(found.leads - stored.keys()))
+    by_email.update({e: k for e, k in found.emails.items() if k in stored})
+    by_external.update({p: k for p, k in found.external.items() if k in stored})
+    external = await lead_store.external_ids_of(stored)
     return _Batch(
         leads={key: row for key, row in stored.items()},
-        by_email={row["email"]: key for key, row in stored.items()},
+        by_email=by_email,
         by_external=by_external,
         external_ids={key: dict(external.get(key, {})) for key in stored},
+        erased=found.erased,
     )
 
 
@@ -225,11 +241,21 @@ def _create(batch: _Batch, index: int, row: IncomingLead, now: datetime) -> RowR
             ("leads", str(index), "email"),
         )
         return RowResult(index, RowOutcome.FAILED, errors=[error])
+    erased = row.email in batch.erased
+    if erased and aliases.reimport_policy() is aliases.ReimportPolicy.REFUSE:
+        error = UserError(
+            ErrorCode.DUPLICATE,
+            "this address belongs to a person whose data was erased",
+            ("leads", str(index), "email"),
+        )
+        return RowResult(index, RowOutcome.FAILED, errors=[error])
     lead = new_lead(row.email, now)
     if row.backfill is not None:
         errors = batch.imports.refusals(index, None, lead, row.backfill)
         if errors:
             return RowResult(index, RowOutcome.FAILED, errors=errors)
+    if erased:
+        batch.flagged.append(index)
     key: Key = ("new", batch.new)
     batch.new += 1
     batch.leads[key] = lead
@@ -237,6 +263,8 @@ def _create(batch: _Batch, index: int, row: IncomingLead, now: datetime) -> RowR
     _change(batch, key, row)
     if row.backfill is not None:
         batch.imports.apply(key, lead, row.backfill, now)
+    if erased:  # flagged: never contacted without a look
+        lead["do_not_contact"] = True
     batch.dirty.add(key)
     return RowResult(index, RowOutcome.CREATED, key)
 

@@ -21,6 +21,7 @@ from server.services.core.pagination import (
     SqlQuery,
     paginate_rows,
 )
+from server.services.leads import aliases
 from server.services.leads import store as lead_store
 
 # Every ordering ends with the id (ascending), so equal keys keep a fixed order;
@@ -87,16 +88,32 @@ class LeadFilter:
 
 
 async def leads_by_ids(keys: Iterable[int]) -> dict[int, lead_store.LeadRecord]:
-    """Leads as plain rows (one statement, no model objects)."""
-    return await lead_store.load_leads(keys, lock=False)
+    """Leads as plain rows (one statement, no model objects); the id of a
+    merged duplicate answers with its survivor (a second statement, only then)."""
+    wanted = set(keys)
+    found = await lead_store.load_leads(wanted, lock=False)
+    missing = wanted - found.keys()
+    if missing:
+        redirect = (await aliases.resolve(ids=missing)).ids
+        survivors = await lead_store.load_leads(redirect.values(), lock=False)
+        for old, new in redirect.items():
+            if new in survivors:
+                found[old] = survivors[new]
+    return found
 
 
 async def lead_by_email(email: str) -> Lead | None:
+    """The lead with this address, or the survivor a lead with it merged into."""
     try:
         normalised = normalize_email(email)
     except ValueError:
         return None
-    return await Lead.get_or_none(email=normalised)
+    found = await Lead.get_or_none(email=normalised)
+    if found is None:
+        survivor = (await aliases.resolve(emails=[normalised])).emails.get(normalised)
+        if survivor is not None:
+            found = await Lead.get_or_none(id=survivor)
+    return found
 
 
 class ListedLead(lead_store.LeadRecord):
