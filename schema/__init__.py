@@ -14,6 +14,7 @@ from schema.core.inputs import install_input_guard
 from schema.core.nodes import NodeQueries
 from schema.events.audit import AuditQueries
 from schema.events.notifications import NotificationMutations, NotificationQueries
+from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.feedback.ratings import FeedbackMutations
 from schema.leads.funnel import FunnelQueries
 from schema.leads.mutations import LeadMutations, record_activities_fast
@@ -45,6 +46,7 @@ Query = merge_types(
         ContentQueries,
         MetricsQueries,
         PlannerQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -61,6 +63,7 @@ Mutation = merge_types(
         RescoringMutations,
         NotificationMutations,
         SavedFilterMutations,
+        WebhookMutations,
     ),
 )
 
