@@ -217,9 +217,16 @@ def test_an_admin_manages_a_webhook_and_its_delivery_log(
 
 
 def test_webhooks_are_an_admin_screen_only(page: Any, server: Server) -> None:
-    server.create_user("mo@example.com", "Mo Marketer", "MARKETING")
     page.goto("/#/admin/webhooks")
     expect(heading(page)).to_have_text("Sign in to Accord")
+    server.invite("mo@example.com", "Mo Manager", team="MARKETING", role="MANAGER")
+    sign_in(page, "mo@example.com")
+    expect(heading(page)).not_to_have_text("Sign in to Accord")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Audit log")).to_be_visible()
+    expect(nav.get_by_role("link", name="Webhooks")).to_have_count(0)
+    page.goto("/#/admin/webhooks")
+    expect(heading(page)).to_have_text("Not available")
 
 
 def test_the_client_offers_exactly_the_servers_event_kinds() -> None:
