@@ -17,6 +17,7 @@ from server.demo.plans.company import COMPANY
 from server.demo.plans.market import plan_leads
 from server.demo.sales import Sales
 from server.demo.timeline import Timeline
+from server.demo.webhooks import seed_webhooks
 from server.domain.agreements.calendar import calendar_from_terms
 from server.services.people import reads as user_reads
 
@@ -70,6 +71,7 @@ async def build_demo(
         timeline.at(now - timedelta(days=2), lambda: amend_sla(cast, sla))
         schedule_content(timeline, cast, sla.persona_ids, now)
         counts = await timeline.run(now)
+        counts["webhook deliveries"] = await seed_webhooks(cast, now)
     finally:
         clock.reset()
     return DemoReport(now, cast.logins, counts, time.monotonic() - started)
