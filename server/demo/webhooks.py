@@ -31,6 +31,7 @@ HOOKS = (
     ),
 )
 LOGGED = 18  # deliveries kept per webhook
+CREATED_AGO = timedelta(days=85)
 
 
 async def seed_webhooks(cast: Cast, now: datetime) -> int:
@@ -38,7 +39,7 @@ async def seed_webhooks(cast: Cast, now: datetime) -> int:
     admin = cast.actors["admin"]
     rng = random.Random("accord-demo/webhooks")
     written = 0
-    clock.freeze(now - timedelta(days=20))
+    clock.freeze(now - CREATED_AGO)
     try:
         for url, kinds in HOOKS:
             made = await webhooks.create_webhook(admin, url, kinds)
@@ -49,7 +50,7 @@ async def seed_webhooks(cast: Cast, now: datetime) -> int:
                 admin, _id(hook.id), WebhookChange(active=False)
             )
             written += await _history(hook.id, kinds, rng, now)
-            clock.freeze(now - timedelta(days=20))
+            clock.freeze(now - CREATED_AGO)
     finally:
         clock.reset()
     return written

@@ -22,6 +22,7 @@ import pytest
 from tests.client.conftest import (
     ADMIN,
     SECRET_KEY,
+    DemoServer,
     Server,
     _accord,
     _create_user,
@@ -248,3 +249,42 @@ def test_the_client_offers_exactly_the_servers_event_kinds() -> None:
         check=True,
     ).stdout.strip()
     assert sorted(printed.split(",")) == sorted(k.value for k in EventKind)
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def test_the_demo_admin_reads_the_paused_webhooks_log(
+    open_page: Any, demo: DemoServer, shots: Path
+) -> None:
+    page = open_page(demo.person("LEADERSHIP", "ADMIN"))
+    page.goto("/#/admin/webhooks")
+    expect(heading(page)).to_have_text("Webhooks")
+    endpoints = page.get_by_role("region", name="Endpoints")
+    expect(endpoints.locator("tbody tr")).to_have_count(2)
+    expect(endpoints).to_contain_text("crm.nordlicht.example")
+    expect(endpoints.get_by_text("disabled")).to_have_count(2)
+    log = page.get_by_role("region", name="Delivery log")
+    expect(log.get_by_text("Gave up after 10 attempts").first).to_be_visible()
+    expect(
+        log.locator("tbody").get_by_text(re.compile("^Delivered")).first
+    ).to_be_visible()
+    page.get_by_label("Status").select_option("FAILED")
+    expect(log.locator("tbody").get_by_text(re.compile("^Delivered"))).to_have_count(0)
+    log.locator("summary").first.click()
+    expect(log.get_by_text("Service Unavailable").first).to_be_visible()
+    assert_accessible(page, "the demo's webhooks")
+    page.get_by_label("Status").select_option("")
+    expect(
+        log.locator("tbody").get_by_text(re.compile("^Delivered")).first
+    ).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#hooks-title").scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('#hooks-title').scrollIntoView()")
+    shot(page, shots, "webhooks-demo")
+    if os.environ.get("ACCORD_DOCS_SCREENSHOTS"):  # refresh docs/events.md's picture
+        DOCS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DOCS / "webhooks.png"))
+    # a paused webhook's delivery is not sent again until it is enabled
+    log.get_by_role("button", name=re.compile("^Redeliver event")).first.click()
+    expect(page.get_by_role("status").first).to_contain_text("enable it first")
