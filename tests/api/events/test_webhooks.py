@@ -8,6 +8,9 @@ PostgreSQL taken by one worker each."""
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -548,3 +551,92 @@ async def test_the_consumer_writes_each_delivery_once(
     await delivery.consume(events)
     await delivery.consume(events)
     assert await WebhookDelivery.all().count() == 1
+
+
+@pytest.mark.only_backend("postgres")
+async def test_concurrent_deletes_and_rotations_apply_once_each(api: Api) -> None:
+    """Fired together, many times: one delete wins, the others find nothing;
+    rotations queue on the row lock, so the stored secret and the one that
+    still signs are two of the secrets handed out, the last two applied."""
+    await as_admin(api)
+    for _ in range(5):
+        made = (await create_webhook(api, "https://hooks.example.com/x"))["webhook"]
+        rotations = await asyncio.gather(
+            *(api.gql(ROTATE, {"input": {"id": made["id"]}}) for _ in range(6))
+        )
+        secrets = [r.data["rotateWebhookSecret"]["secret"] for r in rotations]
+        assert all(secrets) and len(set(secrets)) == 6
+        row = await Webhook.get()
+        box = delivery.config().box
+        current = box.open(row.secret_sealed)
+        assert row.previous_secret_sealed is not None
+        previous = box.open(row.previous_secret_sealed)
+        assert current in secrets and previous in secrets and current != previous
+        assert await AuditEntry.filter(action="rotateWebhookSecret").count() % 6 == 0
+
+        deletes = await asyncio.gather(
+            *(api.gql(DELETE, {"input": {"id": made["id"]}}) for _ in range(6))
+        )
+        outcomes = sorted(
+            "OK" if d.data["deleteWebhook"]["deletedId"] else "NOT_FOUND"
+            for d in deletes
+        )
+        assert outcomes == ["NOT_FOUND"] * 5 + ["OK"]
+        assert await Webhook.all().count() == 0
+
+
+@pytest.fixture
+def self_signed(tmp_path: Any) -> tuple[str, str]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    key, cert = str(tmp_path / "key.pem"), str(tmp_path / "cert.pem")
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", key, "-out", cert, "-subj", "/CN=hooks.example.test"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return key, cert
+
+
+async def test_https_targets_connect_to_the_checked_address_with_the_hosts_tls_name(
+    api: Api, self_signed: tuple[str, str]
+) -> None:
+    """A TLS receiver on 127.0.0.1 with a self-signed certificate: the client
+    hello names the webhook's host (SNI), and the certificate, which no
+    authority signed, is refused: verification stays on."""
+    key, cert = self_signed
+    names: list[str | None] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda sock, name, ctx: names.append(name)  # type: ignore[assignment,misc]
+
+    async def answer(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=context)
+    port = server.sockets[0].getsockname()[1]
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    delivery.set_resolver(resolve)
+    try:
+        await as_admin(api)
+        await create_webhook(api, f"https://hooks.example.test:{port}/in")
+        await emit()
+
+        async def tried() -> bool:
+            row = await WebhookDelivery.first()
+            return row is not None and bool(row.error)
+
+        await until(tried)
+    finally:
+        server.close()
+    row = await WebhookDelivery.get()
+    assert names and names[0] == "hooks.example.test"
+    assert "CERTIFICATE_VERIFY_FAILED" in row.error or "certificate" in row.error
