@@ -3,7 +3,7 @@
 // each delivery can be sent again.
 
 import {
-  clearErrors, confirmDialog, copyFrom, errorFields, formValues, html, region, render,
+  clearErrors, confirmDialog, errorFields, formValues, html, region, render,
   setBusy, showErrors,
 } from '../../dom.js';
 import { describeApiError, groupUserErrors, sentence } from '../../logic.js';
@@ -17,6 +17,7 @@ import {
 } from '../../operations/events.js';
 import { formError, inputField, submitButton } from '../core/fields.js';
 import { listPlaceholder, pagedList } from '../core/paged.js';
+import { copySecret, secretPanel } from '../core/secret.js';
 
 const STATUSES = [['', 'Any status'], ['PENDING', 'Pending or retrying'], ['SUCCEEDED', 'Delivered'], ['FAILED', 'Given up']];
 const TONES = { ok: 'active', bad: 'revoked', warn: 'pending', wait: 'pending' };
@@ -31,7 +32,11 @@ export function mount(root, app) {
     variables: () => ({ filter: deliveryFilter(view.logFilter) }),
   });
   view.update = () => {
-    render(region(root, 'secret'), secretPanel(view.secret));
+    render(region(root, 'secret'), secretPanel(view.secret, {
+      inputId: 'webhook-secret',
+      label: 'Signing secret',
+      use: 'Your receiver needs it to verify each delivery’s signature.',
+    }));
     render(region(root, 'hooks'), webhookTable(view));
     render(region(root, 'log-filter'), logFilter(view));
     render(region(root, 'log'), deliveryTable(view));
@@ -91,7 +96,7 @@ function clicked(event, view) {
   if (!button) return;
   const { action, id } = button.dataset;
   const hook = view.hooks.rows.find((h) => h.id === id);
-  if (action === 'copy-secret') copySecret(view.root);
+  if (action === 'copy-secret') copySecret(view.root, 'webhook-secret');
   if (action === 'dismiss-secret') {
     view.secret = null;
     view.update();
@@ -206,13 +211,6 @@ async function redeliver(id, view) {
   await view.show(view.log.first);
 }
 
-async function copySecret(root) {
-  const copied = await copyFrom(root.querySelector('#webhook-secret'));
-  root.querySelector('[data-copy-status]').textContent = copied
-    ? 'Copied to the clipboard.'
-    : 'Copy did not work here: the secret is selected, press Ctrl+C (⌘C).';
-}
-
 function createForm() {
   const groups = EVENT_KIND_GROUPS.map(([name, kinds]) => html`<fieldset class="kind-group">
     <legend>${name}</legend>
@@ -242,24 +240,6 @@ function createForm() {
     ${formError()}
     <div class="actions">${submitButton('Create webhook')}</div>
   </form>`;
-}
-
-function secretPanel(secret) {
-  if (!secret) return html``;
-  return html`<div class="secret card" role="region" aria-labelledby="secret-title">
-    <h3 id="secret-title">${secret.title}</h3>
-    <p>It is shown only this once and cannot be retrieved later. Your receiver needs it
-      to verify each delivery's signature.</p>
-    <label for="webhook-secret">Signing secret</label>
-    <div class="copy-row">
-      <input id="webhook-secret" class="mono" readonly value="${secret.value}" spellcheck="false">
-      <button type="button" data-action="copy-secret">Copy</button>
-    </div>
-    <p class="muted" data-copy-status role="status"></p>
-    <div class="actions">
-      <button type="button" class="primary" data-action="dismiss-secret">I have stored it</button>
-    </div>
-  </div>`;
 }
 
 function webhookRow(h, app) {
