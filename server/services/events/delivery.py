@@ -5,12 +5,13 @@
   statement with ``ON CONFLICT (dedupe_key) DO NOTHING``, so a batch dispatched
   again adds nothing and the outbox's claiming makes it once across workers.
 - `Deliverer`, a loop in every worker, claims due deliveries in a short
-  transaction (``FOR UPDATE … SKIP LOCKED`` on PostgreSQL; SQLite has one
-  writer): each claim bumps the attempts and sets ``next_attempt_at`` past the
-  request's timeout, which is the lease. It claims only as many as it has free
-  sending slots (``ACCORD_WEBHOOK_CONCURRENCY``) and sends each in its own task
-  with a per-request deadline, so a hanging receiver holds one slot until its
-  timeout and never delays other webhooks, the dispatcher or requests.
+  transaction (the chosen rows locked ``FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL; SQLite has one writer): each claim bumps the attempts and sets
+  ``next_attempt_at`` past the request's timeout, which is the lease. It claims
+  only as many as it has free sending slots (``ACCORD_WEBHOOK_CONCURRENCY``),
+  at most a quarter of them per webhook, and sends each in its own task with a
+  per-request deadline, so a hanging receiver holds at most its quarter until
+  its timeout and never delays other webhooks, the dispatcher or requests.
 - Sending resolves the host, refuses the whole target if any resolved address
   is refused by the guard (`server.domain.events.webhooks.refused_because`)
   unless ``ACCORD_WEBHOOK_ALLOW_PRIVATE`` is set, and connects to the checked
@@ -305,6 +306,7 @@ def _why(code: int) -> str:
 @dataclass(frozen=True)
 class Job:
     delivery_id: int
+    webhook_id: int
     attempts: int
     url: str
     body: bytes
@@ -348,38 +350,74 @@ def secrets_of(hook: Webhook, cfg: DeliveryConfig, now: datetime) -> tuple[str, 
     return tuple(found)
 
 
-async def claim(limit: int, now: datetime, cfg: DeliveryConfig) -> list[Job]:
-    """Lease up to ``limit`` due deliveries of active webhooks."""
+def per_webhook(cfg: DeliveryConfig) -> int:
+    """Requests one webhook may have in flight in a worker: a quarter of the
+    slots, so a hanging receiver with a burst of events leaves the rest free."""
+    return max(1, cfg.concurrency // 4)
+
+
+async def claim(
+    limit: int,
+    now: datetime,
+    cfg: DeliveryConfig,
+    busy: dict[int, int] | None = None,
+) -> list[Job]:
+    """Lease up to ``limit`` due deliveries of active webhooks, at most
+    `per_webhook` in flight per webhook counting ``busy`` (in flight already)."""
     if limit < 1:
         return []
-    sqlite = db.dialect() == "sqlite"
-    lock = "" if sqlite else " FOR UPDATE OF d SKIP LOCKED"
     lease = now + timedelta(seconds=cfg.timeout_seconds) + LEASE_MARGIN
+    cap, taken = per_webhook(cfg), dict(busy or {})
+    full = sorted(hook for hook, n in taken.items() if n >= cap)
+    skip, skipped = (
+        ("", []) if not full else bulk.any_of("d.webhook_id", full, "bigint")
+    )
     async with in_transaction():
         rows = await db.fetch(
-            "SELECT d.id FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id "
+            "SELECT d.id, d.webhook_id FROM webhook_delivery d "
+            "JOIN webhook w ON w.id = d.webhook_id "
             "WHERE d.status = ? AND d.next_attempt_at <= ? AND w.active = ? "
-            "ORDER BY d.next_attempt_at, d.id LIMIT ?" + lock,
+            + (f"AND NOT ({skip}) " if skip else "")
+            + "ORDER BY d.next_attempt_at, d.id LIMIT ?",
             PENDING,
             now,
             True,
-            limit,
+            *skipped,
+            limit * 4,
         )
-        keys = [row["id"] for row in rows]
+        keys: list[int] = []
+        for row in rows:
+            hook = row["webhook_id"]
+            if taken.get(hook, 0) < cap and len(keys) < limit:
+                taken[hook] = taken.get(hook, 0) + 1
+                keys.append(row["id"])
+        if keys and db.dialect() != "sqlite":
+            # Lock only the chosen rows, skipping those another worker holds;
+            # the conditions are checked again on the rows as they are now.
+            chosen, params = bulk.any_of("id", keys, "bigint")
+            locked = await db.fetch(
+                f"SELECT id FROM webhook_delivery WHERE {chosen} AND status = ? "
+                "AND next_attempt_at <= ? FOR UPDATE SKIP LOCKED",
+                *params,
+                PENDING,
+                now,
+            )
+            keys = sorted(row["id"] for row in locked)
         if not keys:
             return []
-        await WebhookDelivery.filter(id__in=keys).update(
-            next_attempt_at=lease, last_attempt_at=now
-        )
+        chosen, params = bulk.any_of("id", keys, "bigint")
         await db.execute(
-            "UPDATE webhook_delivery SET attempts = attempts + 1 WHERE "
-            + bulk.any_of("id", keys, "bigint")[0],
-            *bulk.any_of("id", keys, "bigint")[1],
+            "UPDATE webhook_delivery SET attempts = attempts + 1, "
+            f"next_attempt_at = ?, last_attempt_at = ? WHERE {chosen}",
+            lease,
+            now,
+            *params,
         )
         claimed = await WebhookDelivery.filter(id__in=keys).select_related("webhook")
     return [
         Job(
             delivery_id=d.id,
+            webhook_id=d.webhook_id,
             attempts=d.attempts,
             url=d.webhook.url,
             body=body_of(d),
@@ -461,7 +499,7 @@ class Deliverer:
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._sending: set[asyncio.Task[str]] = set()
+        self._sending: dict[asyncio.Task[str], int] = {}  # task: webhook
         self._stopping = False
 
     def wake(self, *_: object) -> None:
@@ -489,8 +527,14 @@ class Deliverer:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
 
+    def _busy(self) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for hook in self._sending.values():
+            found[hook] = found.get(hook, 0) + 1
+        return found
+
     def _finished(self, task: asyncio.Task[str]) -> None:
-        self._sending.discard(task)
+        self._sending.pop(task, None)
         if not task.cancelled() and task.exception() is not None:
             log.error("a webhook delivery failed", exc_info=task.exception())
         self._wake.set()
@@ -502,12 +546,12 @@ class Deliverer:
             free = cfg.concurrency - len(self._sending)
             jobs: list[Job] = []
             try:
-                jobs = await claim(free, clock.now(), cfg)
+                jobs = await claim(free, clock.now(), cfg, self._busy())
             except Exception:
                 log.exception("claiming webhook deliveries failed; trying again")
             for job in jobs:
                 task = asyncio.get_running_loop().create_task(attempt(job, cfg))
-                self._sending.add(task)
+                self._sending[task] = job.webhook_id
                 task.add_done_callback(self._finished)
             if jobs and len(jobs) == free:
                 await asyncio.sleep(0)

@@ -225,7 +225,7 @@ async def test_a_failing_receiver_gets_one_event_until_it_succeeds_then_redelive
     made = await create_webhook(api, receiver.url, ["LEAD_CREATED"])
     secret = made["secret"]
     await emit("LEAD_CREATED", 7, lead=7)
-    await emit("SLA_BREACHED", 7, lead=7)  # not heard by this webhook
+    await emit("LEAD_MERGED", 7, lead=7)  # not heard by this webhook
     await delivered_count(1)
 
     assert len(receiver.got) == 3
@@ -373,6 +373,30 @@ async def test_a_hanging_receiver_delays_neither_other_webhooks_nor_requests(
         await hanging.close()
 
 
+async def test_a_hanging_receiver_with_a_burst_of_events_holds_few_slots(
+    api: Api, settings: Settings, receiver: Receiver
+) -> None:
+    """Eight events for a receiver that never answers, with four sending slots:
+    it gets one slot at a time (a quarter), and another webhook's event is
+    sent at once."""
+    wire(settings.with_(webhook_concurrency=4, webhook_timeout_seconds=2.0))
+    hanging = await Receiver(script=["hang"] * 20).start()
+    try:
+        await as_admin(api)
+        await create_webhook(api, hanging.url, ["LEAD_UPDATED"])
+        for n in range(8):
+            await emit("LEAD_UPDATED", subject=n)
+        await until(lambda: _arrived(hanging))
+        await create_webhook(api, receiver.url)
+        started = time.monotonic()
+        await emit()
+        await until(lambda: _arrived(receiver))
+        assert time.monotonic() - started < 1.0
+        assert len(hanging.got) == 1  # one in flight for it, the rest wait
+    finally:
+        await hanging.close()
+
+
 async def _arrived(receiver: Receiver) -> bool:
     return bool(receiver.got)
 
@@ -494,22 +518,25 @@ async def test_the_log_filters_by_webhook_and_status(
 async def test_each_due_delivery_is_claimed_by_one_worker(
     database: Any, settings: Settings
 ) -> None:
-    """Many claimers at once on PostgreSQL (FOR UPDATE SKIP LOCKED): every
-    delivery is leased exactly once, over several rounds."""
+    """Many claimers at once on PostgreSQL (FOR UPDATE SKIP LOCKED), round
+    after round: every delivery is leased exactly once, none twice."""
     cfg = delivery.config()
     now = clock.now()
-    hook = await Webhook.create(
-        url="https://hooks.example.test/",
-        events=["LEAD_CREATED"],
-        secret_sealed=cfg.box.seal("whsec_x"),
-        created_at=now,
-        updated_at=now,
-    )
-    for round_ in range(5):
+    hooks = [
+        await Webhook.create(
+            url=f"https://hooks{n}.example.test/",
+            events=["LEAD_CREATED"],
+            secret_sealed=cfg.box.seal("whsec_x"),
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(10)
+    ]
+    for round_ in range(4):
         await WebhookDelivery.bulk_create(
             [
                 WebhookDelivery(
-                    webhook_id=hook.id,
+                    webhook_id=hooks[n % 10].id,
                     event_id=n,
                     kind="LEAD_CREATED",
                     subject_type="Lead",
@@ -521,12 +548,18 @@ async def test_each_due_delivery_is_claimed_by_one_worker(
                     next_attempt_at=now,
                     created_at=now,
                 )
-                for n in range(40)
+                for n in range(60)
             ]
         )
-        claims = await asyncio.gather(*(delivery.claim(7, now, cfg) for _ in range(8)))
-        claimed = [job.delivery_id for jobs in claims for job in jobs]
-        assert len(claimed) == len(set(claimed)) == 40
+        claimed: list[int] = []
+        for _ in range(30):
+            claims = await asyncio.gather(
+                *(delivery.claim(7, now, cfg) for _ in range(8))
+            )
+            claimed += [job.delivery_id for jobs in claims for job in jobs]
+            if len(claimed) >= 60:
+                break
+        assert len(claimed) == len(set(claimed)) == 60
         rows = await WebhookDelivery.filter(dedupe_key__startswith=f"{round_}:")
         assert all(
             r.attempts == 1
