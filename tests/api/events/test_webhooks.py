@@ -20,7 +20,7 @@ import httpx
 import orjson
 import pytest
 
-from server import db
+from server import db, metrics
 from server.clock import clock
 from server.domain.events.webhooks import verify
 from server.models.core import AuditEntry
@@ -273,6 +273,9 @@ async def test_a_receiver_that_keeps_failing_is_given_up_on(
     assert len(logged["responseBody"]) == 2000 and logged["responseBody"][-1] == "…"
     assert len(receiver.got) == 3
     assert delivery.delivery_counters()["failed"] >= 1
+    exposed = metrics.render()
+    assert 'accord_webhook_deliveries_total{outcome="failed"}' in exposed
+    assert 'accord_webhook_deliveries_total{outcome="retry"}' in exposed
 
 
 async def test_after_a_rotation_both_secrets_sign_during_the_overlap(

@@ -135,3 +135,36 @@ def test_sealed_secrets_open_only_with_the_same_key_and_untouched() -> None:
 def test_long_answers_are_truncated() -> None:
     assert truncated("x" * 10, 5) == "xxxx…"
     assert truncated("short", 5) == "short"
+
+
+def test_webhook_settings_are_read_and_checked() -> None:
+    from server.settings import SettingsError, load_settings
+
+    base = {"ACCORD_SECRET_KEY": "s" * 40}
+    read = load_settings(
+        {
+            **base,
+            "ACCORD_WEBHOOK_ALLOW_PRIVATE": "1",
+            "ACCORD_WEBHOOK_TIMEOUT_SECONDS": "2.5",
+            "ACCORD_WEBHOOK_MAX_ATTEMPTS": "3",
+            "ACCORD_WEBHOOK_RETRY_BASE_SECONDS": "0.5",
+            "ACCORD_WEBHOOK_CONCURRENCY": "8",
+            "ACCORD_WEBHOOK_SECRET_OVERLAP_HOURS": "1",
+        }
+    )
+    assert read.webhook_allow_private and read.webhook_timeout_seconds == 2.5
+    assert (read.webhook_max_attempts, read.webhook_concurrency) == (3, 8)
+    assert read.webhook_retry_base_seconds == 0.5
+    assert read.webhook_secret_overlap_hours == 1.0
+    defaults = load_settings(base)
+    assert not defaults.webhook_allow_private and defaults.webhook_max_attempts == 10
+    with pytest.raises(SettingsError) as refused:
+        load_settings(
+            {
+                **base,
+                "ACCORD_WEBHOOK_TIMEOUT_SECONDS": "0",
+                "ACCORD_WEBHOOK_CONCURRENCY": "none",
+            }
+        )
+    assert len(refused.value.problems) == 2
+    assert "ACCORD_WEBHOOK_TIMEOUT_SECONDS" in refused.value.problems[0]
