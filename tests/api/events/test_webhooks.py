@@ -677,3 +677,19 @@ async def test_https_targets_connect_to_the_checked_address_with_the_hosts_tls_n
     row = await WebhookDelivery.get()
     assert names and names[0] == "hooks.example.test"
     assert "CERTIFICATE_VERIFY_FAILED" in row.error or "certificate" in row.error
+
+
+async def test_mutations_cost_fixed_statements(api: Api) -> None:
+    await as_admin(api)
+    counts = []
+    for n in range(2):
+        with db.count_statements() as statements:
+            made = (await create_webhook(api, f"https://h{n}.example.com/"))["webhook"]
+        with db.count_statements() as changed:
+            await api.gql(UPDATE, {"input": {"id": made["id"], "active": False}})
+        with db.count_statements() as rotated:
+            await api.gql(ROTATE, {"input": {"id": made["id"]}})
+        counts.append((len(statements), len(changed), len(rotated)))
+    # the session; then the limit's count, the insert, the audit entry; the
+    # locked read, the update, the audit entry (each)
+    assert counts[0] == counts[1] == (4, 4, 4)
