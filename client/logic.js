@@ -38,6 +38,7 @@ const ACTIONS = {
   importLeads: (viewer) => viewer.team === 'MARKETING' || viewer.role === 'ADMIN',
   workQueue: (viewer) => viewer.team === 'SALES' && viewer.role !== 'ADMIN',
   listEveryonesTokens: (viewer) => viewer.role === 'ADMIN',
+  manageWebhooks: (viewer) => viewer.role === 'ADMIN',
   readAudit: (viewer) => viewer.role === 'MANAGER' || viewer.role === 'ADMIN',
   mergeLeads: (viewer) => viewer.role === 'ADMIN'
     || (viewer.team === 'MARKETING' && viewer.role === 'MANAGER'),

@@ -181,4 +181,12 @@ export const ROUTES = [
     allow: (viewer) => can(viewer, 'listEveryonesTokens'),
     load: () => import('./views/people/admin-tokens.js'),
   },
+  {
+    path: '/admin/webhooks',
+    title: 'Webhooks',
+    nav: 'Webhooks',
+    group: 'Admin',
+    allow: (viewer) => can(viewer, 'manageWebhooks'),
+    load: () => import('./views/events/webhooks.js'),
+  },
 ];

@@ -14,6 +14,7 @@ from schema.core.inputs import install_input_guard
 from schema.core.nodes import NodeQueries
 from schema.events.audit import AuditQueries
 from schema.events.notifications import NotificationMutations, NotificationQueries
+from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.feedback.ratings import FeedbackMutations
 from schema.leads.funnel import FunnelQueries
 from schema.leads.hygiene import HygieneMutations, HygieneQueries
@@ -49,6 +50,7 @@ Query = merge_types(
         MetricsQueries,
         PlannerQueries,
         ModelQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -67,6 +69,7 @@ Mutation = merge_types(
         NotificationMutations,
         SavedFilterMutations,
         PlannerMutations,
+        WebhookMutations,
     ),
 )
 

@@ -25,6 +25,7 @@ from server.services.core import jobs, mutations
 from server.services.core import mail as mailer
 from server.services.core import outbox as events
 from server.services.core.retention import purge as purge_retention
+from server.services.events.delivery import Deliverer
 from server.services.leads import funnel, rescoring
 from server.services.leads.decay import decay_pass
 from server.services.people import auth
@@ -60,6 +61,7 @@ def create_app(
     if manage_database:
         logs.configure(settings.log_level)
     dispatcher = events.Dispatcher()
+    deliverer = Deliverer()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -71,6 +73,8 @@ def create_app(
         wiring.connect_consumers()
         mutations.on_commit(dispatcher.wake)
         dispatcher.start()
+        events.register_listener(deliverer.wake)
+        deliverer.start()
         background = _background_jobs(settings)
         for job in background:
             job.start()
@@ -79,6 +83,8 @@ def create_app(
         finally:
             mutations.off_commit(dispatcher.wake)
             await dispatcher.stop()
+            events.unregister_listener(deliverer.wake)
+            await deliverer.stop()
             wiring.disconnect_consumers()
             for job in background:
                 await job.stop()
@@ -89,6 +95,7 @@ def create_app(
     app = Starlette(routes=_routes(settings), lifespan=lifespan)
     app.state.settings = settings
     app.state.dispatcher = dispatcher
+    app.state.deliverer = deliverer
     return app
 
 

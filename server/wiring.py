@@ -12,7 +12,8 @@ module connects it; nothing is registered as a side effect of an import.
 - A goal with a computed metric (`agreements`) reports progress measured by
   `metrics`.
 - The outbox (`core`) hands committed events to their consumers: in-app
-  notifications and their e-mails (`events`).
+  notifications and their e-mails, webhook deliveries (`events`).
+- Retention (`core`) purges finished webhook deliveries (`events`).
 - Merging and erasing a lead (`leads`) walk every capability's tables holding
   a lead key or a person's data, as each declares in its ``holdings`` module.
 - Settings reach the services that keep module-level configuration, the
@@ -34,6 +35,7 @@ from schema.core import relay
 from schema.core.limits import install_field_costs
 from schema.events import audit as audit_schema
 from schema.events import notifications as notification_schema
+from schema.events import webhooks as webhook_schema
 from schema.feedback import ratings as feedback_schema
 from schema.leads import types as lead_schema
 from schema.metrics import model as model_schema
@@ -43,11 +45,11 @@ from schema.people import users as user_schema
 from schema.waterfall import types as waterfall_schema
 from server.services.agreements import goals, signing
 from server.services.content import holdings as content_holdings
-from server.services.core import ids, mutations
+from server.services.core import ids, mutations, retention
 from server.services.core import mail as mailer
 from server.services.core import outbox as events
+from server.services.events import delivery, notifications
 from server.services.events import holdings as event_holdings
-from server.services.events import notifications
 from server.services.feedback import holdings as feedback_holdings
 from server.services.leads import aliases, erasure, merging, rescoring
 from server.services.leads.holdings import REGISTRY as LEAD_HOLDINGS
@@ -56,7 +58,7 @@ from server.services.people import auth, passwords, users
 from server.services.waterfall import holdings as waterfall_holdings
 from server.settings import Settings
 
-CONSUMERS = {"notifications": notifications.consume}
+CONSUMERS = {"notifications": notifications.consume, "webhooks": delivery.consume}
 
 
 def wire(settings: Settings) -> None:
@@ -67,6 +69,8 @@ def wire(settings: Settings) -> None:
     passwords.set_concurrency(settings.password_hash_concurrency)
     mutations.set_fault_exit_after_commit(settings.fault_exit_after_commit)
     mailer.configure(settings)
+    delivery.configure(settings)
+    retention.purging.connect(delivery.purge)
     users.role_changed.connect(signing.void_sign_offs_of)
     signing.scoring_changed.connect(rescoring.request)
     goals.install_goal_measure(metrics_goals.measure_goals)
@@ -102,6 +106,7 @@ def wire_schema() -> None:
         content_schema.NODE_TYPES,
         audit_schema.NODE_TYPES,
         notification_schema.NODE_TYPES,
+        webhook_schema.NODE_TYPES,
     )
     lead_schema.HANDOFFS.connect(waterfall_schema.handoffs_of_lead)
     lead_schema.FOLLOW_UPS.connect(waterfall_schema.follow_ups_of_lead)

@@ -18,6 +18,7 @@ from server.demo.plans.duplicates import pairs_for, with_duplicates
 from server.demo.plans.market import plan_leads
 from server.demo.sales import Sales
 from server.demo.timeline import Timeline
+from server.demo.webhooks import seed_webhooks
 from server.domain.agreements.calendar import calendar_from_terms
 from server.services.people import reads as user_reads
 
@@ -77,6 +78,7 @@ async def build_demo(
         timeline.at(now - timedelta(days=1), lambda: draft_next_sla(cast, sla, now))
         schedule_content(timeline, cast, sla.persona_ids, now)
         counts = await timeline.run(now)
+        counts["webhook deliveries"] = await seed_webhooks(cast, now)
     finally:
         clock.reset()
     return DemoReport(now, cast.logins, counts, time.monotonic() - started)

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0012_metrics')]
+    dependencies = [('models', '0015_lead_hygiene')]
 
     initial = False
 

@@ -23,7 +23,7 @@ from server.models.core import (
     OutboxEvent,
     SubjectSequence,
 )
-from server.models.events import Notification
+from server.models.events import Notification, Webhook, WebhookDelivery
 from server.models.feedback import LeadFeedback
 from server.models.leads import (
     Lead,
@@ -82,4 +82,6 @@ __all__ = [
     "StageCountDelta",
     "SubjectSequence",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

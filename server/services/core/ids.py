@@ -26,6 +26,8 @@ TYPE_CODES = {
     "ContentAsset": 17,
     "ContentComment": 18,
     "SavedFilter": 19,
+    "Webhook": 23,
+    "WebhookDelivery": 24,
 }
 
 _state: dict[str, object] = {}

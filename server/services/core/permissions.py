@@ -104,6 +104,14 @@ RULES: dict[str, Rule] = {
     "updateUser": Rule("admins", _admins),
     "deactivateUser": Rule("admins", _admins),
     "createSetPasswordLink": Rule("admins", _admins),
+    # webhooks (admin, SPEC §2.9)
+    "createWebhook": Rule("admins", _admins),
+    "updateWebhook": Rule("admins", _admins),
+    "deleteWebhook": Rule("admins", _admins),
+    "rotateWebhookSecret": Rule("admins", _admins),
+    "redeliverWebhookDelivery": Rule("admins", _admins),
+    "webhooks": Rule("admins", _admins, READ),
+    "webhookDeliveries": Rule("admins", _admins, READ),
     # reads beyond "every authenticated user"
     # INGEST alone reads only `viewer` and what its mutations return (README).
     "viewer": Rule("any authenticated caller", _anyone, READ_OR_INGEST),

@@ -1,10 +1,14 @@
-"""Notifications and their e-mails for merging and erasure (`leads.holdings`).
+"""Notifications, their e-mails and webhook deliveries for merging and erasure
+(`leads.holdings`).
 
 A merge points the duplicate's notices at the survivor (their links keep
 working either way: the duplicate's id resolves to the survivor). Erasure
 scrubs the person's name and address out of every notice about their records
 (the lead, its handoffs, chains, follow-ups, feedback) and out of the queued
-and sent e-mails made from those notices.
+and sent e-mails made from those notices. A webhook delivery is a copy of an
+outbox event as sent: like the event it stays under the duplicate's id after a
+merge (its receiver has seen it so), and erasure scrubs its payload and the
+receiver's answer, which may echo the payload.
 """
 
 from __future__ import annotations
@@ -47,6 +51,13 @@ async def _erase_emails(erasing: Erasing) -> None:
     )
 
 
+async def _erase_deliveries(erasing: Erasing) -> None:
+    where, params = subject_condition(erasing.subjects, "subject_type", "subject_id")
+    await scrub_rows(
+        erasing, "webhook_delivery", ("response_body",), ("payload",), where, *params
+    )
+
+
 HOLDINGS = (
     KeyColumn("notification", "subject_id", _notifications, ""),
     # e-mails first: they are found through their notices' subjects, before
@@ -65,5 +76,23 @@ HOLDINGS = (
         other=("kind", "subject_type", "link", "dedupe_key"),
         erase=_erase_notifications,
         traces=True,
+    ),
+    KeyColumn(
+        "webhook_delivery",
+        "subject_id",
+        None,
+        "a delivery is the outbox event as sent: it keeps its subject, as the event",
+    ),
+    TableData(
+        "webhook_delivery",
+        personal=("payload", "response_body"),
+        other=("kind", "subject_type", "dedupe_key", "status", "error"),
+        erase=_erase_deliveries,
+        traces=True,
+    ),
+    TableData(
+        "webhook",
+        other=("url", "events", "secret_sealed", "previous_secret_sealed"),
+        why="an admin's receiver and its sealed secrets, not a lead's",
     ),
 )
