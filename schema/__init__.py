@@ -19,6 +19,9 @@ from schema.leads.funnel import FunnelQueries
 from schema.leads.mutations import LeadMutations, record_activities_fast
 from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
+from schema.meetings.mutations import MeetingMutations
+from schema.meetings.queries import MeetingQueries
+from schema.meetings.summary import FeedbackQueries
 from schema.metrics.planner import PlannerQueries
 from schema.metrics.queries import MetricsQueries
 from schema.people.credentials import CredentialMutations, CredentialQueries
@@ -45,6 +48,8 @@ Query = merge_types(
         ContentQueries,
         MetricsQueries,
         PlannerQueries,
+        FeedbackQueries,
+        MeetingQueries,
     ),
 )
 Mutation = merge_types(
@@ -61,6 +66,7 @@ Mutation = merge_types(
         RescoringMutations,
         NotificationMutations,
         SavedFilterMutations,
+        MeetingMutations,
     ),
 )
 

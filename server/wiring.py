@@ -11,6 +11,9 @@ module connects it; nothing is registered as a side effect of an import.
   every lead is rescored (`leads`).
 - A goal with a computed metric (`agreements`) reports progress measured by
   `metrics`.
+- The dashboard's `reviewOverdue` (`metrics`) reads the last completed lead
+  review (`meetings`); after each sweep (`waterfall`) the owners of overdue
+  action items (`meetings`) are reminded once.
 - The outbox (`core`) hands committed events to their consumers: in-app
   notifications and their e-mails (`events`).
 - Settings reach the services that keep module-level configuration, the
@@ -32,6 +35,7 @@ from schema.events import audit as audit_schema
 from schema.events import notifications as notification_schema
 from schema.feedback import ratings as feedback_schema
 from schema.leads import types as lead_schema
+from schema.meetings import types as meeting_schema
 from schema.people import credentials as credential_schema
 from schema.people import saved_filters as saved_filter_schema
 from schema.people import users as user_schema
@@ -42,8 +46,12 @@ from server.services.core import mail as mailer
 from server.services.core import outbox as events
 from server.services.events import notifications
 from server.services.leads import rescoring
+from server.services.meetings import action_items as meeting_actions
+from server.services.meetings import reads as meeting_reads
 from server.services.metrics import goals as metrics_goals
+from server.services.metrics import reviews as metrics_reviews
 from server.services.people import auth, passwords, users
+from server.services.waterfall import sweeper
 from server.settings import Settings
 
 CONSUMERS = {"notifications": notifications.consume}
@@ -60,6 +68,8 @@ def wire(settings: Settings) -> None:
     users.role_changed.connect(signing.void_sign_offs_of)
     signing.scoring_changed.connect(rescoring.request)
     goals.install_goal_measure(metrics_goals.measure_goal)
+    metrics_reviews.install_last_review(meeting_reads.last_lead_review)
+    sweeper.swept.connect(meeting_actions.remind_overdue)
     wire_schema()
 
 
@@ -74,6 +84,7 @@ def wire_schema() -> None:
         waterfall_schema.NODE_TYPES,
         feedback_schema.NODE_TYPES,
         content_schema.NODE_TYPES,
+        meeting_schema.NODE_TYPES,
         audit_schema.NODE_TYPES,
         notification_schema.NODE_TYPES,
     )
