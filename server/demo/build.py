@@ -12,6 +12,7 @@ from server.clock import clock
 from server.demo.agreements import agree, amend_sla, schedule_goals
 from server.demo.content import schedule_content
 from server.demo.market import Market
+from server.demo.meetings import schedule_meetings
 from server.demo.people import Login, hire, new_password
 from server.demo.plans.company import COMPANY
 from server.demo.plans.market import plan_leads
@@ -69,6 +70,7 @@ async def build_demo(
         schedule_goals(timeline, cast, calendar, window, options.leads)
         timeline.at(now - timedelta(days=2), lambda: amend_sla(cast, sla))
         schedule_content(timeline, cast, sla.persona_ids, now)
+        schedule_meetings(timeline, cast, now)
         counts = await timeline.run(now)
     finally:
         clock.reset()

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('version', fields.IntField(default=1)),
             ],
-            options={'table': 'meeting', 'app': 'models', 'indexes': [Index(fields=['scheduled_for', 'id'], name='meeting_scheduled'), Index(fields=['kind', 'status', 'completed_at'], name='meeting_completed')], 'pk_attr': 'id', 'table_description': 'A lead or content review. ``attendees`` lists user ids; ``agenda`` holds'},
+            options={'table': 'meeting', 'app': 'models', 'indexes': [Index(fields=['scheduled_for', 'id'], name='meeting_scheduled'), Index(fields=['kind', 'status', 'completed_at'], name='meeting_completed')], 'pk_attr': 'id', 'table_description': 'A lead or content review. ``attendees`` lists user ids, ``agenda`` holds'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -12,10 +12,11 @@ from tortoise.models import Model
 
 
 class Meeting(Model):
-    """A lead or content review. ``attendees`` lists user ids; ``agenda`` holds
+    """A lead or content review. ``attendees`` lists user ids, ``agenda`` holds
     the agenda pre-filled at scheduling (the live one is read again until the
-    meeting is completed); ``snapshot`` is the canonical JSON text frozen by
-    `completeMeeting`, never rewritten."""
+    meeting is completed) and ``snapshot`` the canonical JSON text frozen by
+    `completeMeeting`, never rewritten. (No semicolons here: the first line
+    becomes an SQL comment in SQLite's CREATE TABLE.)"""
 
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharField(max_length=16)
