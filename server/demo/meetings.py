@@ -7,8 +7,8 @@ snapshot; the owners mark some items done later."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.demo.people import Cast
 from server.demo.plans.meetings import REVIEWS, Item, Review
