@@ -28,8 +28,8 @@ export function mount(root, app) {
       <h2 id="past-title">Past</h2>
       <div data-region="past"></div>
     </section>
-    ${mayRun(app.viewer) ? html`<section class="card" aria-labelledby="schedule-title">
-      <h2 id="schedule-title">Schedule a review</h2>
+    ${mayRun(app.viewer) ? html`<section class="card" aria-labelledby="schedule-heading">
+      <h2 id="schedule-heading">Schedule a review</h2>
       <div data-region="schedule"><p class="loading">Loading people…</p></div>
     </section>` : ''}
   </div>`);

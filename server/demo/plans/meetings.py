@@ -42,8 +42,8 @@ REVIEWS: tuple[Review, ...] = (
         attendees=LEAD_PEOPLE,
         notes=(
             "Sales accepted most MQLs on time, but first touches slipped in the "
-            "second half of the month. Rejections cluster on budget: webinar "
-            "leads from small logistics firms rarely have one."
+            "second half of the month. Reps say too many MQLs are analysts, not "
+            "buyers, and some have no budget this year."
         ),
         decisions=(
             "Ask for the budget range on the demo-request form.",

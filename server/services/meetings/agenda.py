@@ -144,9 +144,15 @@ def _compliance(d: Dashboard, drills: Drills) -> AgendaItem:
             handoffs=drills.touch_clock("MET", "BREACHED"),
         ),
         AgendaFigure(
-            label="Breaches",
-            value=str(s.accept_breached + s.breached),
-            count=s.accept_breached + s.breached,
+            label="Breached accept deadlines",
+            value=str(s.accept_breached),
+            count=s.accept_breached,
+            handoffs=drills.accept_clock("BREACHED"),
+        ),
+        AgendaFigure(
+            label="Breached first-touch deadlines",
+            value=str(s.breached),
+            count=s.breached,
             handoffs=drills.touch_clock("BREACHED"),
         ),
     ]
