@@ -104,6 +104,10 @@ async function startForm(page, app) {
     <div class="actions">${submitButton('Schedule review')}</div>
   </form>`);
   const form = box.querySelector('form');
+  form.elements.kind.addEventListener('change', () => {
+    const title = form.elements.title;
+    if (Object.values(KIND_LABELS).includes(title.value)) title.value = KIND_LABELS[form.elements.kind.value];
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     schedule(form, app);

@@ -8,7 +8,7 @@ feedback by persona, a sample of rejected MQLs with the feedback on them. A
 content review: open, overdue and most-voted requests, turnaround, the
 lowest-rated assets. Attendees' own topics follow as DISCUSSION items.
 
-Statements: a lead review the dashboard's 12 plus 5, a content review 6,
+Statements: a lead review the dashboard's 13 plus 5, a content review 6,
 whatever the data.
 """
 

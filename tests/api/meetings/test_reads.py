@@ -44,7 +44,9 @@ async def meetings_with_items(room: Room, n: int) -> None:
 async def counted(room: Room, document: str, **variables: Any) -> tuple[Any, int]:
     with db.count_statements() as statements:
         found = await room.query("rep", document, **variables)
-    return found, len(statements)
+    # a session's last-seen time is written at most once a minute, whenever
+    # that minute passes: not part of the operation's shape
+    return found, len([s for s in statements if "UPDATE" not in s.upper()[:12]])
 
 
 async def test_the_meetings_list_costs_the_same_for_one_meeting_or_five(
