@@ -50,7 +50,7 @@ async def counted(room: Room, document: str, **variables: Any) -> tuple[Any, int
 
 
 async def test_the_meetings_list_costs_the_same_for_one_meeting_or_five(
-    api: Api, backend: str
+    api: Api,
 ) -> None:
     room = await room_of(api)
     await meetings_with_items(room, 1)
@@ -60,8 +60,8 @@ async def test_the_meetings_list_costs_the_same_for_one_meeting_or_five(
     assert one["meetings"]["totalCount"] == 1
     assert five["meetings"]["totalCount"] == 5
     assert len(five["meetings"]["edges"][4]["node"]["actionItems"]) == 2
-    # session, page, count, attendees, items, owners (+ SQLite's own one)
-    assert few == many == (7 if backend == "sqlite" else 6)
+    # session, page, count, attendees, items, owners
+    assert few == many == 6
 
 
 async def test_a_lead_review_page_reads_its_live_agenda_in_fixed_statements(
