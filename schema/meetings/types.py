@@ -15,7 +15,7 @@ from strawberry.scalars import JSON
 from schema.context import Context, Info
 from schema.core.relay import Node, NodeType
 from schema.metrics.types import ReportPeriod
-from schema.people.users import User, user_by_key
+from schema.people.users import User, user_by_key, user_type
 from server.domain.meetings import lifecycle
 from server.domain.meetings.action_items import is_overdue
 from server.services.core import ids
@@ -191,8 +191,8 @@ class Meeting(Node):
 
     @strawberry.field
     async def attendees(self, info: Info) -> list[User]:
-        found = [await user_by_key(info, k) for k in self._row.attendees]
-        return [u for u in found if u is not None]
+        rows = await info.context.loader("user").load_many(list(self._row.attendees))
+        return [user_type(r) for r in rows if r is not None]
 
     @strawberry.field
     async def completed_by(self, info: Info) -> User | None:
