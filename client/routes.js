@@ -146,6 +146,18 @@ export const ROUTES = [
     load: () => import('./views/content/board.js'),
   },
   {
+    path: '/meetings',
+    title: 'Meetings',
+    nav: 'Meetings',
+    load: () => import('./views/meetings/list.js'),
+  },
+  {
+    path: '/meetings/:id',
+    title: 'Meeting',
+    section: '/meetings',
+    load: () => import('./views/meetings/page.js'),
+  },
+  {
     path: '/account',
     title: 'My account',
     nav: 'My account',

@@ -21,6 +21,9 @@ from schema.leads.hygiene import HygieneMutations, HygieneQueries
 from schema.leads.mutations import LeadMutations, record_activities_fast
 from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
+from schema.meetings.mutations import MeetingMutations
+from schema.meetings.queries import MeetingQueries
+from schema.meetings.summary import FeedbackQueries
 from schema.metrics.model import ModelQueries
 from schema.metrics.planner import PlannerMutations, PlannerQueries
 from schema.metrics.queries import MetricsQueries
@@ -51,6 +54,8 @@ Query = merge_types(
         PlannerQueries,
         ModelQueries,
         WebhookQueries,
+        FeedbackQueries,
+        MeetingQueries,
     ),
 )
 Mutation = merge_types(
@@ -70,6 +75,7 @@ Mutation = merge_types(
         SavedFilterMutations,
         PlannerMutations,
         WebhookMutations,
+        MeetingMutations,
     ),
 )
 

@@ -11,6 +11,9 @@ module connects it; nothing is registered as a side effect of an import.
   every lead is rescored (`leads`).
 - A goal with a computed metric (`agreements`) reports progress measured by
   `metrics`.
+- The dashboard's `reviewOverdue` (`metrics`) reads the last completed lead
+  review (`meetings`); after each sweep (`waterfall`) the owners of overdue
+  action items (`meetings`) are reminded once.
 - The outbox (`core`) hands committed events to their consumers: in-app
   notifications and their e-mails, webhook deliveries (`events`).
 - Retention (`core`) purges finished webhook deliveries (`events`).
@@ -38,6 +41,7 @@ from schema.events import notifications as notification_schema
 from schema.events import webhooks as webhook_schema
 from schema.feedback import ratings as feedback_schema
 from schema.leads import types as lead_schema
+from schema.meetings import types as meeting_schema
 from schema.metrics import model as model_schema
 from schema.people import credentials as credential_schema
 from schema.people import saved_filters as saved_filter_schema
@@ -53,9 +57,14 @@ from server.services.events import holdings as event_holdings
 from server.services.feedback import holdings as feedback_holdings
 from server.services.leads import aliases, erasure, merging, rescoring
 from server.services.leads.holdings import REGISTRY as LEAD_HOLDINGS
+from server.services.meetings import action_items as meeting_actions
+from server.services.meetings import holdings as meeting_holdings
+from server.services.meetings import reads as meeting_reads
 from server.services.metrics import goals as metrics_goals
+from server.services.metrics import reviews as metrics_reviews
 from server.services.people import auth, passwords, users
 from server.services.waterfall import holdings as waterfall_holdings
+from server.services.waterfall import sweeper
 from server.settings import Settings
 
 CONSUMERS = {"notifications": notifications.consume, "webhooks": delivery.consume}
@@ -74,6 +83,8 @@ def wire(settings: Settings) -> None:
     users.role_changed.connect(signing.void_sign_offs_of)
     signing.scoring_changed.connect(rescoring.request)
     goals.install_goal_measure(metrics_goals.measure_goals)
+    metrics_reviews.install_last_review(meeting_reads.last_lead_review)
+    sweeper.swept.connect(meeting_actions.remind_overdue)
     aliases.configure(settings.secret_key, settings.erased_reimport)
     install_lead_holdings()
     wire_schema()
@@ -89,6 +100,7 @@ def install_lead_holdings() -> None:
         waterfall_holdings.HOLDINGS,
         feedback_holdings.HOLDINGS,
         content_holdings.HOLDINGS,
+        meeting_holdings.HOLDINGS,
         event_holdings.HOLDINGS,
     )
 
@@ -104,6 +116,7 @@ def wire_schema() -> None:
         waterfall_schema.NODE_TYPES,
         feedback_schema.NODE_TYPES,
         content_schema.NODE_TYPES,
+        meeting_schema.NODE_TYPES,
         audit_schema.NODE_TYPES,
         notification_schema.NODE_TYPES,
         webhook_schema.NODE_TYPES,

@@ -12,6 +12,7 @@ from server.clock import clock
 from server.demo.agreements import agree, amend_sla, draft_next_sla, schedule_goals
 from server.demo.content import schedule_content
 from server.demo.market import Market
+from server.demo.meetings import schedule_meetings
 from server.demo.people import Login, hire, new_password
 from server.demo.plans.company import COMPANY
 from server.demo.plans.duplicates import pairs_for, with_duplicates
@@ -77,6 +78,7 @@ async def build_demo(
         timeline.at(now - timedelta(days=2), lambda: amend_sla(cast, sla))
         timeline.at(now - timedelta(days=1), lambda: draft_next_sla(cast, sla, now))
         schedule_content(timeline, cast, sla.persona_ids, now)
+        schedule_meetings(timeline, cast, now)
         counts = await timeline.run(now)
         counts["webhook deliveries"] = await seed_webhooks(cast, now)
     finally:

@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0012_metrics')]
+    dependencies = [('models', '0013_meetings')]
 
     initial = False
 

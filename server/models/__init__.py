@@ -36,6 +36,7 @@ from server.models.leads import (
     StageCount,
     StageCountDelta,
 )
+from server.models.meetings import ActionItem, Meeting
 from server.models.people import (
     ApiToken,
     SavedFilter,
@@ -46,6 +47,7 @@ from server.models.people import (
 from server.models.waterfall import FollowUp, Handoff, HandoffChain, RoutingCursor
 
 __all__ = [
+    "ActionItem",
     "Agreement",
     "AgreementRevision",
     "AgreementSignOff",
@@ -69,6 +71,7 @@ __all__ = [
     "LeadEngagement",
     "LeadExternalId",
     "LeadFeedback",
+    "Meeting",
     "Notification",
     "OutboxEvent",
     "PersonaEvidence",

@@ -48,7 +48,8 @@ def test_a_member_sees_no_admin_screens_and_times_in_their_own_timezone(
     expect(heading(page)).to_have_text("My account")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="My account")).to_be_visible()
-    # a sales member: dashboard, leads, queue, agreements, content, account
+    # a sales member: dashboard, leads, queue, agreements, content, meetings,
+    # account
     expect(nav.get_by_role("link")).to_have_text(
         [
             "Dashboard",
@@ -56,6 +57,7 @@ def test_a_member_sees_no_admin_screens_and_times_in_their_own_timezone(
             "My queue",
             "Agreements",
             "Content requests",
+            "Meetings",
             "My account",
         ]
     )

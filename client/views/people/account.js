@@ -8,6 +8,7 @@ import { describeApiError, describeUserAgent, groupUserErrors, isConflict, label
 import { CHANGE_PASSWORD, LOGOUT_EVERYWHERE, SESSIONS } from '../../operations.js';
 import { UPDATE_PREFERENCES } from '../../operations/people.js';
 import { checkboxField, formError, inputField, submitButton } from '../core/fields.js';
+import { mountMyItems } from '../meetings/items.js';
 import { mountTokens } from './tokens.js';
 
 export function mount(root, app) {
@@ -16,6 +17,10 @@ export function mount(root, app) {
     <section class="card" aria-labelledby="details-title">
       <h2 id="details-title">Details</h2>
       <div data-region="details"></div>
+    </section>
+    <section class="card" aria-labelledby="my-items-title">
+      <h2 id="my-items-title" tabindex="-1">My action items</h2>
+      <div data-region="my-items" aria-live="polite"><p class="loading">Loading action items…</p></div>
     </section>
     <section class="card" aria-labelledby="preferences-title">
       <h2 id="preferences-title">Availability</h2>
@@ -48,6 +53,7 @@ export function mount(root, app) {
   </div>`);
 
   render(region(root, 'details'), details(app.viewer, app));
+  mountMyItems(region(root, 'my-items'), app);
   const drawPreferences = () => render(region(root, 'preferences'), preferencesForm(app.viewer));
   drawPreferences();
   root.addEventListener('submit', (event) => {

@@ -30,6 +30,8 @@ class EventKind(StrEnum):
     AGREEMENT_RETIRED = "AGREEMENT_RETIRED"
     CONTENT_REQUEST_CHANGED = "CONTENT_REQUEST_CHANGED"
     MEETING_COMPLETED = "MEETING_COMPLETED"
+    # An open action item passed its due date: its owner is reminded once.
+    ACTION_ITEM_OVERDUE = "ACTION_ITEM_OVERDUE"
 
 
 def backoff_seconds(attempts: int) -> float:

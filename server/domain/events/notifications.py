@@ -13,7 +13,8 @@ Audiences:
   marketing and sales but its proposer; a sign-off that leaves the proposal
   pending (AGREEMENT_SIGNED) to the managers of the team that has not signed;
 - content-request changes (CONTENT_REQUEST_CHANGED): the requester and the
-  assignee, never the one who made the change; votes tell nobody.
+  assignee, never the one who made the change; votes tell nobody;
+- an overdue meeting action item (ACTION_ITEM_OVERDUE, once per item): its owner.
 Everything else (decisions, follow-ups, activations, …) notifies nobody.
 """
 
@@ -38,6 +39,7 @@ class NoticeKind(StrEnum):
     HANDOFF_ESCALATED = "HANDOFF_ESCALATED"
     SIGN_OFF_REQUESTED = "SIGN_OFF_REQUESTED"
     CONTENT_REQUEST_CHANGED = "CONTENT_REQUEST_CHANGED"
+    ACTION_ITEM_OVERDUE = "ACTION_ITEM_OVERDUE"
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,10 @@ def _content(payload: Mapping[str, Any], actor_id: int | None) -> list[Notice]:
     return [Notice(NoticeKind.CONTENT_REQUEST_CHANGED, audiences, excluded)]
 
 
+def _overdue(payload: Mapping[str, Any], actor_id: int | None) -> list[Notice]:
+    return [Notice(NoticeKind.ACTION_ITEM_OVERDUE, (Person(int(payload["owner"])),))]
+
+
 _RULES: dict[str, Rule] = {
     EventKind.HANDOFF_CREATED.value: _created,
     EventKind.HANDOFF_REASSIGNED.value: _reassigned,
@@ -154,6 +160,7 @@ _RULES: dict[str, Rule] = {
     EventKind.AGREEMENT_PROPOSED.value: _proposed,
     EventKind.AGREEMENT_SIGNED.value: _signed,
     EventKind.CONTENT_REQUEST_CHANGED.value: _content,
+    EventKind.ACTION_ITEM_OVERDUE.value: _overdue,
 }
 
 
@@ -294,6 +301,14 @@ def _content_message(f: Facts) -> Message:
     return Message(f"{f.actor} {did} {title}", body)
 
 
+def _overdue_message(f: Facts) -> Message:
+    text = str(f.payload.get("description", "an action item"))
+    due = f.payload.get("dueDate")
+    body = f"\u201c{text}\u201d was due on {due} and is still open. Do it, "
+    body += "move its date or mark it done on the meeting page."
+    return Message(f"Overdue action item: {text}"[:300], body)
+
+
 _WRITERS = {
     NoticeKind.HANDOFF_ASSIGNED: _assigned,
     NoticeKind.HANDOFF_MOVED: _moved,
@@ -303,4 +318,5 @@ _WRITERS = {
     NoticeKind.HANDOFF_ESCALATED: _escalated_message,
     NoticeKind.SIGN_OFF_REQUESTED: _sign_off,
     NoticeKind.CONTENT_REQUEST_CHANGED: _content_message,
+    NoticeKind.ACTION_ITEM_OVERDUE: _overdue_message,
 }

@@ -26,6 +26,8 @@ TYPE_CODES = {
     "ContentAsset": 17,
     "ContentComment": 18,
     "SavedFilter": 19,
+    "Meeting": 20,
+    "ActionItem": 21,
     "Webhook": 23,
     "WebhookDelivery": 24,
 }

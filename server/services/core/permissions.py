@@ -86,6 +86,7 @@ READ_OR_INGEST = frozenset({Scope.READ, Scope.INGEST})
 INGEST = frozenset({Scope.INGEST})
 INGESTERS = "marketing users and admins (tokens with INGEST or WRITE)"
 OWNERS = "the requester or a sales manager"
+ATTENDEES = "the meeting's attendees and managers"
 
 
 RULES: dict[str, Rule] = {
@@ -233,6 +234,16 @@ RULES: dict[str, Rule] = {
     "applyGoalPlan": Rule(NEGOTIATORS, _negotiators),
     "qualificationModelReport": Rule("any authenticated user", _anyone, READ),
     "simulateQualificationModel": Rule("any authenticated user", _anyone, READ),
+    # feedback in aggregate and meetings (SPEC §2.7; attendees, per meeting:
+    # domain.meetings)
+    "leadFeedbackSummary": Rule("any authenticated user", _anyone, READ),
+    "meetings": Rule("any authenticated user", _anyone, READ),
+    "myActionItems": Rule("any authenticated user, their own", _anyone, READ),
+    "scheduleMeeting": Rule("managers", _managers),
+    "completeMeeting": Rule("managers", _managers),
+    "updateMeeting": Rule(ATTENDEES, _anyone),
+    "addActionItem": Rule(ATTENDEES, _anyone),
+    "updateActionItem": Rule(f"{ATTENDEES}, the item's owner", _anyone),
 }
 
 

@@ -55,7 +55,13 @@ COLUMNS = (
     "dedupe_key",
     "created_at",
 )
-NAMED_IN_PAYLOADS = ("assignee", "previousAssignee", "reassignedTo", "requester")
+NAMED_IN_PAYLOADS = (
+    "assignee",
+    "previousAssignee",
+    "reassignedTo",
+    "requester",
+    "owner",
+)
 FOOTER = (
     "\n\n--\nYou get this because of your role in Accord. Set yourself out of "
     "office or stop taking new leads under My account."
@@ -203,6 +209,8 @@ class _World:
     def link(self, event: OutboxEvent) -> str:
         if event.subject_type == "ContentRequest":
             return f"/#/content/{event.payload.get('requestId', '')}"
+        if event.subject_type == "ActionItem":
+            return f"/#/meetings/{event.payload.get('meetingId', '')}"
         if event.subject_type == "Agreement":
             return f"/#/agreements/{event.payload.get('agreementId', '')}"
         lead = event.payload.get("lead")

@@ -49,7 +49,8 @@ class Dashboard:
 async def dashboard(
     period: Period, persona_id: int | None, zone: ZoneInfo, now: datetime | None = None
 ) -> Dashboard:
-    """12 statements (11 with no goal in force); ``now`` defaults to the clock's."""
+    """13 statements (12 with no goal in force; the last lead review is one);
+    ``now`` defaults to the clock's."""
     now = clock.now() if now is None else now
     scope = Scope(period, persona_id, zone, now)
     counted = await chains.chain_counts(scope)

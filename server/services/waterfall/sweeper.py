@@ -47,6 +47,7 @@ from server.domain.waterfall.sweeper import (
 )
 from server.models.waterfall import Handoff, HandoffChain
 from server.services.core import mutations
+from server.services.core.hooks import Hook
 from server.services.leads import store as lead_store
 from server.services.leads.refresh import refresh
 from server.services.leads.scoring import StageMoves
@@ -66,8 +67,14 @@ FLAGS = {
 }
 
 
+# Later packages' work after each sweep (connected in `server/wiring.py`): the
+# reminders of overdue meeting action items.
+swept: Hook[[]] = Hook("swept")
+
+
 async def sweep() -> int:
-    """One sweep at the clock's now; returns how many chains it handled."""
+    """One sweep at the clock's now; returns how many chains it handled (then
+    the `swept` hook runs)."""
     handled = 0
     for _ in range(MAX_PASSES):
         found = await store.due_chain_ids(clock.now(), PASS_LIMIT)
@@ -75,6 +82,7 @@ async def sweep() -> int:
             handled += await _sweep_chunk(found[start : start + CHUNK])
         if len(found) < PASS_LIMIT:
             break
+    await swept()
     return handled
 
 
