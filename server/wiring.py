@@ -27,10 +27,11 @@ from __future__ import annotations
 
 from schema.agreements import kinds as agreement_kinds
 from schema.content import types as content_schema
-from schema.core import relay
+from schema.core import compiled, relay
 from schema.events import audit as audit_schema
 from schema.events import notifications as notification_schema
 from schema.feedback import ratings as feedback_schema
+from schema.leads import compiled as lead_compiled
 from schema.leads import types as lead_schema
 from schema.people import credentials as credential_schema
 from schema.people import saved_filters as saved_filter_schema
@@ -80,6 +81,7 @@ def wire_schema() -> None:
     lead_schema.HANDOFFS.connect(waterfall_schema.handoffs_of_lead)
     lead_schema.FOLLOW_UPS.connect(waterfall_schema.follow_ups_of_lead)
     lead_schema.FEEDBACK.connect(feedback_schema.feedback_of_lead)
+    compiled.install(lead_compiled.TYPES, lead_compiled.ROOTS)
 
 
 def connect_consumers() -> None:
