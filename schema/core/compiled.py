@@ -31,6 +31,7 @@ from typing import Any
 from graphql import (
     DirectiveNode,
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLEnumType,
     GraphQLField,
@@ -41,6 +42,7 @@ from graphql import (
     GraphQLOutputType,
     OperationDefinitionNode,
     OperationType,
+    VariableNode,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import (
@@ -311,13 +313,36 @@ class _Arguments:
         self.registry = schema.schema_converter.scalar_registry
         self.config = schema.config
 
+        # Arguments written in the document (no variable) are converted once.
+        self.constant = not _uses_variables(node)
+        self.converted: dict[str, Any] | None = None
+
     def __call__(self, variables: Any) -> dict[str, Any]:
+        if self.converted is not None:
+            return self.converted
         raw = get_argument_values(self.field_def, self.node, variables)
         if input_problems(raw):
             raise NotCompiled("arguments refused by the input guard")
-        return convert_arguments(
+        converted = convert_arguments(
             raw, self.definition.arguments, self.registry, self.config
         )
+        if self.constant:
+            self.converted = converted
+        return converted
+
+
+class _Variables(Visitor):
+    found = False
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.found = True
+
+
+def _uses_variables(node: FieldNode) -> bool:
+    seen = _Variables()
+    for argument in node.arguments or ():
+        visit(argument, seen)
+    return seen.found
 
 
 def _python_name(field_def: GraphQLField) -> str | None:

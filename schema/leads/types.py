@@ -36,7 +36,7 @@ from server.services.agreements import reads as agreement_reads
 from server.services.core import ids
 from server.services.core.pagination import Page
 from server.services.leads import reads as lead_reads
-from server.services.leads.store import COLUMNS, LeadRecord
+from server.services.leads.store import COLUMNS
 from server.services.people import reads as user_reads
 
 MAX_SEARCH = 200
@@ -234,7 +234,9 @@ async def _persona(info: Info, key: int | None) -> Persona | None:
     return found
 
 
-async def lead_types(rows: Sequence[LeadRecord | models.Lead]) -> list[Lead]:
+async def lead_types(
+    rows: Sequence[Mapping[str, Any] | models.Lead],
+) -> list[Lead]:
     """Leads with their personas and owners resolved: two statements for any
     number of rows (none when no row has one)."""
     leads = [lead_type(row) for row in rows]
@@ -299,7 +301,7 @@ LEAD_VALUES: dict[str, Callable[[Mapping[str, Any]], Any]] = {
 }
 
 
-def lead_type(row: LeadRecord | models.Lead) -> Lead:
+def lead_type(row: Mapping[str, Any] | models.Lead) -> Lead:
     """A lead from a use case's row (a dict) or a table row."""
     values: Mapping[str, Any] = (
         row

@@ -3,7 +3,7 @@ relations, each batched so a page costs the same SQL whatever its size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -97,11 +97,37 @@ async def lead_by_email(email: str) -> Lead | None:
     return await Lead.get_or_none(email=normalised)
 
 
-class ListedLead(lead_store.LeadRecord):
-    """A lead of the `leads` connection, with the keys its cursor is made of."""
+class ListedLead(Mapping[str, Any]):
+    """A lead of the `leads` connection (a `LeadRecord` by its keys, with the
+    keys its cursor is made of). A column is converted when first read: a page
+    shown with a few fields converts only those (no JSON parsed for them)."""
 
-    sort_last: Any
-    sort_first: Any
+    __slots__ = ("_raw", "_read")
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self._raw = raw
+        self._read: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        read = self._read
+        if key in read:
+            return read[key]
+        value = self._raw[key]
+        convert = _LISTED_CONVERT.get(key)
+        if convert is not None:
+            value = convert(value)
+        read[key] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_LISTED_KEYS)
+
+    def __len__(self) -> int:
+        return len(_LISTED_KEYS)
+
+
+_LISTED_KEYS = (*lead_store.COLUMNS, "sort_last", "sort_first")
+_LISTED_CONVERT = dict(lead_store.CONVERTED)
 
 
 async def list_leads(
@@ -114,15 +140,8 @@ async def list_leads(
         f"{order}:{'D' if descending else 'A'}",
         tuple((field, descending) for field in ORDERINGS[order]),
     )
-    found = await paginate_rows(query, ordering, page)
-    found.rows = [
-        {
-            **lead_store.from_db(row),
-            "sort_last": row["sort_last"],
-            "sort_first": row["sort_first"],
-        }
-        for row in found.rows
-    ]
+    found = cast(Page[Any], await paginate_rows(query, ordering, page))
+    found.rows = [ListedLead(row) for row in found.rows]
     return cast(Page[ListedLead], found)
 
 

@@ -116,7 +116,7 @@ class ConcurrentInsert(Exception):
     """Another transaction inserted a lead with one of our new addresses first."""
 
 
-_CONVERTED = tuple(
+CONVERTED = tuple(
     (c, _CONVERT[c])
     for c in COLUMNS
     if _CONVERT.get(c, fetched.same) is not fetched.same
@@ -127,7 +127,7 @@ def from_db(raw: dict[str, Any]) -> LeadRecord:
     """A row as fetched (SQLite gives text for times, decimals and JSON); only
     the columns that need it are converted."""
     row = {c: raw[c] for c in COLUMNS}
-    for column, convert in _CONVERTED:
+    for column, convert in CONVERTED:
         row[column] = convert(row[column])
     return cast(LeadRecord, row)
 
