@@ -44,6 +44,7 @@ from server import metrics
 from server.domain.core.errors import TopLevelError, UserErrors
 from server.services.core.actors import Actor, Anonymous
 from server.services.core.ratelimit import RateLimiter
+from server.services.people import auth
 from server.settings import Settings
 
 log = logging.getLogger("accord.graphql")
@@ -295,6 +296,10 @@ class Executor:
                 extensions = {"cost": cost, "requestId": request_id}
                 return {"data": data, "extensions": extensions}, context
         result = await self._execute(prepared, gql, context)
+        if shape.kind == "mutation":
+            # A mutation may have revoked a credential or changed a user: this
+            # worker checks every credential again (others within a second).
+            auth.credentials.clear()
         return self._body(result, request_id, cost), context
 
     def _operation(

@@ -54,7 +54,11 @@ def wire(settings: Settings) -> None:
     """Configure the services from the settings and connect every hook (again
     calling it changes nothing but the configuration)."""
     ids.configure(settings.secret_key)
-    auth.configure(settings.session_idle_hours, settings.session_absolute_days)
+    auth.configure(
+        settings.session_idle_hours,
+        settings.session_absolute_days,
+        settings.credential_cache_seconds,
+    )
     passwords.set_concurrency(settings.password_hash_concurrency)
     mutations.set_fault_exit_after_commit(settings.fault_exit_after_commit)
     mailer.configure(settings)
