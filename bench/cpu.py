@@ -27,8 +27,24 @@ from server import db
 from server.app import create_app
 from server.executor import Executor
 
-
 MODES: list[tuple[str, Any]] = []
+SMALL = [
+    "--leads",
+    "5000",
+    "--activities",
+    "50000",
+    "--users",
+    "50",
+    "--tokens",
+    "20",
+    "--content-requests",
+    "0",
+    "--no-scoring",
+    "--operations",
+    "leadList,leadDetail",
+    "--mql-percent",
+    "20",
+]
 
 
 def executor_of(app: Any) -> Executor:
@@ -49,7 +65,9 @@ async def _send(client: httpx.AsyncClient, op: Operation, sample: Sample) -> Non
         raise RuntimeError(f"{op.name} failed: {response.text[:300]}")
 
 
-async def measure(p: Plan, requests: int, modes: int = 2) -> dict[str, dict[str, float]]:
+async def measure(
+    p: Plan, requests: int, modes: int = 2
+) -> dict[str, dict[str, float]]:
     ctx = await db.open_database(p.settings, global_fallback=True)
     found: dict[str, dict[str, float]] = {}
     try:
@@ -92,11 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         at = args.index("--requests")
         requests = int(args[at + 1])
         del args[at : at + 2]
-    options = parse(
-        ["--leads", "5000", "--activities", "50000", "--users", "50"]
-        + ["--tokens", "20", "--content-requests", "0", "--no-scoring"]
-        + ["--operations", "leadList,leadDetail", "--mql-percent", "20", *args]
-    )
+    options = parse([*SMALL, *args])
     p = plan(options)
     database.create(p.target)
     try:
