@@ -28,23 +28,11 @@ from server.app import create_app
 from server.executor import Executor
 
 MODES: list[tuple[str, Any]] = []
-SMALL = [
-    "--leads",
-    "5000",
-    "--activities",
-    "50000",
-    "--users",
-    "50",
-    "--tokens",
-    "20",
-    "--content-requests",
-    "0",
-    "--no-scoring",
-    "--operations",
-    "leadList,leadDetail",
-    "--mql-percent",
-    "20",
-]
+SMALL = (
+    *("--leads", "5000", "--activities", "50000", "--users", "50", "--tokens", "20"),
+    *("--content-requests", "0", "--no-scoring", "--mql-percent", "20"),
+    *("--operations", "leadList,leadDetail"),
+)
 
 
 def executor_of(app: Any) -> Executor:
