@@ -33,6 +33,7 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLField,
     GraphQLInterfaceType,
@@ -40,6 +41,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     VariableNode,
@@ -504,12 +506,35 @@ def compile_plan(
         else:
             node_type = _named(field_def.type)
             assert isinstance(node_type, GraphQLInterfaceType)
+            for type_name in _conditions(found, fragments):
+                if type_name != node_type.name and type_name not in handler.loads:
+                    raise NotCompiled(f"node of type {type_name} is not compiled")
             plans = {
                 type_name: compiler.object(TYPES[type_name], found)
                 for type_name in handler.loads
             }
             steps.append((ONE, key, handler, plans, arguments, name))
     return Plan(operation, steps)
+
+
+def _conditions(
+    found: list[FieldDetails], fragments: dict[str, FragmentDetails]
+) -> set[str]:
+    """The type conditions of a field's fragments (a `node` selection's types)."""
+    names: set[str] = set()
+    pending = [d.node.selection_set for d in found]
+    while pending:
+        selection_set = pending.pop()
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, InlineFragmentNode):
+                if selection.type_condition is not None:
+                    names.add(selection.type_condition.name.value)
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments[selection.name.value].definition
+                names.add(fragment.type_condition.name.value)
+                pending.append(fragment.selection_set)
+    return names
 
 
 # -- running a plan ----------------------------------------------------------------
