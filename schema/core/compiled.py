@@ -90,6 +90,10 @@ class ToOne:
     key: Read  # the parent row's key of the related row (None: no relation)
     load: Load  # keys -> rows (one statement)
     rule: str | None = None  # the permission the field's resolver requires
+    # Read in the parent page's own statement instead: the name the root's
+    # fetch joins by, and the related rows (by key) taken from the page's rows.
+    join: str | None = None
+    joined: Callable[[list[Any]], Mapping[int, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,11 +120,12 @@ class RowType:
 
 @dataclass(frozen=True)
 class RootPage:
-    """A root connection: its rows for the converted arguments."""
+    """A root connection: its rows for the converted arguments (and the names
+    of the to-one relations to join into the page's statement)."""
 
     target: str
     rule: str
-    fetch: Callable[[dict[str, Any]], Awaitable[Page[Any]]]
+    fetch: Callable[[dict[str, Any], frozenset[str]], Awaitable[Page[Any]]]
 
 
 @dataclass(frozen=True)
@@ -451,6 +456,7 @@ class _HasDirectives(Visitor):
 class Plan:
     operation: OperationDefinitionNode
     steps: list[tuple[Any, ...]]
+    joined: set[int]  # the ONE steps read from their page's statement
 
 
 def compile_plan(
@@ -489,6 +495,7 @@ def compile_plan(
         schema, fragments, _NO_VARIABLES, root, operation
     ).grouped_field_set
     steps: list[tuple[Any, ...]] = []
+    joined: set[int] = set()
     for key, found in grouped.items():
         name = found[0].node.name.value
         if name == "__typename":
@@ -502,7 +509,15 @@ def compile_plan(
         if isinstance(handler, RootPage):
             target = TYPES[handler.target]
             connection = compiler.connection(field_def, found, target, f"Query.{name}")
-            steps.append((PAGE, key, handler, connection, arguments, name))
+            joins = frozenset(
+                step[2].join
+                for step in (connection.node.relations if connection.node else ())
+                if step[0] == ONE and step[2].join is not None
+            )
+            for step in connection.node.relations if connection.node else ():
+                if step[0] == ONE and step[2].join is not None:
+                    joined.add(id(step))
+            steps.append((PAGE, key, handler, connection, arguments, joins))
         else:
             node_type = _named(field_def.type)
             assert isinstance(node_type, GraphQLInterfaceType)
@@ -514,7 +529,7 @@ def compile_plan(
                 for type_name in handler.loads
             }
             steps.append((ONE, key, handler, plans, arguments, name))
-    return Plan(operation, steps)
+    return Plan(operation, steps, joined)
 
 
 def _conditions(
@@ -552,9 +567,10 @@ def _allow(context: Context, rule: str) -> None:
 
 
 class _Run:
-    def __init__(self, context: Context, variables: Any) -> None:
+    def __init__(self, context: Context, variables: Any, joined: set[int]) -> None:
         self.context = context
         self.variables = variables
+        self.joined = joined
         self.loaded: dict[int, Mapping[int, Any]] = {}  # ONE step -> rows by key
         # (PAGE step, parent row) -> (page, its rows as the target type, count)
         self.pages: dict[tuple[int, int], tuple[Page[Any], list[Any], int | None]] = {}
@@ -573,8 +589,11 @@ class _Run:
             if relation.rule is not None:
                 self.allow(relation.rule)
             if step[0] == ONE:
-                keys = {k for row in rows if (k := relation.key(row)) is not None}
-                found = await relation.load(list(keys)) if keys else {}
+                if id(step) in self.joined:
+                    found = relation.joined(rows)
+                else:
+                    keys = {k for row in rows if (k := relation.key(row)) is not None}
+                    found = await relation.load(list(keys)) if keys else {}
                 child: ObjectPlan = step[3]
                 converted = (
                     {k: child.convert(v) for k, v in found.items()}
@@ -675,11 +694,11 @@ class _Run:
         return out
 
     async def root(self, step: tuple[Any, ...]) -> Any:
-        kind, _, handler, sub, arguments, _name = step
+        kind, _, handler, sub, arguments, joins = step
         self.allow(handler.rule)
         kwargs = arguments(self.variables)
         if kind == PAGE:
-            page = await handler.fetch(kwargs)
+            page = await handler.fetch(kwargs, joins)
             rows = self.target_rows(sub, page)
             count = await page.count() if sub.counts else None
             if sub.node is not None:
@@ -755,7 +774,7 @@ class CompiledReads:
         )
         if isinstance(coerced, list):
             raise NotCompiled("variables refused")
-        run = _Run(context, coerced)
+        run = _Run(context, coerced, plan.joined)
         data: dict[str, Any] = {}
         for step in plan.steps:
             if step[0] == TYPENAME:

@@ -40,8 +40,15 @@ async def _activities(row: Any, kwargs: dict[str, Any]) -> Page[Any]:
     return await lead_reads.activities_page(row["id"], request)
 
 
-async def _leads(kwargs: dict[str, Any]) -> Page[Any]:
-    return await lead_page(**kwargs)
+async def _leads(kwargs: dict[str, Any], joins: frozenset[str]) -> Page[Any]:
+    return await lead_page(**kwargs, joins=joins)
+
+
+def _joined(name: str) -> Any:
+    def records(rows: list[Any]) -> Any:
+        return lead_reads.joined_records(rows, name)
+
+    return records
 
 
 async def _leads_by_ids(keys: list[int]) -> Any:
@@ -54,10 +61,19 @@ TYPES = {
         leaves=LEAD_VALUES,
         relations={
             "persona": ToOne(
-                "Persona", itemgetter("persona_id"), agreement_reads.agreement_records
+                "Persona",
+                itemgetter("persona_id"),
+                agreement_reads.agreement_records,
+                join="persona",
+                joined=_joined("persona"),
             ),
             "owner": ToOne(
-                "User", itemgetter("owner_id"), user_reads.user_records, "Lead.owner"
+                "User",
+                itemgetter("owner_id"),
+                user_reads.user_records,
+                "Lead.owner",
+                join="owner",
+                joined=_joined("owner"),
             ),
             "activities": PageOf("LeadActivity", _activities, "Lead.activities"),
         },

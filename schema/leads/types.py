@@ -586,14 +586,17 @@ async def lead_page(
     before: str | None = None,
     filter: LeadFilter | None = None,
     order_by: LeadOrder | None = None,
+    joins: frozenset[str] = frozenset(),
 ) -> Page[lead_reads.ListedLead]:
-    """The rows of a `leads` page (the caller's permission checked before)."""
+    """The rows of a `leads` page (the caller's permission checked before),
+    with the to-one relations in ``joins`` read by the same statement."""
     order = order_by or LeadOrder()
     return await lead_reads.list_leads(
         _filter(filter or LeadFilter()),
         order.field.value,
         order.direction is OrderDirection.DESC,
         page_request(first, after, last, before),
+        joins,
     )
 
 

@@ -3,16 +3,20 @@ relations, each batched so a page costs the same SQL whatever its size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
+from tortoise.models import Model
+
 from server import db
 from server.domain.core.instants import as_utc
 from server.domain.leads.intake import normalize_email
+from server.models.agreements import Agreement
 from server.models.leads import Lead, LeadActivity, LeadExternalId, StageChange
+from server.models.people import User
 from server.services.core import fetched
 from server.services.core.pagination import (
     Ordering,
@@ -22,6 +26,7 @@ from server.services.core.pagination import (
     paginate_rows,
 )
 from server.services.leads import store as lead_store
+from server.services.people import reads as user_reads
 
 # Every ordering ends with the id (ascending), so equal keys keep a fixed order;
 # by time, newest first means the later id first too (a batch shares its instant).
@@ -125,17 +130,67 @@ class ListedLead(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(_LISTED_KEYS)
 
+    @property
+    def raw(self) -> Mapping[str, Any]:
+        return self._raw
+
 
 _LISTED_KEYS = (*lead_store.COLUMNS, "sort_last", "sort_first")
 _LISTED_CONVERT = dict(lead_store.CONVERTED)
 
 
+# To-one relations a page may read in its own statement: the lead's column,
+# the table, the model converting its columns, and the columns (None: all; a
+# user's as `user_reads.READ_COLUMNS`, never the password hash).
+JOINS: dict[str, tuple[str, str, type[Model], tuple[str, ...] | None]] = {
+    "persona": ("persona_id", "agreement", Agreement, None),
+    "owner": ("owner_id", "app_user", User, user_reads.READ_COLUMNS),
+}
+
+
+def _join_columns(name: str) -> list[str]:
+    _, _, model, columns = JOINS[name]
+    return list(columns or model._meta.fields_db_projection.values())
+
+
+def _joined_select(joins: Collection[str]) -> str:
+    """`_SELECT` with each joined table's columns, prefixed with its name."""
+    columns, tables = [], []
+    for n, name in enumerate(sorted(joins)):
+        key, table, _, _ = JOINS[name]
+        alias = f"j{n}"
+        columns += [f"{alias}.{c} AS {name}__{c}" for c in _join_columns(name)]
+        tables.append(f" LEFT JOIN {table} {alias} ON {alias}.id = l.{key}")
+    head, _, tail = _SELECT.partition(" FROM lead l")
+    return f"{head}, {', '.join(columns)} FROM lead l{''.join(tables)}{tail}"
+
+
+def joined_records(rows: list[ListedLead], name: str) -> dict[int, Any]:
+    """The rows a page joined for ``name``, by id, as `fetched.records` reads
+    them by key (the same values, converted alike)."""
+    model = JOINS[name][2]
+    prefix = f"{name}__"
+    columns = _join_columns(name)
+    found = [
+        {c: row.raw[prefix + c] for c in columns}
+        for row in rows
+        if row.raw[prefix + "id"] is not None
+    ]
+    return fetched.records(model, found)
+
+
 async def list_leads(
-    filter: LeadFilter, order: str, descending: bool, page: PageRequest
+    filter: LeadFilter,
+    order: str,
+    descending: bool,
+    page: PageRequest,
+    joins: Collection[str] = (),
 ) -> Page[ListedLead]:
-    """One statement per page (plus one for ``totalCount`` when asked)."""
+    """One statement per page (plus one for ``totalCount`` when asked); with
+    ``joins``, the same statement reads those relations too."""
     where, params = _conditions(filter)
-    query = SqlQuery(_SELECT, "lead l", tuple(where), tuple(params), COLUMNS)
+    select = _joined_select(joins) if joins else _SELECT
+    query = SqlQuery(select, "lead l", tuple(where), tuple(params), COLUMNS)
     ordering = Ordering(
         f"{order}:{'D' if descending else 'A'}",
         tuple((field, descending) for field in ORDERINGS[order]),

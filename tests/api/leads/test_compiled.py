@@ -350,7 +350,7 @@ async def test_refusals_fall_back_and_answer_alike(
 async def test_statements_of_the_bench_reads_are_pinned(
     api: Api, app: Starlette, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The lead list: one page statement, personas, owners. The detail: the
+    """The lead list: one statement, personas and owners joined. The detail: the
     lead, its activities. Nothing else (authentication included) once the
     caller's credential is known."""
     from bench.lead_operations import LEAD_DETAIL, LEAD_LIST
@@ -381,6 +381,6 @@ async def test_statements_of_the_bench_reads_are_pinned(
     with db.count_statements() as detailed:
         body = await both.send(LEAD_DETAIL, {"id": ids.encode("Lead", first.id)})
     assert b"Zo\xc3\xab" in body
-    assert len(listed) == 3, listed
+    assert len(listed) == 1, listed
     assert len(detailed) == 2, detailed
     auth.credentials.clear()
