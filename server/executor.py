@@ -292,9 +292,10 @@ class Executor:
             data = await self.compiled.answer(
                 gql.query, prepared.document, gql.operation_name, gql.variables, context
             )
-            if data is not None:
+            if not isinstance(data, str):
                 extensions = {"cost": cost, "requestId": request_id}
                 return {"data": data, "extensions": extensions}, context
+            metrics.inc("accord_compiled_fallback_total", reason=data)
         result = await self._execute(prepared, gql, context)
         if shape.kind == "mutation":
             # A mutation may have revoked a credential or changed a user: this

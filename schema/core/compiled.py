@@ -13,8 +13,9 @@ else. Whatever it does not cover (a field not registered, a directive, a
 refused permission, a value the executor would answer with an error) is not
 answered here: `answer` returns None and the executor runs the request as
 before, so errors, masking and nullability are always the executor's own. Each
-such fallback is counted (`fallbacks()`, and ``accord_compiled_fallback_total``
-at /metrics) and logged at debug level with its reason.
+such fallback is counted (`fallbacks()`; the executor adds it to
+``accord_compiled_fallback_total`` at /metrics) and logged at debug level with
+its reason.
 `tests/api/leads/test_compiled.py` draws random documents and data and checks
 that both paths answer byte-identical JSON.
 """
@@ -62,7 +63,6 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 from schema.context import Context
-from server import metrics
 from server.domain.core.inputs import input_problems
 from server.services.core.actors import Actor
 from server.services.core.pagination import Page
@@ -168,7 +168,6 @@ def answered() -> int:
 
 def _fall_back(reason: str, operation: str | None) -> None:
     _fallbacks[reason] += 1
-    metrics.inc("accord_compiled_fallback_total", reason=reason)
     log.debug("not compiled (%s): %s", operation or "anonymous", reason)
 
 
@@ -749,19 +748,20 @@ class CompiledReads:
         operation_name: str | None,
         variables: dict[str, Any] | None,
         context: Context,
-    ) -> dict[str, Any] | None:
-        """The response's ``data``, or None when the executor is to answer."""
+    ) -> dict[str, Any] | str:
+        """The response's ``data``, or why the executor is to answer."""
         plan = self.plan(text, document, operation_name)
         if isinstance(plan, str):
-            _fall_back(plan, operation_name)
-            return None
-        try:
-            return await self.run(plan, variables, context)
-        except NotCompiled as reason:
-            _fall_back(str(reason), operation_name)
-        except Exception as error:  # the executor answers (and masks) it
-            _fall_back(f"{type(error).__name__} while running", operation_name)
-        return None
+            reason = plan
+        else:
+            try:
+                return await self.run(plan, variables, context)
+            except NotCompiled as refused:
+                reason = str(refused)
+            except Exception as error:  # the executor answers (and masks) it
+                reason = f"{type(error).__name__} while running"
+        _fall_back(reason, operation_name)
+        return reason
 
     async def run(
         self, plan: Plan, variables: dict[str, Any] | None, context: Context

@@ -171,11 +171,12 @@ def joined_records(rows: list[ListedLead], name: str) -> dict[int, Any]:
     model = JOINS[name][2]
     prefix = f"{name}__"
     columns = _join_columns(name)
-    found = [
-        {c: row.raw[prefix + c] for c in columns}
-        for row in rows
-        if row.raw[prefix + "id"] is not None
-    ]
+    unique: dict[Any, Mapping[str, Any]] = {}
+    for row in rows:
+        key = row.raw[prefix + "id"]
+        if key is not None and key not in unique:
+            unique[key] = row.raw
+    found = [{c: raw[prefix + c] for c in columns} for raw in unique.values()]
     return fetched.records(model, found)
 
 
