@@ -30,7 +30,7 @@ from server.models.people import User
 from server.services.core import ids
 from server.services.core.ratelimit import RateLimiter
 from server.services.people import auth
-from tests.helpers import Api
+from tests.helpers import Api, issue_token
 from tests.lead_steps import Desk, seat
 
 EXAMPLES = int(os.environ.get("ACCORD_DIFF_EXAMPLES", "15"))
@@ -345,6 +345,37 @@ async def test_refusals_fall_back_and_answer_alike(
     body, used = await both.same(document, variables)
     assert not used and b'"errors"' in body
     assert sum(compiled.fallbacks().values()) > sum(before.values())
+
+
+async def test_a_caller_without_the_read_scope_gets_the_executor_s_refusal(
+    api: Api, app: Starlette
+) -> None:
+    """An INGEST token may not read leads: the plan falls back at its first
+    permission and both paths answer the same FORBIDDEN, path included."""
+    from bench.lead_operations import LEAD_DETAIL, LEAD_LIST
+
+    both, _, _, owners = await _world(api, app)
+    token = await issue_token(await User.get(id=owners[0]), "INGEST")
+    for document, variables in (
+        (LEAD_LIST, {}),
+        (LEAD_DETAIL, {"id": ids.encode("Lead", 1)}),
+    ):
+        bodies = []
+        for plans in (both.plans, None):
+            both.executor.compiled = plans
+            both.executor.rates = RateLimiter(10_000)
+            r = await api.http.post(
+                "/graphql",
+                json={"query": document, "variables": variables},
+                headers={
+                    "authorization": f"Bearer {token}",
+                    "x-request-id": "difftest-0002",
+                },
+            )
+            bodies.append(r.content)
+        both.executor.compiled = both.plans
+        assert bodies[0] == bodies[1]
+        assert b"FORBIDDEN" in bodies[0]
 
 
 async def test_statements_of_the_bench_reads_are_pinned(
