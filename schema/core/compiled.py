@@ -183,6 +183,34 @@ class ObjectPlan:
     # (kind, response key, ...) in the executor's field order
     steps: list[tuple[Any, ...]]
     relations: list[tuple[Any, ...]]  # the ONE and PAGE steps
+    build: Callable[[Any, Any], dict[str, Any]] = field(
+        init=False, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        self.build = _builder(self.steps)
+
+
+def _builder(steps: list[tuple[Any, ...]]) -> Callable[[Any, Any], dict[str, Any]]:
+    """One function building an object's dict from its row: a dict display of
+    the steps, in order (keys are GraphQL names; the rest are bound values)."""
+    names: dict[str, Any] = {}
+    items = []
+    for n, step in enumerate(steps):
+        kind, key = step[0], repr(step[1])
+        if kind == LEAF:
+            names[f"r{n}"], names[f"o{n}"] = step[2], step[3]
+            items.append(f"{key}: o{n}(r{n}(row))")
+        elif kind == TYPENAME:
+            items.append(f"{key}: {step[2]!r}")
+        else:
+            names[f"s{n}"] = step
+            call = "one" if kind == ONE else "page"
+            items.append(f"{key}: run.{call}(s{n}, row)")
+    source = "def build(row, run):\n    return {" + ", ".join(items) + "}\n"
+    exec(compile(source, "<compiled read>", "exec"), names)
+    built: Callable[[Any, Any], dict[str, Any]] = names["build"]
+    return built
 
 
 @dataclass
@@ -619,26 +647,20 @@ class _Run:
         return [convert(r) for r in page.rows] if convert is not None else page.rows
 
     def object(self, plan: ObjectPlan, row: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for step in plan.steps:
-            kind = step[0]
-            if kind == LEAF:
-                out[step[1]] = step[3](step[2](row))
-            elif kind == TYPENAME:
-                out[step[1]] = step[2]
-            elif kind == ONE:
-                key = step[2].key(row)
-                related = None if key is None else self.loaded[id(step)].get(key)
-                if related is None:
-                    if step[4]:
-                        raise NotCompiled(f"null in non-null {step[5]}")
-                    out[step[1]] = None
-                else:
-                    out[step[1]] = self.object(step[3], related)
-            else:
-                page, rows, count = self.pages[(id(step), id(row))]
-                out[step[1]] = self.connection(step[3], page, rows, count)
-        return out
+        return plan.build(row, self)
+
+    def one(self, step: tuple[Any, ...], row: Any) -> Any:
+        key = step[2].key(row)
+        related = None if key is None else self.loaded[id(step)].get(key)
+        if related is None:
+            if step[4]:
+                raise NotCompiled(f"null in non-null {step[5]}")
+            return None
+        return step[3].build(related, self)
+
+    def page(self, step: tuple[Any, ...], row: Any) -> Any:
+        page, rows, count = self.pages[(id(step), id(row))]
+        return self.connection(step[3], page, rows, count)
 
     def connection(
         self,
