@@ -102,41 +102,65 @@ async def lead_by_email(email: str) -> Lead | None:
     return await Lead.get_or_none(email=normalised)
 
 
-class ListedLead(Mapping[str, Any]):
+class ListedLead(dict[str, Any]):
     """A lead of the `leads` connection (a `LeadRecord` by its keys, with the
-    keys its cursor is made of). A column is converted when first read: a page
-    shown with a few fields converts only those (no JSON parsed for them)."""
+    keys its cursor is made of). A column needing a conversion (times, decimals,
+    JSON) is converted when first read: a page shown with a few fields converts
+    only those. Iterating converts the rest first, so it reads as a full row."""
 
-    __slots__ = ("_raw", "_read")
+    __slots__ = ("raw",)
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
-        self._raw = raw
-        self._read: dict[str, Any] = {}
+        super().__init__({c: raw[c] for c in _LISTED_PLAIN})
+        self.raw = raw
 
-    def __getitem__(self, key: str) -> Any:
-        read = self._read
-        if key in read:
-            return read[key]
-        value = self._raw[key]
+    def __missing__(self, key: str) -> Any:
         convert = _LISTED_CONVERT.get(key)
-        if convert is not None:
-            value = convert(value)
-        read[key] = value
+        if convert is None:
+            raise KeyError(key)
+        value = self[key] = convert(self.raw[key])
         return value
 
+    def _complete(self) -> None:
+        for key in _LISTED_CONVERT:
+            if not dict.__contains__(self, key):
+                self.__missing__(key)
+
     def __iter__(self) -> Iterator[str]:
-        return iter(_LISTED_KEYS)
+        self._complete()
+        return dict.__iter__(self)
 
     def __len__(self) -> int:
-        return len(_LISTED_KEYS)
+        return len(_LISTED_PLAIN) + len(_LISTED_CONVERT)
 
-    @property
-    def raw(self) -> Mapping[str, Any]:
-        return self._raw
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in _LISTED_CONVERT
+
+    def keys(self) -> Any:
+        self._complete()
+        return dict.keys(self)
+
+    def items(self) -> Any:
+        self._complete()
+        return dict.items(self)
+
+    def values(self) -> Any:
+        self._complete()
+        return dict.values(self)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
-_LISTED_KEYS = (*lead_store.COLUMNS, "sort_last", "sort_first")
 _LISTED_CONVERT = dict(lead_store.CONVERTED)
+_LISTED_PLAIN = tuple(
+    c
+    for c in (*lead_store.COLUMNS, "sort_last", "sort_first")
+    if c not in _LISTED_CONVERT
+)
 
 
 # To-one relations a page may read in its own statement: the lead's column,
