@@ -161,22 +161,36 @@ def as_datetime(value: Any) -> datetime:
     return datetime.fromisoformat(str(value))
 
 
-async def authenticate_session(
-    secret: str, client_address: str, request_id: str
-) -> Actor | None:
-    key = ("session", digest(secret))
+# A live credential of each kind joined to its active user, by secret digest.
+_CREDENTIAL_SQL = {
+    "session": "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.team, "
+    "u.role FROM user_session s JOIN app_user u ON u.id = s.user_id "
+    "WHERE s.secret_hash = ? AND s.revoked_at IS NULL AND u.active",
+    "token": "SELECT t.id, t.user_id, t.scopes, t.expires_at, u.team, u.role "
+    "FROM api_token t JOIN app_user u ON u.id = t.user_id "
+    "WHERE t.secret_hash = ? AND t.revoked_at IS NULL AND u.active",
+}
+
+
+async def _credential(kind: str, secret: str) -> dict[str, Any] | None:
+    """The credential's row: remembered (`credentials`) or one statement."""
+    key = (kind, digest(secret))
     row = credentials.get(key)
     if row is None:
-        rows = await db.fetch(
-            "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.team, u.role "
-            "FROM user_session s JOIN app_user u ON u.id = s.user_id "
-            "WHERE s.secret_hash = ? AND s.revoked_at IS NULL AND u.active",
-            key[1],
-        )
+        rows = await db.fetch(_CREDENTIAL_SQL[kind], key[1])
         if not rows:
             return None
         row = rows[0]
         credentials.put(key, row)
+    return row
+
+
+async def authenticate_session(
+    secret: str, client_address: str, request_id: str
+) -> Actor | None:
+    row = await _credential("session", secret)
+    if row is None:
+        return None
     now = clock.now()
     seen = max(
         as_datetime(row["last_seen_at"]),
@@ -193,19 +207,9 @@ async def authenticate_token(
 ) -> Actor | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    key = ("token", digest(secret))
-    row = credentials.get(key)
+    row = await _credential("token", secret)
     if row is None:
-        rows = await db.fetch(
-            "SELECT t.id, t.user_id, t.scopes, t.expires_at, u.team, u.role "
-            "FROM api_token t JOIN app_user u ON u.id = t.user_id "
-            "WHERE t.secret_hash = ? AND t.revoked_at IS NULL AND u.active",
-            key[1],
-        )
-        if not rows:
-            return None
-        row = rows[0]
-        credentials.put(key, row)
+        return None
     now = clock.now()
     if row["expires_at"] is not None and now >= as_datetime(row["expires_at"]):
         return None
