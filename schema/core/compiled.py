@@ -548,7 +548,7 @@ def compile_plan(
         else:
             node_type = _named(field_def.type)
             assert isinstance(node_type, GraphQLInterfaceType)
-            for type_name in _conditions(found, fragments):
+            for type_name in sorted(_conditions(found, fragments)):
                 if type_name != node_type.name and type_name not in handler.loads:
                     raise NotCompiled(f"node of type {type_name} is not compiled")
             plans = {
