@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ARGS ?=
 
-.PHONY: install run test fuzz lint format schema bench clean
+.PHONY: install run test fuzz difftest lint format schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: $(STAMP) $(AXE)
 FUZZ_EXAMPLES ?= 25
 fuzz: $(STAMP)
 	ACCORD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s tests/api/core/test_fuzz.py $(PYTEST_ARGS)
+
+DIFF_EXAMPLES ?= 300
+# The compiled reads against the executor, many more examples than `make test`.
+difftest: $(STAMP)
+	ACCORD_DIFF_EXAMPLES=$(DIFF_EXAMPLES) $(BIN)/python -m pytest -q tests/api/leads/test_compiled.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check server schema tests bench

@@ -12,6 +12,8 @@ _HELP = {
     "accord_login_failures_total": "Failed sign-in attempts.",
     "accord_graphql_seconds_total": "Time spent serving GraphQL requests.",
     "accord_events_dispatched_total": "Outbox events handed to consumers.",
+    "accord_compiled_fallback_total": "Queries the compiled reads left to the "
+    "executor, by reason.",
 }
 
 

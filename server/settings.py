@@ -74,6 +74,7 @@ class Settings:
     webhook_secret_overlap_hours: float = 24.0
     session_idle_hours: float = 12.0
     session_absolute_days: float = 7.0
+    credential_cache_seconds: float = 1.0
     password_hash_concurrency: int = 2
     fault_exit_after_commit: bool = False
     log_level: str = "INFO"
@@ -211,6 +212,13 @@ def _read_limits(r: _Reader) -> Limits:
     )
 
 
+def _seconds(raw: str) -> float:
+    value = float(raw)
+    if not 0 <= value <= 60:
+        raise ValueError(raw)
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every ``ACCORD_*`` variable; SettingsError lists bad ones."""
     r = _Reader(os.environ if env is None else env)
@@ -278,6 +286,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         session_absolute_days=r.get(
             "ACCORD_SESSION_ABSOLUTE_DAYS", 7.0, _positive_float, "days > 0"
+        ),
+        credential_cache_seconds=r.get(
+            "ACCORD_CREDENTIAL_CACHE_SECONDS", 1.0, _seconds, "seconds ≥ 0"
         ),
         password_hash_concurrency=r.get(
             "ACCORD_PASSWORD_HASH_CONCURRENCY", 2, _positive_int, "an integer ≥ 1"

@@ -34,12 +34,13 @@ from __future__ import annotations
 
 from schema.agreements import kinds as agreement_kinds
 from schema.content import types as content_schema
-from schema.core import relay
+from schema.core import compiled, relay
 from schema.core.limits import install_field_costs
 from schema.events import audit as audit_schema
 from schema.events import notifications as notification_schema
 from schema.events import webhooks as webhook_schema
 from schema.feedback import ratings as feedback_schema
+from schema.leads import compiled as lead_compiled
 from schema.leads import types as lead_schema
 from schema.meetings import types as meeting_schema
 from schema.metrics import model as model_schema
@@ -74,7 +75,11 @@ def wire(settings: Settings) -> None:
     """Configure the services from the settings and connect every hook (again
     calling it changes nothing but the configuration)."""
     ids.configure(settings.secret_key)
-    auth.configure(settings.session_idle_hours, settings.session_absolute_days)
+    auth.configure(
+        settings.session_idle_hours,
+        settings.session_absolute_days,
+        settings.credential_cache_seconds,
+    )
     passwords.set_concurrency(settings.password_hash_concurrency)
     mutations.set_fault_exit_after_commit(settings.fault_exit_after_commit)
     mailer.configure(settings)
@@ -125,6 +130,7 @@ def wire_schema() -> None:
     lead_schema.FOLLOW_UPS.connect(waterfall_schema.follow_ups_of_lead)
     lead_schema.FEEDBACK.connect(feedback_schema.feedback_of_lead)
     install_field_costs(model_schema.FIELD_COSTS)
+    compiled.install(lead_compiled.TYPES, lead_compiled.ROOTS)
 
 
 def connect_consumers() -> None:

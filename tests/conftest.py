@@ -128,8 +128,15 @@ def settings(backend: str, request: pytest.FixtureRequest) -> Settings:
         url = request.getfixturevalue("postgres_url")
     # Tests call the sweeper themselves, at the instants they set: the app's own
     # would run whenever a test happens to pass its 15 seconds.
+    # Credentials are checked on every request here: tests write users and
+    # credentials straight into the tables and pin statement counts with the
+    # check in them (`tests/api/people/test_credential_cache.py` turns it on).
     result = Settings(
-        database_url=url, secret_key=TEST_SECRET, test_clock=True, sweep_seconds=3600
+        database_url=url,
+        secret_key=TEST_SECRET,
+        test_clock=True,
+        sweep_seconds=3600,
+        credential_cache_seconds=0.0,
     )
     wire(result)
     return result

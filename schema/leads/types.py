@@ -3,10 +3,11 @@ for leads, `leadByEmail` and the `leads` connection."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from operator import itemgetter
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
@@ -35,8 +36,9 @@ from server.domain.leads.stages import LeadStage as DomainLeadStage
 from server.domain.leads.stages import Via as DomainVia
 from server.services.agreements import reads as agreement_reads
 from server.services.core import ids
+from server.services.core.pagination import Page
 from server.services.leads import reads as lead_reads
-from server.services.leads.store import COLUMNS, LeadRecord
+from server.services.leads.store import COLUMNS
 from server.services.people import reads as user_reads
 
 MAX_SEARCH = 200
@@ -248,7 +250,9 @@ async def _persona(info: Info, key: int | None) -> Persona | None:
     return found
 
 
-async def lead_types(rows: Sequence[LeadRecord | models.Lead]) -> list[Lead]:
+async def lead_types(
+    rows: Sequence[Mapping[str, Any] | models.Lead],
+) -> list[Lead]:
     """Leads with their personas and owners resolved: two statements for any
     number of rows (none when no row has one)."""
     leads = [lead_type(row) for row in rows]
@@ -264,54 +268,65 @@ async def lead_types(rows: Sequence[LeadRecord | models.Lead]) -> list[Lead]:
     return leads
 
 
-def lead_type(row: LeadRecord | models.Lead) -> Lead:
+def _score(values: Mapping[str, Any]) -> int | None:
+    return values["score"] if values["scored_under"] is not None else None
+
+
+# What each field of `Lead` holds, read from a lead's row: `lead_type` builds the
+# objects the executor resolves with these, and the compiled reads
+# (`schema.leads.compiled`) answer the same fields with the same functions.
+LEAD_VALUES: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    "id": lambda v: strawberry.ID(ids.encode("Lead", v["id"])),
+    "email": itemgetter("email"),
+    "erased": lambda v: is_erased_email(v["email"]),
+    "first_name": itemgetter("first_name"),
+    "last_name": itemgetter("last_name"),
+    "full_name": lambda v: " ".join(n for n in (v["first_name"], v["last_name"]) if n),
+    "company": itemgetter("company"),
+    "company_size": itemgetter("company_size"),
+    "industry": itemgetter("industry"),
+    "job_title": itemgetter("job_title"),
+    "seniority": itemgetter("seniority"),
+    "country": itemgetter("country"),
+    "source": itemgetter("source"),
+    "campaign": itemgetter("campaign"),
+    "is_customer": itemgetter("is_customer"),
+    "products": lambda v: list(v["products"] or []),
+    "do_not_contact": itemgetter("do_not_contact"),
+    "persona_set_by_hand": itemgetter("persona_by_hand"),
+    "stage": lambda v: DomainLeadStage(v["stage"]),
+    "stage_entered_at": itemgetter("stage_entered_at"),
+    "score": _score,
+    "fit_score": lambda v: plain(v["fit_score"]),
+    "engagement_score": lambda v: plain(v["engagement_score"]),
+    "raw_score": lambda v: plain(v["raw_score"]),
+    "grade": lambda v: DomainGrade(v["grade"]) if v["grade"] else None,
+    "scored_under": itemgetter("scored_under"),
+    "scored_at": itemgetter("scored_at"),
+    "qualified": itemgetter("qualified"),
+    "qualified_at": itemgetter("qualified_at"),
+    "qualified_under": itemgetter("qualified_under"),
+    "qualified_by": lambda v: (
+        DomainQualifiedBy(v["qualified_by"]) if v["qualified_by"] else None
+    ),
+    "amount": itemgetter("amount"),
+    "recurring": itemgetter("recurring"),
+    "source_updated_at": itemgetter("source_updated_at"),
+    "version": itemgetter("version"),
+    "created_at": itemgetter("created_at"),
+    "updated_at": itemgetter("updated_at"),
+}
+
+
+def lead_type(row: Mapping[str, Any] | models.Lead) -> Lead:
     """A lead from a use case's row (a dict) or a table row."""
-    values: dict[str, Any] = (
-        dict(row)
+    values: Mapping[str, Any] = (
+        row
         if isinstance(row, Mapping)
         else {column: getattr(row, column) for column in COLUMNS}
     )
-    scored = values["scored_under"] is not None
     return Lead(
-        id=strawberry.ID(ids.encode("Lead", values["id"])),
-        email=values["email"],
-        erased=is_erased_email(values["email"]),
-        first_name=values["first_name"],
-        last_name=values["last_name"],
-        full_name=" ".join(n for n in (values["first_name"], values["last_name"]) if n),
-        company=values["company"],
-        company_size=values["company_size"],
-        industry=values["industry"],
-        job_title=values["job_title"],
-        seniority=values["seniority"],
-        country=values["country"],
-        source=values["source"],
-        campaign=values["campaign"],
-        is_customer=values["is_customer"],
-        products=list(values["products"] or []),
-        do_not_contact=values["do_not_contact"],
-        persona_set_by_hand=values["persona_by_hand"],
-        stage=DomainLeadStage(values["stage"]),
-        stage_entered_at=values["stage_entered_at"],
-        score=values["score"] if scored else None,
-        fit_score=plain(values["fit_score"]),
-        engagement_score=plain(values["engagement_score"]),
-        raw_score=plain(values["raw_score"]),
-        grade=DomainGrade(values["grade"]) if values["grade"] else None,
-        scored_under=values["scored_under"],
-        scored_at=values["scored_at"],
-        qualified=values["qualified"],
-        qualified_at=values["qualified_at"],
-        qualified_under=values["qualified_under"],
-        qualified_by=DomainQualifiedBy(values["qualified_by"])
-        if values["qualified_by"]
-        else None,
-        amount=values["amount"],
-        recurring=values["recurring"],
-        source_updated_at=values["source_updated_at"],
-        version=values["version"],
-        created_at=values["created_at"],
-        updated_at=values["updated_at"],
+        **{name: read(values) for name, read in LEAD_VALUES.items()},
         _key=values["id"],
         _persona=values["persona_id"],
         _owner=values["owner_id"],
@@ -599,15 +614,30 @@ class LeadQueries:
         order_by: LeadOrder | None = None,
     ) -> Connection[Lead]:
         require(info, "leads")
-        order = order_by or LeadOrder()
-        page = await lead_reads.list_leads(
-            _filter(filter or LeadFilter()),
-            order.field.value,
-            order.direction is OrderDirection.DESC,
-            page_request(first, after, last, before),
-        )
+        page = await lead_page(first, after, last, before, filter, order_by)
         built = {lead._key: lead for lead in await lead_types(page.rows)}
         return connection(page, lambda row: built[row["id"]])
+
+
+async def lead_page(
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    filter: LeadFilter | None = None,
+    order_by: LeadOrder | None = None,
+    joins: frozenset[str] = frozenset(),
+) -> Page[lead_reads.ListedLead]:
+    """The rows of a `leads` page (the caller's permission checked before),
+    with the to-one relations in ``joins`` read by the same statement."""
+    order = order_by or LeadOrder()
+    return await lead_reads.list_leads(
+        _filter(filter or LeadFilter()),
+        order.field.value,
+        order.direction is OrderDirection.DESC,
+        page_request(first, after, last, before),
+        joins,
+    )
 
 
 async def _fetch_leads(context: Context, keys: list[int]) -> dict[int, Any]:

@@ -95,8 +95,19 @@ class Sealer:
     def __init__(self, secret: str, purpose: str) -> None:
         root = hashlib.sha256(f"accord-seal:{purpose}:{secret}".encode()).digest()
         self._tag_key, self._stream_key = root[:16], root[16:]
+        # Sealing is deterministic and pages seal the same cursors again (the
+        # rows at a page's ends, every edge of a re-read page).
+        self._sealed: dict[bytes, str] = {}
 
     def seal(self, plain: bytes) -> str:
+        found = self._sealed.get(plain)
+        if found is None:
+            if len(self._sealed) >= _ENCODED_KEPT:
+                self._sealed.clear()
+            found = self._sealed[plain] = self._seal(plain)
+        return found
+
+    def _seal(self, plain: bytes) -> str:
         tag = hashlib.blake2b(plain, key=self._tag_key, digest_size=8).digest()
         cipher = bytes(
             a ^ b for a, b in zip(plain, self._stream(tag, len(plain)), strict=True)

@@ -3,16 +3,20 @@ relations, each batched so a page costs the same SQL whatever its size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
+from tortoise.models import Model
+
 from server import db
 from server.domain.core.instants import as_utc
 from server.domain.leads.intake import normalize_email
+from server.models.agreements import Agreement
 from server.models.leads import Lead, LeadActivity, LeadExternalId, StageChange
+from server.models.people import User
 from server.services.core import fetched
 from server.services.core.pagination import (
     Ordering,
@@ -23,6 +27,7 @@ from server.services.core.pagination import (
 )
 from server.services.leads import aliases
 from server.services.leads import store as lead_store
+from server.services.people import reads as user_reads
 
 # Every ordering ends with the id (ascending), so equal keys keep a fixed order;
 # by time, newest first means the later id first too (a batch shares its instant).
@@ -116,32 +121,126 @@ async def lead_by_email(email: str) -> Lead | None:
     return found
 
 
-class ListedLead(lead_store.LeadRecord):
-    """A lead of the `leads` connection, with the keys its cursor is made of."""
+class ListedLead(dict[str, Any]):
+    """A lead of the `leads` connection (a `LeadRecord` by its keys, with the
+    keys its cursor is made of). A column needing a conversion (times, decimals,
+    JSON) is converted when first read: a page shown with a few fields converts
+    only those. Iterating converts the rest first, so it reads as a full row."""
 
-    sort_last: Any
-    sort_first: Any
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        super().__init__({c: raw[c] for c in _LISTED_PLAIN})
+        self.raw = raw
+
+    def __missing__(self, key: str) -> Any:
+        convert = _LISTED_CONVERT.get(key)
+        if convert is None:
+            raise KeyError(key)
+        value = self[key] = convert(self.raw[key])
+        return value
+
+    def _complete(self) -> None:
+        for key in _LISTED_CONVERT:
+            if not dict.__contains__(self, key):
+                self.__missing__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._complete()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        return len(_LISTED_PLAIN) + len(_LISTED_CONVERT)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in _LISTED_CONVERT
+
+    def keys(self) -> Any:
+        self._complete()
+        return dict.keys(self)
+
+    def items(self) -> Any:
+        self._complete()
+        return dict.items(self)
+
+    def values(self) -> Any:
+        self._complete()
+        return dict.values(self)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+_LISTED_CONVERT = dict(lead_store.CONVERTED)
+_LISTED_PLAIN = tuple(
+    c
+    for c in (*lead_store.COLUMNS, "sort_last", "sort_first")
+    if c not in _LISTED_CONVERT
+)
+
+
+# To-one relations a page may read in its own statement: the lead's column,
+# the table, the model converting its columns, and the columns (None: all; a
+# user's as `user_reads.READ_COLUMNS`, never the password hash).
+JOINS: dict[str, tuple[str, str, type[Model], tuple[str, ...] | None]] = {
+    "persona": ("persona_id", "agreement", Agreement, None),
+    "owner": ("owner_id", "app_user", User, user_reads.READ_COLUMNS),
+}
+
+
+def _join_columns(name: str) -> list[str]:
+    _, _, model, columns = JOINS[name]
+    return list(columns or model._meta.fields_db_projection.values())
+
+
+def _joined_select(joins: Collection[str]) -> str:
+    """`_SELECT` with each joined table's columns, prefixed with its name."""
+    columns, tables = [], []
+    for n, name in enumerate(sorted(joins)):
+        key, table, _, _ = JOINS[name]
+        alias = f"j{n}"
+        columns += [f"{alias}.{c} AS {name}__{c}" for c in _join_columns(name)]
+        tables.append(f" LEFT JOIN {table} {alias} ON {alias}.id = l.{key}")
+    head, _, tail = _SELECT.partition(" FROM lead l")
+    return f"{head}, {', '.join(columns)} FROM lead l{''.join(tables)}{tail}"
+
+
+def joined_records(rows: list[ListedLead], name: str) -> dict[int, Any]:
+    """The rows a page joined for ``name``, by id, as `fetched.records` reads
+    them by key (the same values, converted alike)."""
+    model = JOINS[name][2]
+    prefix = f"{name}__"
+    columns = _join_columns(name)
+    unique: dict[Any, Mapping[str, Any]] = {}
+    for row in rows:
+        key = row.raw[prefix + "id"]
+        if key is not None and key not in unique:
+            unique[key] = row.raw
+    found = [{c: raw[prefix + c] for c in columns} for raw in unique.values()]
+    return fetched.records(model, found)
 
 
 async def list_leads(
-    filter: LeadFilter, order: str, descending: bool, page: PageRequest
+    filter: LeadFilter,
+    order: str,
+    descending: bool,
+    page: PageRequest,
+    joins: Collection[str] = (),
 ) -> Page[ListedLead]:
-    """One statement per page (plus one for ``totalCount`` when asked)."""
+    """One statement per page (plus one for ``totalCount`` when asked); with
+    ``joins``, the same statement reads those relations too."""
     where, params = _conditions(filter)
-    query = SqlQuery(_SELECT, "lead l", tuple(where), tuple(params), COLUMNS)
+    select = _joined_select(joins) if joins else _SELECT
+    query = SqlQuery(select, "lead l", tuple(where), tuple(params), COLUMNS)
     ordering = Ordering(
         f"{order}:{'D' if descending else 'A'}",
         tuple((field, descending) for field in ORDERINGS[order]),
     )
-    found = await paginate_rows(query, ordering, page)
-    found.rows = [
-        {
-            **lead_store.from_db(row),
-            "sort_last": row["sort_last"],
-            "sort_first": row["sort_first"],
-        }
-        for row in found.rows
-    ]
+    found = cast(Page[Any], await paginate_rows(query, ordering, page))
+    found.rows = [ListedLead(row) for row in found.rows]
     return cast(Page[ListedLead], found)
 
 

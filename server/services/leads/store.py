@@ -116,7 +116,7 @@ class ConcurrentInsert(Exception):
     """Another transaction inserted a lead with one of our new addresses first."""
 
 
-_CONVERTED = tuple(
+CONVERTED = tuple(
     (c, _CONVERT[c])
     for c in COLUMNS
     if _CONVERT.get(c, fetched.same) is not fetched.same
@@ -126,7 +126,7 @@ _CONVERTED = tuple(
 # PostgreSQL gives typed values (aware instants, decimals, booleans) but JSON
 # as text: only the JSON columns need converting there.
 _CONVERTED_PG = tuple(
-    (c, convert) for c, convert in _CONVERTED if convert is fetched.to_json
+    (c, convert) for c, convert in CONVERTED if convert is fetched.to_json
 )
 
 
@@ -134,7 +134,7 @@ def from_db(raw: dict[str, Any]) -> LeadRecord:
     """A row as fetched (SQLite gives text for times, decimals and JSON); only
     the columns that need it are converted."""
     row = {c: raw[c] for c in COLUMNS}
-    for column, convert in _CONVERTED:
+    for column, convert in CONVERTED:
         row[column] = convert(row[column])
     return cast(LeadRecord, row)
 
@@ -142,7 +142,7 @@ def from_db(raw: dict[str, Any]) -> LeadRecord:
 def from_values(found: Iterable[Sequence[Any]]) -> list[LeadRecord]:
     """Rows fetched as their values in `COLUMNS` order (`db.fetch_values`): the
     bulk readers' form, without a dict per row from the driver."""
-    converted = _CONVERTED_PG if db.dialect() == "postgres" else _CONVERTED
+    converted = _CONVERTED_PG if db.dialect() == "postgres" else CONVERTED
     rows = []
     for values in found:
         row = dict(zip(COLUMNS, values, strict=True))

@@ -1,9 +1,13 @@
 """Sessions, API-token authentication and login throttling.
 
-Each request is authenticated by one SQL statement joining the credential to its
-user, so a revoked token, a logged-out session or a deactivated user stops working
-at once on every worker. Session idle times and token ``lastUsedAt`` are kept in
-memory and flushed at most once a minute per credential, so a read stays a read.
+A credential is checked by one SQL statement joining it to its user, then
+remembered for at most ``credential_cache_seconds`` (1 s by default) in the
+worker (`credentials`), so a busy caller costs no statement per request: a
+revoked token, a logged-out session or a deactivated user stops working within
+that second on every worker, and at once on the worker that ran the change (every
+mutation forgets the remembered credentials, `server.executor`). Session idle
+times and token ``lastUsedAt`` are kept in memory and flushed at most once a
+minute per credential, so a read stays a read.
 """
 
 from __future__ import annotations
@@ -45,9 +49,44 @@ class SessionPolicy:
 policy = SessionPolicy()
 
 
-def configure(idle_hours: float, absolute_days: float) -> None:
+def configure(
+    idle_hours: float, absolute_days: float, cache_seconds: float = 1.0
+) -> None:
     global policy
     policy = SessionPolicy(timedelta(hours=idle_hours), timedelta(days=absolute_days))
+    credentials.seconds = cache_seconds
+    credentials.clear()
+
+
+class CredentialCache:
+    """Credential rows (joined to their user) checked in the last ``seconds``,
+    by kind and secret digest; 0 seconds remembers nothing."""
+
+    KEPT = 10_000
+
+    def __init__(self, seconds: float = 1.0) -> None:
+        self.seconds = seconds
+        self.now = time.monotonic
+        self._rows: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
+
+    def get(self, key: tuple[str, str]) -> dict[str, Any] | None:
+        found = self._rows.get(key)
+        if found is None or self.now() - found[1] >= self.seconds:
+            return None
+        return found[0]
+
+    def put(self, key: tuple[str, str], row: dict[str, Any]) -> None:
+        if self.seconds <= 0:
+            return
+        if len(self._rows) >= self.KEPT:
+            self._rows.clear()
+        self._rows[key] = (row, self.now())
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+
+credentials = CredentialCache()
 
 
 class TouchCache:
@@ -122,18 +161,37 @@ def as_datetime(value: Any) -> datetime:
     return datetime.fromisoformat(str(value))
 
 
+# A live credential of each kind joined to its active user, by secret digest.
+_CREDENTIAL_SQL = {
+    "session": "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.team, "
+    "u.role FROM user_session s JOIN app_user u ON u.id = s.user_id "
+    "WHERE s.secret_hash = ? AND s.revoked_at IS NULL AND u.active",
+    "token": "SELECT t.id, t.user_id, t.scopes, t.expires_at, u.team, u.role "
+    "FROM api_token t JOIN app_user u ON u.id = t.user_id "
+    "WHERE t.secret_hash = ? AND t.revoked_at IS NULL AND u.active",
+}
+
+
+async def _credential(kind: str, secret: str) -> dict[str, Any] | None:
+    """The credential's row: remembered (`credentials`) or one statement."""
+    key = (kind, digest(secret))
+    row = credentials.get(key)
+    if row is None:
+        rows = await db.fetch(_CREDENTIAL_SQL[kind], key[1])
+        if not rows:
+            return None
+        row = rows[0]
+        credentials.put(key, row)
+    return row
+
+
 async def authenticate_session(
     secret: str, client_address: str, request_id: str
 ) -> Actor | None:
-    rows = await db.fetch(
-        "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.team, u.role "
-        "FROM user_session s JOIN app_user u ON u.id = s.user_id "
-        "WHERE s.secret_hash = ? AND s.revoked_at IS NULL AND u.active",
-        digest(secret),
-    )
-    if not rows:
+    row = await _credential("session", secret)
+    if row is None:
         return None
-    row, now = rows[0], clock.now()
+    now = clock.now()
     seen = max(
         as_datetime(row["last_seen_at"]),
         touches.sessions.get(row["id"], now - policy.absolute),
@@ -149,15 +207,10 @@ async def authenticate_token(
 ) -> Actor | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    rows = await db.fetch(
-        "SELECT t.id, t.user_id, t.scopes, t.expires_at, u.team, u.role "
-        "FROM api_token t JOIN app_user u ON u.id = t.user_id "
-        "WHERE t.secret_hash = ? AND t.revoked_at IS NULL AND u.active",
-        digest(secret),
-    )
-    if not rows:
+    row = await _credential("token", secret)
+    if row is None:
         return None
-    row, now = rows[0], clock.now()
+    now = clock.now()
     if row["expires_at"] is not None and now >= as_datetime(row["expires_at"]):
         return None
     touches.tokens[row["id"]] = now
