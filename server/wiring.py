@@ -41,6 +41,7 @@ from server.services.core import ids, mutations
 from server.services.core import mail as mailer
 from server.services.core import outbox as events
 from server.services.events import notifications
+from server.services.events import subscriptions as live
 from server.services.leads import rescoring
 from server.services.metrics import goals as metrics_goals
 from server.services.people import auth, passwords, users
@@ -57,6 +58,9 @@ def wire(settings: Settings) -> None:
     passwords.set_concurrency(settings.password_hash_concurrency)
     mutations.set_fault_exit_after_commit(settings.fault_exit_after_commit)
     mailer.configure(settings)
+    live.registry.configure(
+        settings.max_subscriptions_per_connection, settings.max_subscriptions_per_user
+    )
     users.role_changed.connect(signing.void_sign_offs_of)
     signing.scoring_changed.connect(rescoring.request)
     goals.install_goal_measure(metrics_goals.measure_goal)

@@ -26,6 +26,7 @@ TYPE_CODES = {
     "ContentAsset": 17,
     "ContentComment": 18,
     "SavedFilter": 19,
+    "Event": 20,
 }
 
 _state: dict[str, object] = {}
