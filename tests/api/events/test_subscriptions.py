@@ -346,3 +346,27 @@ async def test_notifications_arrive_for_their_owner(
     assert notice["kind"] == "SIGN_OFF_REQUESTED"
     assert notice["read"] is False
     assert rey_ws.received(rey_op) == []
+
+
+@pytest.mark.only_backend("postgres")
+async def test_the_notify_payload_is_the_event_id_only(
+    served: tuple[str, Starlette], settings: Settings
+) -> None:
+    """Another listener on the channel hears bare event ids, once each, when the
+    dispatch commits."""
+    import asyncpg
+
+    heard: list[str] = []
+    dsn = settings.database_url.replace("postgres://", "postgresql://", 1)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.add_listener("accord_events", lambda *args: heard.append(args[3]))
+        made = await commit(app := served[1], lead_event(1), lead_event(2))
+        del app
+        async with asyncio.timeout(10):
+            while len(heard) < 2:
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(0.3)
+    finally:
+        await conn.close()
+    assert heard == [str(ids.decode(m, "Event")) for m in made]
