@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from operator import attrgetter
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, cast
 
 from graphql import (
     ExecutionResult,
@@ -324,7 +324,7 @@ class Executor:
         if isinstance(outcome, ExecutionResult):
             yield self._body(outcome, request_id, cost)
             return
-        results: AsyncIterator[ExecutionResult] = outcome
+        results = cast(AsyncIterator[ExecutionResult], outcome)
         try:
             async for result in results:
                 yield self._body(result, request_id, cost)

@@ -257,7 +257,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "ACCORD_FAULT_EXIT_AFTER_COMMIT", False, _bool, "1/0 (testing only)"
         ),
         max_subscriptions_per_connection=r.get(
-            "ACCORD_MAX_SUBSCRIPTIONS_PER_CONNECTION", 20, _positive_int, "an integer ≥ 1"
+            "ACCORD_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+            20,
+            _positive_int,
+            "an integer ≥ 1",
         ),
         max_subscriptions_per_user=r.get(
             "ACCORD_MAX_SUBSCRIPTIONS_PER_USER", 100, _positive_int, "an integer ≥ 1"

@@ -63,9 +63,7 @@ class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_connection_init(message)
         actor = self.context.caller
         if self.connection_acknowledged and isinstance(actor, Actor):
-            self.context.connection = subscriptions.registry.attach(
-                actor, self._close
-            )
+            self.context.connection = subscriptions.registry.attach(actor, self._close)
 
     async def _close(self, code: int, reason: str) -> None:
         await self.websocket.close(code=code, reason=reason)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -35,6 +35,7 @@ class Socket:
         self.next_id = 0
         self.inbox: dict[str, list[dict[str, Any]]] = {}
         self.closed: int | None = None
+        self._changed = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
@@ -76,10 +77,12 @@ class Socket:
                 message = json.loads(raw)
                 if "id" in message:
                     self.inbox.setdefault(message["id"], []).append(message)
+                self._changed.set()
         except websockets.ConnectionClosed as closed:
             self.closed = closed.rcvd.code if closed.rcvd else -1
-            return
-        self.closed = self.socket.close_code or -1
+        else:
+            self.closed = self.socket.close_code or -1
+        self._changed.set()
 
     async def subscribe(self, query: str, **variables: Any) -> str:
         self.next_id += 1
@@ -110,18 +113,38 @@ class Socket:
             for error in message["payload"]
         ]
 
-    async def wait_for(self, op: str, count: int, timeout: float = 10) -> list[Any]:
+    async def until(self, done: Callable[[], bool], within: float) -> None:
+        async with asyncio.timeout(within):
+            while not done():
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def wait_for(self, op: str, count: int, within: float = 10) -> list[Any]:
         """At least `count` items (or an error) on `op`; what arrived."""
-        async with asyncio.timeout(timeout):
-            while len(self.received(op)) < count and not self.errors(op):
-                await asyncio.sleep(0.02)
+        await self.until(
+            lambda: len(self.received(op)) >= count or bool(self.errors(op)), within
+        )
         return self.received(op)
 
-    async def wait_closed(self, timeout: float = 10) -> int:
-        async with asyncio.timeout(timeout):
-            while self.closed is None:
-                await asyncio.sleep(0.05)
+    async def wait_error(self, op: str, within: float = 5) -> list[dict[str, Any]]:
+        await self.until(lambda: bool(self.errors(op)), within)
+        return self.errors(op)
+
+    async def wait_closed(self, within: float = 10) -> int:
+        await self.until(lambda: self.closed is not None, within)
+        assert self.closed is not None
         return self.closed
+
+
+async def until_dispatched(event_ids: list[int], within: float = 10) -> None:
+    """Wait for the dispatcher to hand these events over."""
+    async with asyncio.timeout(within):
+        pending = True
+        while pending:
+            await asyncio.sleep(0.02)
+            pending = await OutboxEvent.filter(
+                id__in=event_ids, dispatched_at__isnull=True
+            ).exists()
 
 
 async def write_events(

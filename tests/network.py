@@ -38,18 +38,15 @@ def free_port() -> int:
 def running_server(
     tmp_path_factory: pytest.TempPathFactory,
     people: list[Person],
-    *,
-    database_url: str | None = None,
-    workers: int = 1,
+    workers: int | str = 1,
     **settings: str,
 ) -> Iterator[str]:
-    """A migrated database (SQLite unless `database_url`) with `people` (password
-    PASSWORD), served by `accord serve --workers N` with the `settings`
+    """A migrated database (SQLite unless the settings name one) with `people`
+    (password PASSWORD), served by `accord serve --workers N` with the `settings`
     (ACCORD_… variables) until the block ends; yields its base URL."""
     env = {
         **os.environ,
-        "ACCORD_DATABASE_URL": database_url
-        or f"sqlite://{tmp_path_factory.mktemp('srv')}/a.db",
+        "ACCORD_DATABASE_URL": f"sqlite://{tmp_path_factory.mktemp('srv')}/a.db",
         "ACCORD_SECRET_KEY": TEST_SECRET,
         **settings,
     }

@@ -195,7 +195,7 @@ class Hub:
             lost = asyncio.Event()
             try:
                 self._pg = await asyncpg.connect(dsn)
-                self._pg.add_termination_listener(lambda _c: lost.set())
+                self._pg.add_termination_listener(_setter(lost))
                 await self._pg.add_listener(outbox.CHANNEL, self._on_notify)
                 if attempt and self._inbox is not None:
                     self._inbox.put_nowait(await self._missed())
@@ -213,9 +213,11 @@ class Hub:
 
     async def _missed(self) -> list[OutboxEvent]:
         """Events dispatched while the LISTEN connection was down."""
-        return await OutboxEvent.filter(
-            id__gt=self._high, dispatched_at__not_isnull=True
-        ).order_by("id").limit(FEED_LIMIT)
+        return (
+            await OutboxEvent.filter(id__gt=self._high, dispatched_at__not_isnull=True)
+            .order_by("id")
+            .limit(FEED_LIMIT)
+        )
 
     async def _close_pg(self) -> None:
         pg, self._pg = self._pg, None
@@ -265,6 +267,10 @@ class Hub:
         for feed in list(self.notice_feeds):
             if feed.user_id in by_user:
                 feed.put(by_user[feed.user_id])
+
+
+def _setter(event: asyncio.Event) -> Callable[[Any], None]:
+    return lambda _connection: event.set()
 
 
 def _id(record: EventRecord) -> int:

@@ -19,17 +19,15 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from typing import Any
 
-from server import db, metrics
-from server.clock import clock
+from server import metrics
 from server.domain.core.outbox import EventKind
 from server.domain.core.roles import Role, Scope, Team
 from server.services.core.actors import Actor
 from server.services.events import stream
 from server.services.events.stream import EventRecord, NoticeRecord
-from server.services.people import auth
+from server.services.people.standing import standing
 
 log = logging.getLogger("accord.subscriptions")
 
@@ -172,60 +170,24 @@ registry = Registry()
 
 def _gauges() -> None:
     metrics.set_gauge("accord_subscriptions_open", registry.subscription_count())
-    metrics.set_gauge(
-        "accord_subscription_connections_open", len(registry.connections)
-    )
+    metrics.set_gauge("accord_subscription_connections_open", len(registry.connections))
 
 
 async def current_actors(connections: list[Connection]) -> dict[int, Actor]:
     """Each connection's caller as the database has it now (missing: revoked,
     expired or deactivated). Two queries whatever the number of connections."""
-    sessions = sorted(
-        {c.actor.credential_id for c in connections if c.actor.credential == "session"}
+    actors = [c.actor for c in connections]
+    found = await standing(
+        sorted({a.credential_id for a in actors if a.credential == "session"}),
+        sorted({a.credential_id for a in actors if a.credential == "token"}),
     )
-    tokens = sorted(
-        {c.actor.credential_id for c in connections if c.actor.credential == "token"}
-    )
-    now = clock.now()
-    alive: dict[tuple[str, int], dict[str, Any]] = {}
-    if sessions:
-        for row in await db.fetch(
-            "SELECT s.id, s.last_seen_at, s.expires_at, u.team, u.role "
-            "FROM user_session s JOIN app_user u ON u.id = s.user_id "
-            f"WHERE s.id IN ({_marks(sessions)}) AND s.revoked_at IS NULL "
-            "AND u.active",
-            *sessions,
-        ):
-            seen = max(
-                auth.as_datetime(row["last_seen_at"]),
-                auth.touches.sessions.get(row["id"], now - timedelta(days=36500)),
-            )
-            if now < auth.as_datetime(row["expires_at"]) and (
-                now - seen < auth.policy.idle
-            ):
-                alive[("session", row["id"])] = row
-    if tokens:
-        for row in await db.fetch(
-            "SELECT t.id, t.scopes, t.expires_at, u.team, u.role "
-            "FROM api_token t JOIN app_user u ON u.id = t.user_id "
-            f"WHERE t.id IN ({_marks(tokens)}) AND t.revoked_at IS NULL AND u.active",
-            *tokens,
-        ):
-            if row["expires_at"] is None or now < auth.as_datetime(row["expires_at"]):
-                alive[("token", row["id"])] = row
-    found: dict[int, Actor] = {}
+    current: dict[int, Actor] = {}
     for connection in connections:
         actor = connection.actor
-        row = alive.get((actor.credential, actor.credential_id))
-        if row is not None:
-            found[id(connection)] = replace(
-                actor, team=Team(row["team"]), role=Role(row["role"])
-            )
-    return found
-
-
-def _marks(values: list[int]) -> str:
-    return ", ".join("?" for _ in values)
+        now = found.get((actor.credential, actor.credential_id))
+        if now is not None:
+            current[id(connection)] = replace(actor, team=now.team, role=now.role)
+    return current
 
 
 # who hears what ------------------------------------------------------------
@@ -259,7 +221,9 @@ async def events(
             connection.actor, event
         )
 
-    async for event in _follow(stream.hub.open_events(), stream.replay_events, after, accept):
+    async for event in _follow(
+        stream.hub.open_events(), stream.replay_events, after, accept
+    ):
         yield event
 
 
@@ -272,7 +236,9 @@ async def queue(
         actor = connection.actor
         return may_read(actor, event) and concerns_queue(actor, event)
 
-    async for event in _follow(stream.hub.open_events(), stream.replay_events, after, accept):
+    async for event in _follow(
+        stream.hub.open_events(), stream.replay_events, after, accept
+    ):
         yield event
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
@@ -16,7 +17,7 @@ from tortoise.context import TortoiseContext
 
 from server.app import create_app
 from server.clock import clock
-from server.models import ApiToken, OutboxEvent, User
+from server.models import ApiToken, User
 from server.services.core import ids
 from server.settings import Settings
 from tests.events_steps import (
@@ -25,6 +26,7 @@ from tests.events_steps import (
     QUEUE,
     Socket,
     kinds_of,
+    until_dispatched,
     write_events,
 )
 from tests.helpers import issue_token, make_user, open_session
@@ -50,7 +52,9 @@ async def served(
 
 
 async def commit(
-    app: Starlette, *events: tuple[str, str, int, dict], dispatched: bool = False
+    app: Starlette,
+    *events: tuple[str, str, int, dict[str, Any]],
+    dispatched: bool = False,
 ) -> list[str]:
     """Commit events and wake the dispatcher (as a mutation's commit does);
     their global ids. With ``dispatched``, once the dispatcher handed them over
@@ -58,15 +62,13 @@ async def commit(
     found = await write_events(*events)
     app.state.dispatcher.wake()
     if dispatched:
-        async with asyncio.timeout(10):
-            while await OutboxEvent.filter(
-                id__in=found, dispatched_at__isnull=True
-            ).exists():
-                await asyncio.sleep(0.02)
+        await until_dispatched(found)
     return [ids.encode("Event", key) for key in found]
 
 
-def lead_event(n: int, kind: str = "LEAD_UPDATED") -> tuple[str, str, int, dict]:
+def lead_event(
+    n: int, kind: str = "LEAD_UPDATED"
+) -> tuple[str, str, int, dict[str, Any]]:
     return (kind, "Lead", n, {"n": n})
 
 
@@ -127,7 +129,9 @@ async def test_events_committed_during_the_replay_arrive_exactly_once(
     base, app = served
     rep = await make_user("rey@example.com")
     [start] = await commit(app, lead_event(0), dispatched=True)
-    backlog = await commit(app, *(lead_event(n) for n in range(1, 800)), dispatched=True)
+    backlog = await commit(
+        app, *(lead_event(n) for n in range(1, 800)), dispatched=True
+    )
     async with Socket.connect(base, token=await issue_token(rep)) as ws:
         op = await ws.subscribe(EVENTS, after=start)
 
@@ -140,7 +144,7 @@ async def test_events_committed_during_the_replay_arrive_exactly_once(
 
         during = await writer()
         expected = backlog + during
-        await ws.wait_for(op, len(expected), timeout=30)
+        await ws.wait_for(op, len(expected), within=30)
         await asyncio.sleep(0.5)
     got = [e["id"] for e in ws.received(op)]
     assert sorted(got, key=lambda g: ids.decode(g, "Event")) == expected
@@ -179,10 +183,8 @@ async def test_a_token_without_read_may_not_subscribe(
     marketer = await make_user("mel@example.com", "MARKETING")
     async with Socket.connect(base, token=await issue_token(marketer, "INGEST")) as ws:
         op = await ws.subscribe(EVENTS)
-        async with asyncio.timeout(5):
-            while not ws.errors(op):
-                await asyncio.sleep(0.02)
-    assert ws.errors(op)[0]["extensions"]["code"] == "FORBIDDEN"
+        [error] = await ws.wait_error(op)
+    assert error["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_subscriptions_are_refused_over_http(
@@ -233,7 +235,7 @@ async def test_revoking_the_token_closes_its_socket_within_the_sweep(
         assert revoked is not None
         revoked.revoked_at = clock.now()
         await revoked.save()
-        assert await ws.wait_closed(timeout=SWEEP * 4 + 2) == 4401
+        assert await ws.wait_closed(within=SWEEP * 4 + 2) == 4401
         await asyncio.sleep(SWEEP * 2)
         assert kept.closed is None
 
@@ -248,7 +250,7 @@ async def test_deactivating_the_user_closes_their_session_socket(
         await ws.subscribe(EVENTS)
         await asyncio.sleep(0.2)
         await User.filter(id=rep.id).update(active=False)
-        assert await ws.wait_closed(timeout=SWEEP * 4 + 2) == 4401
+        assert await ws.wait_closed(within=SWEEP * 4 + 2) == 4401
 
 
 async def test_caps_per_connection_and_per_user_answer_limit_exceeded(
@@ -316,9 +318,15 @@ async def test_my_queue_hears_of_the_viewers_handoffs_only(
         await rey_ws.wait_for(ops[0], 2)
         await ray_ws.wait_for(ops[1], 1)
         await asyncio.sleep(0.3)
-    assert kinds_of(rey_ws.received(ops[0])) == ["HANDOFF_CREATED", "HANDOFF_REASSIGNED"]
+    assert kinds_of(rey_ws.received(ops[0])) == [
+        "HANDOFF_CREATED",
+        "HANDOFF_REASSIGNED",
+    ]
     assert kinds_of(ray_ws.received(ops[1])) == ["HANDOFF_REASSIGNED"]
-    assert kinds_of(mia_ws.received(ops[2])) == ["HANDOFF_CREATED", "HANDOFF_REASSIGNED"]
+    assert kinds_of(mia_ws.received(ops[2])) == [
+        "HANDOFF_CREATED",
+        "HANDOFF_REASSIGNED",
+    ]
 
 
 async def test_notifications_arrive_for_their_owner(
@@ -363,9 +371,7 @@ async def test_the_notify_payload_is_the_event_id_only(
         await conn.add_listener("accord_events", lambda *args: heard.append(args[3]))
         made = await commit(app := served[1], lead_event(1), lead_event(2))
         del app
-        async with asyncio.timeout(10):
-            while len(heard) < 2:
-                await asyncio.sleep(0.02)
+        await until_dispatched([ids.decode(m, "Event") for m in made])
         await asyncio.sleep(0.3)
     finally:
         await conn.close()

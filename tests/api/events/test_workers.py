@@ -52,12 +52,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with running_server(
             tmp_path_factory,
             PEOPLE,
-            database_url=_with_database(PG_URL, name),
+            ACCORD_DATABASE_URL=_with_database(PG_URL, name),
             workers=2,
             ACCORD_SWEEP_SECONDS="1",
             ACCORD_METRICS_TOKEN="metrics-secret",
         ) as base:
-            with httpx.Client(base_url=base) as mara, httpx.Client(base_url=base) as mia:
+            with (
+                httpx.Client(base_url=base) as mara,
+                httpx.Client(base_url=base) as mia,
+            ):
                 sign_in(mara, PEOPLE[MARA][0])
                 sign_in(mia, PEOPLE[MIA][0])
                 in_force(mara, mia, CREATE_MODEL, "qualificationModel", model_input())
@@ -124,10 +127,11 @@ async def test_an_event_committed_through_one_worker_reaches_subscribers_on_both
         await asyncio.sleep(0.5)
         spread = await connections_per_worker(server)
         made = [
-            await asyncio.to_thread(hand_off, server, f"w{n}@x.example") for n in range(3)
+            await asyncio.to_thread(hand_off, server, f"w{n}@x.example")
+            for n in range(3)
         ]
         for socket, op in zip(sockets, ops, strict=True):
-            await socket.wait_for(op, len(made), timeout=15)
+            await socket.wait_for(op, len(made), within=15)
         await asyncio.sleep(1)
         for socket, op in zip(sockets, ops, strict=True):
             assert handoffs_received(socket, op) == made
@@ -144,7 +148,7 @@ async def test_a_reconnect_with_after_gets_exactly_what_it_missed(server: str) -
         op = await socket.subscribe(EVENTS, kinds=["HANDOFF_CREATED"])
         await asyncio.sleep(0.3)
         first = await asyncio.to_thread(hand_off, server, "r1@x.example")
-        [seen] = await socket.wait_for(op, 1, timeout=15)
+        [seen] = await socket.wait_for(op, 1, within=15)
         assert seen["subjectId"] == first
     missed = [
         await asyncio.to_thread(hand_off, server, f"r{n}@x.example") for n in (2, 3)
@@ -152,9 +156,9 @@ async def test_a_reconnect_with_after_gets_exactly_what_it_missed(server: str) -
     await asyncio.sleep(1)  # dispatched meanwhile, nobody listening
     async with Socket.connect(server, token=token) as socket:
         op = await socket.subscribe(EVENTS, kinds=["HANDOFF_CREATED"], after=seen["id"])
-        await socket.wait_for(op, 2, timeout=15)
+        await socket.wait_for(op, 2, within=15)
         live = await asyncio.to_thread(hand_off, server, "r4@x.example")
-        await socket.wait_for(op, 3, timeout=15)
+        await socket.wait_for(op, 3, within=15)
         await asyncio.sleep(1)
         assert handoffs_received(socket, op) == [*missed, live]
 
@@ -167,4 +171,4 @@ async def test_a_revoked_tokens_socket_is_closed(server: str) -> None:
         with httpx.Client(base_url=server) as rey:
             sign_in(rey, PEOPLE[REY][0])
             call(rey, REVOKE, {"id": token_id})
-        assert await socket.wait_closed(timeout=6) == 4401
+        assert await socket.wait_closed(within=6) == 4401
