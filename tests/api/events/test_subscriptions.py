@@ -376,3 +376,24 @@ async def test_the_notify_payload_is_the_event_id_only(
     finally:
         await conn.close()
     assert heard == [str(ids.decode(m, "Event")) for m in made]
+
+
+async def test_permissions_are_those_of_now_not_of_the_subscription_start(
+    served: tuple[str, Starlette],
+) -> None:
+    """An admin demoted to member stops hearing admin-only subjects after the
+    next sweep, on the same socket."""
+    base, app = served
+    admin = await make_user("ada@example.com", "MARKETING", "ADMIN")
+    async with Socket.connect(base, token=await issue_token(admin)) as ws:
+        op = await ws.subscribe(EVENTS)
+        await asyncio.sleep(0.2)
+        await commit(app, ("LEAD_UPDATED", "Webhook", 1, {}))
+        await ws.wait_for(op, 1)
+        await User.filter(id=admin.id).update(role="MEMBER")
+        await asyncio.sleep(SWEEP * 3)
+        await commit(app, ("LEAD_UPDATED", "Webhook", 2, {}), lead_event(3))
+        await ws.wait_for(op, 2)
+        await asyncio.sleep(0.3)
+        assert ws.closed is None
+    assert [e["subjectType"] for e in ws.received(op)] == ["Webhook", "Lead"]
