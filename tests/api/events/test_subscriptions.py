@@ -19,6 +19,7 @@ from server.app import create_app
 from server.clock import clock
 from server.models import ApiToken, User
 from server.services.core import ids
+from server.services.events import subscriptions
 from server.settings import Settings
 from tests.events_steps import (
     EVENTS,
@@ -261,7 +262,8 @@ async def test_caps_per_connection_and_per_user_answer_limit_exceeded(
     token = await issue_token(rep)
     async with Socket.connect(base, token=token) as ws:
         ops = [await ws.subscribe(EVENTS) for _ in range(4)]
-        await asyncio.sleep(0.5)
+        await ws.until(lambda: any(ws.errors(op) for op in ops), within=10)
+        await open_subscriptions(3)
         # they start concurrently: any one of the four is the one too many
         refused = [op for op in ops if ws.errors(op)]
         assert len(refused) == 1
@@ -272,16 +274,16 @@ async def test_caps_per_connection_and_per_user_answer_limit_exceeded(
         running = [op for op in ops if op not in refused]
         async with Socket.connect(base, token=token) as second:
             first_op = await second.subscribe(EVENTS)
-            await asyncio.sleep(0.3)
+            await open_subscriptions(4)
             over = await second.subscribe(EVENTS)
-            await asyncio.sleep(0.3)
+            [error] = await second.wait_error(over)
+            assert "per user" in error["message"]
             assert second.errors(first_op) == []
-            assert "per user" in second.errors(over)[0]["message"]
             # completing one frees its place
             await ws.complete(running[0])
-            await asyncio.sleep(0.3)
+            await open_subscriptions(3)
             again = await second.subscribe(EVENTS)
-            await asyncio.sleep(0.3)
+            await open_subscriptions(4)
             assert second.errors(again) == []
         await asyncio.sleep(0.2)  # the second connection's two have ended
         async with httpx.AsyncClient(base_url=base) as client:
@@ -292,6 +294,15 @@ async def test_caps_per_connection_and_per_user_answer_limit_exceeded(
             ).text
     assert "accord_subscriptions_open 2.0" in text
     assert "# TYPE accord_subscriptions_open gauge" in text
+
+
+async def open_subscriptions(count: int) -> None:
+    """Wait until this (in-process) worker counts `count` open subscriptions."""
+    async with asyncio.timeout(10):
+        counted = -1
+        while counted != count:
+            await asyncio.sleep(0.02)
+            counted = subscriptions.registry.subscription_count()
 
 
 async def test_my_queue_hears_of_the_viewers_handoffs_only(
