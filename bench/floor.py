@@ -11,12 +11,14 @@ Prints one ``FLOORJSON {...}`` line.
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,21 @@ from bench.database import placeholders
 from bench.timing import Timing, summarise
 
 Params = Sequence[Sequence[Any]]
+# Instants arrive as the ISO text orjson wrote them (the spec is JSON): read
+# back as datetimes for asyncpg, or as the text SQLite stores and compares.
+_INSTANT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$"
+)
+
+
+def instants(samples: list[Params], kind: str) -> list[Params]:
+    def one(value: Any) -> Any:
+        if not isinstance(value, str) or not _INSTANT.match(value):
+            return value
+        moment = datetime.fromisoformat(value)
+        return moment if kind == "postgres" else moment.isoformat(" ")
+
+    return [[[one(v) for v in args] for args in sample] for sample in samples]
 
 
 def _sqlite_answer(
@@ -102,7 +119,7 @@ async def run_postgres(
 
 
 def measure(spec: dict[str, Any]) -> Timing:
-    sql, samples = spec["sql"], spec["samples"]
+    sql, samples = spec["sql"], instants(spec["samples"], spec["kind"])
     conns, seconds = spec["conns"], spec["seconds"]
     if spec["kind"] == "sqlite":
         return run_sqlite(spec["path"], sql, samples, conns, seconds)

@@ -24,6 +24,7 @@ from typing import Any, cast
 from bench.content_operations import CONTENT_OPERATIONS
 from bench.datasets import Caller, Sizes
 from bench.lead_operations import LEAD_OPERATIONS
+from bench.metrics_operations import METRICS_OPERATIONS
 from bench.operation import Operation, Rows, Sample
 from server.services.core import ids
 from server.services.core.pagination import Ordering, make_cursor
@@ -120,6 +121,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     *LEAD_OPERATIONS,
     *CONTENT_OPERATIONS,
+    *METRICS_OPERATIONS,
 )
 
 

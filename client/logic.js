@@ -38,7 +38,11 @@ const ACTIONS = {
   importLeads: (viewer) => viewer.team === 'MARKETING' || viewer.role === 'ADMIN',
   workQueue: (viewer) => viewer.team === 'SALES' && viewer.role !== 'ADMIN',
   listEveryonesTokens: (viewer) => viewer.role === 'ADMIN',
+  manageWebhooks: (viewer) => viewer.role === 'ADMIN',
   readAudit: (viewer) => viewer.role === 'MANAGER' || viewer.role === 'ADMIN',
+  mergeLeads: (viewer) => viewer.role === 'ADMIN'
+    || (viewer.team === 'MARKETING' && viewer.role === 'MANAGER'),
+  eraseLeads: (viewer) => viewer.role === 'ADMIN',
 };
 
 /** Whether the viewer may do a named action at all (role level). */
@@ -122,6 +126,30 @@ export function nextPath(query, fallback = '/account') {
     return fallback;
   }
   return next === '/sign-in' ? fallback : next;
+}
+
+// ---- money ------------------------------------------------------------------
+
+/**
+ * An amount from the API (`Money { amount currency }`, the amount a decimal
+ * string) in the viewer's locale with its currency: "€1,234.50", "1.234,50 €".
+ * Whole amounts drop the cents; '—' for none; an unknown currency code shows
+ * the number then the code.
+ */
+export function formatMoney(money, locale = undefined) {
+  if (!money || money.amount === null || money.amount === undefined) return '—';
+  const n = Number(money.amount);
+  if (Number.isNaN(n)) return `${money.amount} ${money.currency ?? ''}`.trim();
+  const digits = Number.isInteger(n) ? 0 : 2;
+  try {
+    return new Intl.NumberFormat(locale, {
+      style: 'currency', currency: money.currency,
+      minimumFractionDigits: digits, maximumFractionDigits: 2,
+    }).format(n);
+  } catch {
+    const plain = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(n);
+    return `${plain} ${money.currency ?? ''}`.trim();
+  }
 }
 
 // ---- time -------------------------------------------------------------------

@@ -48,6 +48,26 @@ export const ROUTES = [
     load: () => import('./views/leads/import.js'),
   },
   {
+    path: '/leads/duplicates',
+    title: 'Duplicate leads',
+    section: '/leads',
+    load: () => import('./views/leads/duplicates.js'),
+  },
+  {
+    path: '/leads/:id/merge',
+    title: 'Merge leads',
+    section: '/leads',
+    allow: (viewer) => can(viewer, 'mergeLeads'),
+    load: () => import('./views/leads/duplicates.js'),
+  },
+  {
+    path: '/leads/:id/erase',
+    title: 'Erase personal data',
+    section: '/leads',
+    allow: (viewer) => can(viewer, 'eraseLeads'),
+    load: () => import('./views/leads/erase.js'),
+  },
+  {
     path: '/leads/:id',
     title: 'Lead',
     section: '/leads',
@@ -82,6 +102,18 @@ export const ROUTES = [
     title: 'Agreements',
     nav: 'Agreements',
     load: () => import('./views/agreements/list.js'),
+  },
+  {
+    path: '/agreements/planner',
+    title: 'Goal planner',
+    section: '/agreements',
+    load: () => import('./views/metrics/planner.js'),
+  },
+  {
+    path: '/agreements/model',
+    title: 'Qualification model report and simulator',
+    section: '/agreements',
+    load: () => import('./views/metrics/model.js'),
   },
   {
     path: '/agreements/new/:kind',
@@ -148,5 +180,13 @@ export const ROUTES = [
     group: 'Admin',
     allow: (viewer) => can(viewer, 'listEveryonesTokens'),
     load: () => import('./views/people/admin-tokens.js'),
+  },
+  {
+    path: '/admin/webhooks',
+    title: 'Webhooks',
+    nav: 'Webhooks',
+    group: 'Admin',
+    allow: (viewer) => can(viewer, 'manageWebhooks'),
+    load: () => import('./views/events/webhooks.js'),
   },
 ];

@@ -15,12 +15,15 @@ from schema.core.nodes import NodeQueries
 from schema.events.audit import AuditQueries
 from schema.events.notifications import NotificationMutations, NotificationQueries
 from schema.events.subscriptions import EventSubscriptions
+from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.feedback.ratings import FeedbackMutations
 from schema.leads.funnel import FunnelQueries
+from schema.leads.hygiene import HygieneMutations, HygieneQueries
 from schema.leads.mutations import LeadMutations, record_activities_fast
 from schema.leads.rescoring import RescoringMutations, RescoringQueries
 from schema.leads.types import LeadQueries
-from schema.metrics.planner import PlannerQueries
+from schema.metrics.model import ModelQueries
+from schema.metrics.planner import PlannerMutations, PlannerQueries
 from schema.metrics.queries import MetricsQueries
 from schema.people.credentials import CredentialMutations, CredentialQueries
 from schema.people.saved_filters import SavedFilterMutations, SavedFilterQueries
@@ -41,11 +44,14 @@ Query = merge_types(
         HandoffQueries,
         RescoringQueries,
         FunnelQueries,
+        HygieneQueries,
         NotificationQueries,
         SavedFilterQueries,
         ContentQueries,
         MetricsQueries,
         PlannerQueries,
+        ModelQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -55,6 +61,7 @@ Mutation = merge_types(
         UserMutations,
         AgreementMutations,
         LeadMutations,
+        HygieneMutations,
         StageMoveMutations,
         HandoffMutations,
         FeedbackMutations,
@@ -62,6 +69,8 @@ Mutation = merge_types(
         RescoringMutations,
         NotificationMutations,
         SavedFilterMutations,
+        PlannerMutations,
+        WebhookMutations,
     ),
 )
 

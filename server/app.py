@@ -26,6 +26,7 @@ from server.services.core import mail as mailer
 from server.services.core import outbox as events
 from server.services.core.retention import purge as purge_retention
 from server.services.events import stream, subscriptions
+from server.services.events.delivery import Deliverer
 from server.services.leads import funnel, rescoring
 from server.services.leads.decay import decay_pass
 from server.services.people import auth
@@ -61,6 +62,7 @@ def create_app(
     if manage_database:
         logs.configure(settings.log_level)
     dispatcher = events.Dispatcher()
+    deliverer = Deliverer()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -73,6 +75,8 @@ def create_app(
         await stream.hub.start(settings)
         mutations.on_commit(dispatcher.wake)
         dispatcher.start()
+        events.register_listener(deliverer.wake)
+        deliverer.start()
         background = _background_jobs(settings)
         for job in background:
             job.start()
@@ -82,6 +86,8 @@ def create_app(
             mutations.off_commit(dispatcher.wake)
             await dispatcher.stop()
             await stream.hub.stop()
+            events.unregister_listener(deliverer.wake)
+            await deliverer.stop()
             wiring.disconnect_consumers()
             for job in background:
                 await job.stop()
@@ -92,6 +98,7 @@ def create_app(
     app = Starlette(routes=_routes(settings), lifespan=lifespan)
     app.state.settings = settings
     app.state.dispatcher = dispatcher
+    app.state.deliverer = deliverer
     return app
 
 

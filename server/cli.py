@@ -1,4 +1,5 @@
-"""The `accord` command: serve, migrate, create-user, demo-data, export-schema.
+"""The `accord` command: serve, migrate, create-user, demo-data, export-schema,
+backup, restore, import-csv.
 
 Every failure ends with exit status 1 and one line saying why.
 """
@@ -11,6 +12,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from server.settings import Settings, SettingsError, load_settings
@@ -181,7 +183,9 @@ async def demo_data(settings: Settings, args: argparse.Namespace) -> None:
             raise CommandError(
                 "the database is not migrated: run `accord migrate` first"
             )
-        options = demo.DemoOptions(now, leads=args.leads, seed=args.seed)
+        options = demo.DemoOptions(
+            now, leads=args.leads, seed=args.seed, currency=settings.currency
+        )
         try:
             report = await demo.build_demo(options)
         except demo.DemoRefused:
@@ -219,6 +223,13 @@ def _count(raw: str) -> int:
     return value
 
 
+def _chunk(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 500:
+        raise ValueError(raw)
+    return value
+
+
 async def _pending(settings: Settings) -> list[str]:
     from server import db
 
@@ -248,6 +259,94 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         access_log=False,
         proxy_headers=False,
     )
+
+
+def backup(settings: Settings, args: argparse.Namespace) -> None:
+    from server import backup as backups
+
+    try:
+        done = backups.backup(settings.database_url, Path(args.output), _progress)
+    except backups.BackupError as exc:
+        raise CommandError(str(exc)) from None
+    _progress("")
+    print(done.describe("backed up to"))
+
+
+async def restore(settings: Settings, args: argparse.Namespace) -> None:
+    """Restore a backup into an empty database (never over data)."""
+    from server import backup as backups
+    from server import db
+
+    source = Path(args.input)
+    try:
+        kind = backups.backup_kind(source)
+        target = backups.sqlite_file(settings.database_url)
+        if (target is None) != (kind == "postgres"):
+            where = "SQLite" if target is not None else "PostgreSQL"
+            raise CommandError(
+                f"{source} is a {kind} backup and ACCORD_DATABASE_URL names a "
+                f"{where} database: restore into the kind of database backed up"
+            )
+        if target is not None:
+            done = backups.restore_sqlite(source, target, _progress)
+            _progress("")
+            print(done.describe("restored into"))
+            return
+
+        async def tables() -> list[str]:
+            rows = await db.fetch(backups.POSTGRES_TABLES)
+            return [str(r["name"]) for r in rows]
+
+        found = await _with_database(settings, tables)
+        if found:
+            raise CommandError(
+                "the database is not empty (it has " + ", ".join(found) + "…): "
+                "restore into a new, empty database (createdb NAME)"
+            )
+        backups.restore_postgres(settings.database_url, source)
+    except backups.BackupError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"restored {source} into the PostgreSQL database")
+
+
+async def import_csv(settings: Settings, args: argparse.Namespace) -> None:
+    """A historical import from CSV files, chunk by chunk; bad rows listed with
+    their lines, the good ones imported."""
+    from server import csv_import
+    from server.wiring import wire
+
+    wire(settings)
+
+    async def work() -> csv_import.Summary:
+        if await _pending(settings):
+            raise CommandError("the database is not migrated: run `accord migrate`")
+        try:
+            return await csv_import.import_files(
+                Path(args.leads),
+                Path(args.history) if args.history else None,
+                Path(args.activities) if args.activities else None,
+                args.as_admin,
+                args.chunk,
+                lambda message: print(message, file=sys.stderr),
+            )
+        except csv_import.ImportError_ as exc:
+            raise CommandError(str(exc)) from None
+
+    summary = await _with_database(settings, work)
+    for problem in summary.problems:
+        print(problem)
+    print(summary.describe())
+    if summary.problems:
+        raise CommandError(
+            f"{len(summary.problems)} problem(s), listed above; every other row "
+            "was imported"
+        )
+
+
+def _progress(message: str) -> None:
+    """One line of progress on a terminal, rewritten in place."""
+    if sys.stderr.isatty():
+        print(f"\r{message:<60}", end="" if message else "\r", file=sys.stderr)
 
 
 def export_schema(args: argparse.Namespace) -> None:
@@ -302,6 +401,22 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip quietly (exit 0) when the database has users already",
     )
+    k = sub.add_parser("backup", help="back up the database while it runs")
+    k.add_argument("--output", required=True, help="the backup file to write")
+    t = sub.add_parser("restore", help="restore a backup into an empty database")
+    t.add_argument("--input", required=True, help="the backup file to read")
+    i = sub.add_parser(
+        "import-csv", help="import leads and their history from CSV files"
+    )
+    i.add_argument("--leads", required=True, help="the leads CSV")
+    i.add_argument("--history", help="the stage history CSV")
+    i.add_argument("--activities", help="the activities CSV")
+    i.add_argument(
+        "--as", dest="as_admin", required=True, help="the importing admin's e-mail"
+    )
+    i.add_argument(
+        "--chunk", type=_chunk, default=200, help="leads per transaction (≤ 500)"
+    )
     e = sub.add_parser("export-schema", help="print the GraphQL schema")
     e.add_argument("--output", default="-", help="file to write, - for stdout")
     return parser
@@ -336,6 +451,12 @@ def main(argv: list[str] | None = None) -> int:
             _run(demo_data(settings, args))
         elif args.command == "rescore":
             _run(rescore(settings, args))
+        elif args.command == "backup":
+            backup(settings, args)
+        elif args.command == "restore":
+            _run(restore(settings, args))
+        elif args.command == "import-csv":
+            _run(import_csv(settings, args))
     except CommandError as exc:
         print(f"accord {args.command}: {exc}", file=sys.stderr)
         return 1

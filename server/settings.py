@@ -65,7 +65,13 @@ class Settings:
     sweep_seconds: float = 15.0
     metrics_token: str | None = None
     retention_days: int = 90
+    erased_reimport: str = "refuse"
     webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = 10
+    webhook_retry_base_seconds: float = 30.0
+    webhook_concurrency: int = 16
+    webhook_secret_overlap_hours: float = 24.0
     session_idle_hours: float = 12.0
     session_absolute_days: float = 7.0
     password_hash_concurrency: int = 2
@@ -169,6 +175,13 @@ def _currency(raw: str) -> str:
     return raw.upper()
 
 
+def _reimport(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("refuse", "flag"):
+        raise ValueError(raw)
+    return value
+
+
 def _log_level(raw: str) -> str:
     if raw.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ValueError(raw)
@@ -241,8 +254,26 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=r.get(
             "ACCORD_RETENTION_DAYS", 90, _positive_int, "a number of days ≥ 1"
         ),
+        erased_reimport=r.get(
+            "ACCORD_ERASED_REIMPORT", "refuse", _reimport, "refuse or flag"
+        ),
         webhook_allow_private=r.get(
             "ACCORD_WEBHOOK_ALLOW_PRIVATE", False, _bool, "1/0, true/false, yes/no"
+        ),
+        webhook_timeout_seconds=r.get(
+            "ACCORD_WEBHOOK_TIMEOUT_SECONDS", 10.0, _positive_float, "seconds > 0"
+        ),
+        webhook_max_attempts=r.get(
+            "ACCORD_WEBHOOK_MAX_ATTEMPTS", 10, _positive_int, "an integer ≥ 1"
+        ),
+        webhook_retry_base_seconds=r.get(
+            "ACCORD_WEBHOOK_RETRY_BASE_SECONDS", 30.0, _positive_float, "seconds > 0"
+        ),
+        webhook_concurrency=r.get(
+            "ACCORD_WEBHOOK_CONCURRENCY", 16, _positive_int, "an integer ≥ 1"
+        ),
+        webhook_secret_overlap_hours=r.get(
+            "ACCORD_WEBHOOK_SECRET_OVERLAP_HOURS", 24.0, _positive_float, "hours > 0"
         ),
         session_idle_hours=r.get(
             "ACCORD_SESSION_IDLE_HOURS", 12.0, _positive_float, "hours > 0"

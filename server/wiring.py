@@ -12,12 +12,16 @@ module connects it; nothing is registered as a side effect of an import.
 - A goal with a computed metric (`agreements`) reports progress measured by
   `metrics`.
 - The outbox (`core`) hands committed events to their consumers: in-app
-  notifications and their e-mails (`events`).
+  notifications and their e-mails, webhook deliveries (`events`).
+- Retention (`core`) purges finished webhook deliveries (`events`).
+- Merging and erasing a lead (`leads`) walk every capability's tables holding
+  a lead key or a person's data, as each declares in its ``holdings`` module.
 - Settings reach the services that keep module-level configuration, the
   crash-test fault injection of the mutation path (`core`) among them.
 - In the schema, `node` (`core`) answers for every capability's types, and a
   `Lead` (`leads`) shows its handoffs and follow-ups (`waterfall`) and its
-  feedback (`feedback`).
+  feedback (`feedback`); the static cost of an operation (`core`) prices the
+  expensive fields of later capabilities (the model simulator, `metrics`).
 
 `wire` runs before anything else uses the services (the app, each CLI command,
 each test's settings); `connect_consumers` runs while the app dispatches events.
@@ -28,26 +32,34 @@ from __future__ import annotations
 from schema.agreements import kinds as agreement_kinds
 from schema.content import types as content_schema
 from schema.core import relay
+from schema.core.limits import install_field_costs
 from schema.events import audit as audit_schema
 from schema.events import notifications as notification_schema
+from schema.events import webhooks as webhook_schema
 from schema.feedback import ratings as feedback_schema
 from schema.leads import types as lead_schema
+from schema.metrics import model as model_schema
 from schema.people import credentials as credential_schema
 from schema.people import saved_filters as saved_filter_schema
 from schema.people import users as user_schema
 from schema.waterfall import types as waterfall_schema
 from server.services.agreements import goals, signing
-from server.services.core import ids, mutations
+from server.services.content import holdings as content_holdings
+from server.services.core import ids, mutations, retention
 from server.services.core import mail as mailer
 from server.services.core import outbox as events
-from server.services.events import notifications
+from server.services.events import delivery, notifications
+from server.services.events import holdings as event_holdings
 from server.services.events import subscriptions as live
-from server.services.leads import rescoring
+from server.services.feedback import holdings as feedback_holdings
+from server.services.leads import aliases, erasure, merging, rescoring
+from server.services.leads.holdings import REGISTRY as LEAD_HOLDINGS
 from server.services.metrics import goals as metrics_goals
 from server.services.people import auth, passwords, users
+from server.services.waterfall import holdings as waterfall_holdings
 from server.settings import Settings
 
-CONSUMERS = {"notifications": notifications.consume}
+CONSUMERS = {"notifications": notifications.consume, "webhooks": delivery.consume}
 
 
 def wire(settings: Settings) -> None:
@@ -61,10 +73,28 @@ def wire(settings: Settings) -> None:
     live.registry.configure(
         settings.max_subscriptions_per_connection, settings.max_subscriptions_per_user
     )
+    delivery.configure(settings)
+    retention.purging.connect(delivery.purge)
     users.role_changed.connect(signing.void_sign_offs_of)
     signing.scoring_changed.connect(rescoring.request)
-    goals.install_goal_measure(metrics_goals.measure_goal)
+    goals.install_goal_measure(metrics_goals.measure_goals)
+    aliases.configure(settings.secret_key, settings.erased_reimport)
+    install_lead_holdings()
     wire_schema()
+
+
+def install_lead_holdings() -> None:
+    """Tell merging and erasure where every capability keeps a lead's data; a
+    capability adding a table holding a lead key or a person's text adds its
+    ``holdings`` here (the registry's tests fail until it does)."""
+    LEAD_HOLDINGS.install(
+        merging.HOLDINGS,
+        erasure.HOLDINGS,
+        waterfall_holdings.HOLDINGS,
+        feedback_holdings.HOLDINGS,
+        content_holdings.HOLDINGS,
+        event_holdings.HOLDINGS,
+    )
 
 
 def wire_schema() -> None:
@@ -80,10 +110,12 @@ def wire_schema() -> None:
         content_schema.NODE_TYPES,
         audit_schema.NODE_TYPES,
         notification_schema.NODE_TYPES,
+        webhook_schema.NODE_TYPES,
     )
     lead_schema.HANDOFFS.connect(waterfall_schema.handoffs_of_lead)
     lead_schema.FOLLOW_UPS.connect(waterfall_schema.follow_ups_of_lead)
     lead_schema.FEEDBACK.connect(feedback_schema.feedback_of_lead)
+    install_field_costs(model_schema.FIELD_COSTS)
 
 
 def connect_consumers() -> None:

@@ -62,7 +62,10 @@ fragment AgreementFields on Agreement {
     evidence { source note addedAt addedBy { id name } }
   }
   ... on Goal {
-    progress { current target ratio expectedRatio status ended measuredAt }
+    progress {
+      current target ratio expectedRatio status ended measuredAt
+      currentMoney { amount currency } targetMoney { amount currency }
+    }
   }
 }${TERMS}${SIGN_OFF_FIELDS}`;
 

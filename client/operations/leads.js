@@ -51,10 +51,10 @@ fragment HandoffFields on Handoff {
 
 const LEAD_FIELDS = `
 fragment LeadFields on Lead {
-  id email firstName lastName fullName company companySize industry jobTitle seniority
+  id email erased firstName lastName fullName company companySize industry jobTitle seniority
   country source campaign isCustomer products doNotContact personaSetByHand
   stage stageEnteredAt score fitScore engagementScore rawScore grade scoredUnder scoredAt
-  qualified qualifiedAt qualifiedUnder qualifiedBy amount recurring version createdAt updatedAt
+  qualified qualifiedAt qualifiedUnder qualifiedBy amount amountMoney { amount currency } recurring version createdAt updatedAt
   scoreBreakdown { label kind points detail }
   persona { id name }
   owner { id name }
@@ -67,7 +67,7 @@ fragment LeadFields on Lead {
 }${HANDOFF_FIELDS}`;
 
 const ACTIVITY_PAGE = `${PAGE_INFO}
-    edges { node { id kind occurredAt source metadata recordedAt } }`;
+    edges { node { id kind occurredAt source metadata recordedAt imported } }`;
 
 /** Everything the lead page shows, in one request: the lead, its first page of
  *  activities, and the choices its forms offer (sales people, personas). */
@@ -115,4 +115,27 @@ export const UPSERT_LEADS = `mutation UpsertLeads($input: UpsertLeadsInput!) {
     summary { received created updated unchanged stale failed }
     ${USER_ERRORS}
   }
+}`;
+
+// ---- lead hygiene: duplicates, merge, erasure --------------------------------
+
+const SIDE = 'id email fullName company jobTitle country stage score isCustomer version createdAt';
+
+export const DUPLICATE_CANDIDATES = `query DuplicateCandidates($first: Int, $after: String) {
+  duplicateLeadCandidates(first: $first, after: $after) {
+    ${PAGE_INFO}
+    edges { node { reasons survivor { ${SIDE} } duplicate { ${SIDE} } } }
+  }
+}`;
+
+export const MERGE_LEADS = `mutation MergeLeads($input: MergeLeadsInput!) {
+  mergeLeads(input: $input) { lead { id version } ${USER_ERRORS} }
+}`;
+
+export const ERASE_LEAD = `mutation EraseLead($input: EraseLeadInput!) {
+  eraseLead(input: $input) { lead { id email erased } ${USER_ERRORS} }
+}`;
+
+export const LEAD_TO_ERASE = `query LeadToErase($id: ID!) {
+  node(id: $id) { ... on Lead { id email fullName company erased } }
 }`;

@@ -29,8 +29,10 @@ from schema.agreements.types import (
     pending_terms_of,
 )
 from schema.context import Context, Info
+from schema.core.money import Money, money
 from schema.core.relay import NodeType
 from schema.people.users import User, user_by_key
+from server.domain.agreements.goals import MONEY_METRICS
 from server.domain.agreements.lifecycle import AgreementKind as DomainAgreementKind
 from server.domain.agreements.lifecycle import AgreementStatus as DomainAgreementStatus
 from server.domain.agreements.lifecycle import PendingState as DomainPendingState
@@ -54,6 +56,18 @@ class GoalProgress:
     status: PaceStatus
     ended: bool = strawberry.field(description="The period is over.")
     measured_at: datetime | None
+    _money: strawberry.Private[bool] = False
+
+    @strawberry.field(
+        description="current with its currency, for a money metric (PIPELINE_VALUE, "
+        "WON_REVENUE, RECURRING_REVENUE); null for counts and MANUAL goals."
+    )
+    def current_money(self, info: Info) -> Money | None:
+        return money(info, self.current) if self._money else None
+
+    @strawberry.field(description="target with its currency, for a money metric.")
+    def target_money(self, info: Info) -> Money | None:
+        return money(info, self.target) if self._money else None
 
 
 @strawberry.type
@@ -98,7 +112,11 @@ class Goal(Agreement):
         timezone = info.context.settings.reporting_timezone
         found = goals.progress_of(self._row, latest, timezone)
         if found is None:
-            found = await goals.computed_progress(self._row, timezone)
+            terms = goals.computed_terms(self._row)
+            if terms is None:
+                return None
+            key = (self._row.id, self._row.terms, timezone)
+            found = await info.context.loader("goalComputedProgress").load(key)
             latest = None
         if found is None:
             return None
@@ -110,7 +128,13 @@ class Goal(Agreement):
             status=found.status,
             ended=found.ended,
             measured_at=latest.as_of if latest else None,
+            _money=_is_money(self._row),
         )
+
+
+def _is_money(row: models.Agreement) -> bool:
+    metric = (agreement_store.terms_of(row.terms) or {}).get("metric")
+    return metric in {m.value for m in MONEY_METRICS}
 
 
 @strawberry.type

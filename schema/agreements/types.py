@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -25,6 +25,7 @@ from server.domain.agreements.lifecycle import VoidReason as DomainVoidReason
 from server.domain.agreements.personas import EvidenceSource as DomainEvidenceSource
 from server.domain.core.roles import Role as DomainRole
 from server.domain.core.roles import Team as DomainTeam
+from server.services.agreements import goals
 from server.services.agreements import reads as agreement_reads
 from server.services.agreements import store as agreement_store
 
@@ -225,6 +226,23 @@ def _batch(fetch: Any, empty: Any) -> Any:
     return load
 
 
+async def _computed_progress(keys: list[tuple[int, str, str]]) -> list[Any]:
+    """Goals on computed metrics, keyed by (id, terms in force, timezone):
+    measured together, one statement per timezone asked for (one, in practice)."""
+    found: dict[tuple[int, str, str], Any] = {}
+    for timezone in sorted({zone for _, _, zone in keys}):
+        wanted = {
+            key: agreement_store.terms_of(text) or {}
+            for key, text, zone in keys
+            if zone == timezone
+        }
+        done = await goals.computed_progresses(list(wanted.items()), timezone)
+        for key, text, zone in keys:
+            if zone == timezone:
+                found[(key, text, zone)] = done.get(key)
+    return [found.get(k) for k in keys]
+
+
 LOADERS.update(
     {
         "agreementSignOffs": _batch(agreement_reads.live_sign_offs, []),
@@ -232,5 +250,6 @@ LOADERS.update(
         "agreementRevisions": _batch(agreement_reads.revisions, []),
         "personaEvidence": _batch(agreement_reads.evidence, []),
         "goalLatestMeasurement": _batch(agreement_reads.latest_measurements, None),
+        "goalComputedProgress": cast(Any, _computed_progress),
     }
 )

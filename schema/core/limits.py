@@ -40,6 +40,16 @@ DEFAULT_PAGE = 20
 MAX_PAGE = 100
 UNKNOWN_LIST = 10
 ANONYMOUS_FIELDS = frozenset({"login", "setPassword", "__typename"})
+# Fields that cost more than the 1 point of a field, as "Type.field": the
+# capabilities' tables, installed by `server.wiring.wire_schema`.
+_FIELD_COSTS: dict[str, int] = {}
+
+
+def install_field_costs(*tables: dict[str, int]) -> None:
+    """What each expensive field costs (replacing what was installed)."""
+    _FIELD_COSTS.clear()
+    for table in tables:
+        _FIELD_COSTS.update(table)
 
 
 @dataclass(frozen=True)
@@ -113,7 +123,7 @@ class _Measure:
             if node.alias is not None:
                 self.aliases += 1
             field_type, is_list = self._field_type(parent, node.name.value)
-            cost += 1
+            cost += _FIELD_COSTS.get(f"{parent.name}.{node.name.value}", 1)
             if node.selection_set is None or field_type is None:
                 continue
             child_depth, child_cost = self.walk(

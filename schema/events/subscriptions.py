@@ -47,8 +47,8 @@ PAYLOAD_IDS = {
 )
 class Event:
     id: strawberry.ID = strawberry.field(
-        description="Opaque and increasing in commit order (nearly): pass the last "
-        "one received as `after` to resume."
+        description="The event's id, as webhooks send it (receivers deduplicate on "
+        "it); pass the last one received as `after` to resume."
     )
     kind: EventKind
     sequence: int = strawberry.field(
@@ -67,7 +67,7 @@ class Event:
 
 def event_type(record: EventRecord) -> Event:
     return Event(
-        id=strawberry.ID(ids.encode("Event", record.id)),
+        id=strawberry.ID(str(record.id)),
         kind=EventKindValue(record.kind),
         sequence=record.sequence,
         occurred_at=record.created_at,
@@ -101,6 +101,14 @@ def _connection(info: Info) -> subscriptions.Connection:
     return connection
 
 
+def _after_event(after: strawberry.ID | None) -> int | None:
+    if after is None:
+        return None
+    if not str(after).isdigit():
+        raise InvalidArguments("after must be an Event id")
+    return int(after)
+
+
 def _after(after: strawberry.ID | None, type_name: str) -> int | None:
     if after is None:
         return None
@@ -126,7 +134,7 @@ class EventSubscriptions:
         require(info, "events")
         connection = _connection(info)
         wanted = frozenset(k.value for k in kinds) if kinds else None
-        cursor = _after(after, "Event")
+        cursor = _after_event(after)
         async for record in subscriptions.events(connection, wanted, cursor):
             info.context.loaders.clear()  # names as they are now
             yield event_type(record)
@@ -141,7 +149,7 @@ class EventSubscriptions:
     ) -> AsyncGenerator[Event, None]:
         require(info, "myQueue")
         connection = _connection(info)
-        async for record in subscriptions.queue(connection, _after(after, "Event")):
+        async for record in subscriptions.queue(connection, _after_event(after)):
             info.context.loaders.clear()
             yield event_type(record)
 

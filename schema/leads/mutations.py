@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -16,7 +17,7 @@ from strawberry.utils.str_converters import to_camel_case
 from schema.context import Info
 from schema.core.errors import UserError, user_errors
 from schema.core.permissions import actor_of
-from schema.leads.types import ActivityKind, Lead, lead_type
+from schema.leads.types import ActivityKind, Lead, LeadStage, lead_type
 from server.services.core.mutations import Outcome
 from server.services.leads import activities
 from server.services.leads import intake as leads
@@ -44,8 +45,8 @@ class ExternalIdInput:
     id: str
 
 
-@strawberry.input(description="Absent fields stay as they are; null clears one.")
-class LeadFieldsInput:
+@strawberry.input(name="LeadEditableFields")  # only inherited, never printed
+class _LeadFields:
     email: str | None = strawberry.UNSET
     external_ids: list[ExternalIdInput] | None = strawberry.UNSET
     first_name: str | None = strawberry.UNSET
@@ -64,10 +65,59 @@ class LeadFieldsInput:
     source_updated_at: datetime | None = strawberry.UNSET
 
 
+@strawberry.input(description="One past move of a historical import.")
+class ImportedStageChangeInput:
+    stage: LeadStage
+    at: datetime
+    reason: str | None = None
+
+
+@strawberry.input(description="One past activity of a historical import.")
+class ImportedActivityInput:
+    kind: ActivityKind
+    occurred_at: datetime
+    external_id: str | None = None
+    source: str | None = None
+    metadata: JSON | None = None
+
+
+@strawberry.input(description="Absent fields stay as they are; null clears one.")
+class LeadFieldsInput(_LeadFields):
+    stage: LeadStage | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Import only (backfill): the stage the lead is in.",
+    )
+    stage_history: list[ImportedStageChangeInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Import only (backfill): the lead's past moves, oldest first; "
+        "the first is where it began.",
+    )
+    owner: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Import only (backfill): a user."
+    )
+    amount: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Import only (backfill), from OPPORTUNITY on; in ACCORD_CURRENCY.",
+    )
+    recurring: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Import only (backfill)."
+    )
+    activities: list[ImportedActivityInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Import only (backfill): past activities, flagged imported.",
+    )
+
+
 @strawberry.input
 class UpsertLeadsInput:
     leads: list[LeadFieldsInput]
     summary_only: bool = False
+    backfill: bool = strawberry.field(
+        default=False,
+        description="A historical import (admins and WRITE tokens): rows may set "
+        "stage, stageHistory, owner, amount, recurring and activities, recorded as "
+        "imported — counted in the funnel and conversion, never in SLA figures.",
+    )
 
 
 @strawberry.enum
@@ -151,7 +201,7 @@ class RecordLeadActivitiesPayload:
 
 
 @strawberry.input(description="Absent fields stay as they are; null clears one.")
-class UpdateLeadInput(LeadFieldsInput):
+class UpdateLeadInput(_LeadFields):
     id: strawberry.ID
     expected_version: int
     persona: strawberry.ID | None = strawberry.field(
@@ -264,7 +314,9 @@ class LeadMutations:
         self, info: Info, input: UpsertLeadsInput
     ) -> UpsertLeadsPayload:
         outcome = await leads.upsert_leads(
-            actor_of(info), [given(row) for row in input.leads]
+            actor_of(info),
+            [given(row) for row in input.leads],
+            backfill=input.backfill,
         )
         if outcome.result is None:
             return UpsertLeadsPayload(

@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 from schema.agreements.kinds import Persona, agreement_type
 from schema.context import Context, Info
 from schema.core.later import LaterField
+from schema.core.money import Money, money
 from schema.core.permissions import require
 from schema.core.relay import (
     Connection,
@@ -26,6 +27,7 @@ from schema.core.relay import (
 from schema.people.users import OrderDirection, User, user_by_key, user_type
 from server.domain.agreements.activity_kinds import ActivityKind as DomainActivityKind
 from server.domain.core.errors import InvalidArguments, UserErrors
+from server.domain.leads.erasure import is_erased_email
 from server.domain.leads.fit import Grade as DomainGrade
 from server.domain.leads.qualification import QualifiedBy as DomainQualifiedBy
 from server.domain.leads.scoring import BreakdownKind as DomainBreakdownKind
@@ -102,6 +104,9 @@ class LeadActivity(Node):
     source: str | None
     metadata: JSON | None
     recorded_at: datetime
+    imported: bool = strawberry.field(
+        description="Brought in by a historical import (upsertLeads with backfill)."
+    )
 
 
 _MISSING: Any = object()
@@ -110,7 +115,12 @@ _MISSING: Any = object()
 @strawberry.type
 class Lead(Node):
     id: strawberry.ID
-    email: str
+    email: str = strawberry.field(
+        description="Normalised; `erased:<n>` (not an address) once erased."
+    )
+    erased: bool = strawberry.field(
+        description="The person's data was erased (`eraseLead`): an anonymous record."
+    )
     first_name: str | None
     last_name: str | None
     full_name: str = strawberry.field(description="First and last name, if known.")
@@ -143,7 +153,9 @@ class Lead(Node):
     qualified_at: datetime | None
     qualified_under: int | None
     qualified_by: QualifiedBy | None
-    amount: Decimal | None
+    amount: Decimal | None = strawberry.field(
+        description="The deal's value, in ACCORD_CURRENCY (see amountMoney)."
+    )
     recurring: bool
     source_updated_at: datetime | None
     version: int
@@ -156,6 +168,10 @@ class Lead(Node):
     # the fields resolve without a task per row; otherwise loaded on demand.
     _persona_view: strawberry.Private[Any] = _MISSING
     _owner_view: strawberry.Private[Any] = _MISSING
+
+    @strawberry.field(description="The amount with its currency.")
+    def amount_money(self, info: Info) -> Money | None:
+        return money(info, self.amount)
 
     @strawberry.field(
         description="What the score is made of; the points sum to `rawScore`."
@@ -259,6 +275,7 @@ def lead_type(row: LeadRecord | models.Lead) -> Lead:
     return Lead(
         id=strawberry.ID(ids.encode("Lead", values["id"])),
         email=values["email"],
+        erased=is_erased_email(values["email"]),
         first_name=values["first_name"],
         last_name=values["last_name"],
         full_name=" ".join(n for n in (values["first_name"], values["last_name"]) if n),
@@ -339,6 +356,7 @@ def activity_type(row: Mapping[str, Any]) -> LeadActivity:
         source=row["source"],
         metadata=row["metadata"],
         recorded_at=row["recorded_at"],
+        imported=bool(row["imported"]),
     )
 
 
@@ -354,6 +372,12 @@ class LeadOrderField(Enum):
 class LeadOrder:
     field: LeadOrderField = LeadOrderField.SCORE
     direction: OrderDirection = OrderDirection.DESC
+
+
+@strawberry.enum(description="How sales decided a handoff chain.")
+class DeliveredDecision(Enum):
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
 
 
 @strawberry.input(description="Every condition given must hold.")
@@ -413,6 +437,9 @@ class LeadFilter:
     delivered_persona_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="The lead's persona at that handoff."
     )
+    delivered_decision: DeliveredDecision | None = strawberry.field(
+        default=None, description="That handoff chain was decided so."
+    )
 
 
 _SPINE = ("MQL", "SAL", "SQL", "OPPORTUNITY")
@@ -468,6 +495,9 @@ def _filter(f: LeadFilter) -> lead_reads.LeadFilter:
         delivered_to=f.delivered_to,
         delivered_manually=f.delivered_manually,
         delivered_persona_ids=_keys(f.delivered_persona_ids, "Persona"),
+        delivered_decision=(
+            f.delivered_decision.value if f.delivered_decision is not None else None
+        ),
     )
 
 
@@ -497,10 +527,20 @@ class LeadSegment:
     label: str
     leads: int
     customers: int
-    won_revenue: Decimal
+    won_revenue: Decimal = strawberry.field(description="In ACCORD_CURRENCY.")
     recurring_revenue: Decimal = strawberry.field(
         description="The part of wonRevenue from recurring deals."
     )
+
+    @strawberry.field(description="wonRevenue with its currency.")
+    def won_revenue_money(self, info: Info) -> Money:
+        return Money(amount=self.won_revenue, currency=info.context.settings.currency)
+
+    @strawberry.field(description="recurringRevenue with its currency.")
+    def recurring_revenue_money(self, info: Info) -> Money:
+        return Money(
+            amount=self.recurring_revenue, currency=info.context.settings.currency
+        )
 
 
 async def _segments(group: LeadSegmentGroup, f: LeadFilter) -> list[LeadSegment]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
+from schema.agreements.kinds import ServiceLevelAgreement, agreement_type
 from schema.context import Info
-from schema.core.permissions import require
+from schema.core.errors import UserError, user_errors
+from schema.core.money import Money, money
+from schema.core.permissions import actor_of, require
 from server.services.metrics import planning
 
 
@@ -48,7 +52,13 @@ class ObservedRates:
     mql_to_sal: float | None
     sal_to_sql: float | None
     sql_to_won: float | None
-    average_deal_size: Decimal | None
+    average_deal_size: Decimal | None = strawberry.field(
+        description="In ACCORD_CURRENCY."
+    )
+
+    @strawberry.field(description="averageDealSize with its currency.")
+    def average_deal_size_money(self, info: Info) -> Money | None:
+        return money(info, self.average_deal_size)
 
 
 @strawberry.type
@@ -61,8 +71,14 @@ class GoalPlan:
     mql_to_sal: Decimal
     sal_to_sql: Decimal
     sql_to_won: Decimal
-    average_deal_size: Decimal
+    average_deal_size: Decimal = strawberry.field(description="In ACCORD_CURRENCY.")
     observed: ObservedRates
+
+    @strawberry.field(description="averageDealSize with its currency.")
+    def average_deal_size_money(self, info: Info) -> Money:
+        return Money(
+            amount=self.average_deal_size, currency=info.context.settings.currency
+        )
 
 
 def _float(value: Decimal | None) -> float | None:
@@ -77,40 +93,96 @@ class PlannerQueries:
     )
     async def goal_plan(self, info: Info, input: GoalPlanInput) -> GoalPlan:
         require(info, "goalPlan")
-        found = await planning.goal_plan(
-            planning.PlanRequest(
-                revenue=input.revenue,
-                months=input.months,
-                average_deal_size=input.average_deal_size,
-                mql_to_sal=input.mql_to_sal,
-                sal_to_sql=input.sal_to_sql,
-                sql_to_won=input.sql_to_won,
-                look_back_days=input.look_back_days,
+        return plan_type(await planning.goal_plan(request_of(input)))
+
+
+def request_of(input: GoalPlanInput) -> planning.PlanRequest:
+    return planning.PlanRequest(
+        revenue=input.revenue,
+        months=input.months,
+        average_deal_size=input.average_deal_size,
+        mql_to_sal=input.mql_to_sal,
+        sal_to_sql=input.sal_to_sql,
+        sql_to_won=input.sql_to_won,
+        look_back_days=input.look_back_days,
+    )
+
+
+def plan_type(found: planning.GoalPlan) -> GoalPlan:
+    seen = found.observed
+    return GoalPlan(
+        steps=[
+            GoalPlanStep(
+                name=s.name,
+                divisor=s.divisor,
+                exact=float(s.exact),
+                value=s.value,
             )
-        )
-        seen = found.observed
-        return GoalPlan(
-            steps=[
-                GoalPlanStep(
-                    name=s.name,
-                    divisor=s.divisor,
-                    exact=float(s.exact),
-                    value=s.value,
-                )
-                for s in found.plan.steps
-            ],
-            months=found.plan.months,
-            qualified_leads_per_month=found.plan.mqls_per_month,
-            mql_to_sal=found.rates.mql_to_sal,
-            sal_to_sql=found.rates.sal_to_sql,
-            sql_to_won=found.rates.sql_to_won,
-            average_deal_size=found.average_deal_size,
-            observed=ObservedRates(
-                from_=seen.opens,
-                to=seen.closes,
-                mql_to_sal=_float(seen.mql_to_sal),
-                sal_to_sql=_float(seen.sal_to_sql),
-                sql_to_won=_float(seen.sql_to_won),
-                average_deal_size=seen.average_deal_size,
+            for s in found.plan.steps
+        ],
+        months=found.plan.months,
+        qualified_leads_per_month=found.plan.mqls_per_month,
+        mql_to_sal=found.rates.mql_to_sal,
+        sal_to_sql=found.rates.sal_to_sql,
+        sql_to_won=found.rates.sql_to_won,
+        average_deal_size=found.average_deal_size,
+        observed=ObservedRates(
+            from_=seen.opens,
+            to=seen.closes,
+            mql_to_sal=_float(seen.mql_to_sal),
+            sal_to_sql=_float(seen.sal_to_sql),
+            sql_to_won=_float(seen.sql_to_won),
+            average_deal_size=seen.average_deal_size,
+        ),
+    )
+
+
+@strawberry.input
+class ApplyGoalPlanInput:
+    service_level_agreement_id: strawberry.ID = strawberry.field(
+        description="The SLA whose pending draft takes the plan."
+    )
+    expected_version: int
+    plan: GoalPlanInput = strawberry.field(
+        description="The plan, worked out again when it is applied."
+    )
+    expected_qualified_leads_per_month: int | None = strawberry.field(
+        default=None,
+        description="The monthly MQLs the caller saw: CONFLICT when the plan "
+        "now gives another figure (the observed rates moved).",
+    )
+
+
+@strawberry.type
+class ApplyGoalPlanPayload:
+    service_level_agreement: ServiceLevelAgreement | None
+    goal_plan: GoalPlan | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class PlannerMutations:
+    @strawberry.mutation(
+        description="Write a goal plan's monthly MQLs into a draft SLA's "
+        "`qualifiedLeadsPerMonth`: an edit of the draft, as "
+        "`updateServiceLevelAgreement` makes."
+    )
+    async def apply_goal_plan(
+        self, info: Info, input: ApplyGoalPlanInput
+    ) -> ApplyGoalPlanPayload:
+        outcome = await planning.apply_goal_plan(
+            actor_of(info),
+            planning.ApplyPlan(
+                agreement_id=str(input.service_level_agreement_id),
+                expected_version=input.expected_version,
+                plan=request_of(input.plan),
+                expected_per_month=input.expected_qualified_leads_per_month,
             ),
+        )
+        done = outcome.result
+        sla: Any = agreement_type(done.agreement) if done else None
+        return ApplyGoalPlanPayload(
+            service_level_agreement=sla,
+            goal_plan=plan_type(done.plan) if done else None,
+            user_errors=user_errors(outcome.errors),
         )

@@ -31,7 +31,7 @@ from schema.metrics.types import (
     TimeToFirstTouch,
     as_float,
 )
-from server.domain.agreements.goals import GoalMetric
+from server.domain.agreements.goals import MONEY_METRICS, GoalMetric
 from server.domain.leads.qualification import QualifiedBy
 from server.domain.leads.stages import LeadStage
 from server.domain.metrics.series import Interval
@@ -242,6 +242,7 @@ def _goal(g: GoalFigureRow) -> GoalFigure:
             status=g.progress.status,
             ended=g.progress.ended,
             measured_at=None,
+            _money=g.metric in {m.value for m in MONEY_METRICS},
         ),
         _goal_id=g.goal_id,
     )

@@ -147,18 +147,29 @@ async def amend_sla(cast: Cast, agreed: Agreed) -> None:
     )
 
 
+async def draft_next_sla(cast: Cast, agreed: Agreed, now: datetime) -> None:
+    """Marketing's draft of next year's SLA, its volume still the current one:
+    what the goal planner applies a revenue target to."""
+    start = datetime(now.astimezone(ZONE).year + 1, 1, 1, tzinfo=ZONE)
+    terms = {**agreed.terms, "effectiveFrom": start.isoformat()}
+    kind = AgreementKind.SERVICE_LEVEL_AGREEMENT
+    draft = await agreements.create_agreement(cast.actors["cmo"], kind, terms)
+    ok(draft, "draft next year's SLA")
+
+
 def schedule_goals(
     timeline: Timeline,
     cast: Cast,
     calendar: BusinessCalendar | None,
     window: tuple[datetime, datetime],
     leads: int,
+    currency: str = "USD",
 ) -> None:
     """This quarter's goals, signed on its first working morning (or once the
     teams exist), and the churn goal's monthly readings."""
     earliest, now = window
     today = now.astimezone(ZONE).date()
-    terms = goal_terms(today, leads)
+    terms = goal_terms(today, leads, currency)
     start = date.fromisoformat(terms[0]["periodStart"])
     signed_at = max(earliest, _first_opening(calendar, start))
     goal_ids: list[str] = []

@@ -9,14 +9,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from server.clock import clock
-from server.demo.agreements import agree, amend_sla, schedule_goals
+from server.demo.agreements import agree, amend_sla, draft_next_sla, schedule_goals
 from server.demo.content import schedule_content
 from server.demo.market import Market
 from server.demo.people import Login, hire, new_password
 from server.demo.plans.company import COMPANY
+from server.demo.plans.duplicates import pairs_for, with_duplicates
 from server.demo.plans.market import plan_leads
 from server.demo.sales import Sales
 from server.demo.timeline import Timeline
+from server.demo.webhooks import seed_webhooks
 from server.domain.agreements.calendar import calendar_from_terms
 from server.services.people import reads as user_reads
 
@@ -34,6 +36,7 @@ class DemoOptions:
     now: datetime
     leads: int = 2000
     seed: int = 1
+    currency: str = "USD"  # ACCORD_CURRENCY: the money goals' unit
 
 
 @dataclass
@@ -63,13 +66,19 @@ async def build_demo(
         timeline = Timeline()
         sales = Sales(timeline, cast.actors, calendar, options.seed)
         rng = random.Random(f"accord-demo/{options.seed}/leads")
-        plans = plan_leads(rng, options.leads, begin, now)
+        seconds = pairs_for(options.leads)
+        plans = plan_leads(rng, options.leads - seconds, begin, now)
+        plans = with_duplicates(plans, seconds, now)
         Market(timeline, cast.actors, plans, sales).schedule(begin, now)
         window = (max(agreed, begin), now)
-        schedule_goals(timeline, cast, calendar, window, options.leads)
+        schedule_goals(
+            timeline, cast, calendar, window, options.leads, options.currency
+        )
         timeline.at(now - timedelta(days=2), lambda: amend_sla(cast, sla))
+        timeline.at(now - timedelta(days=1), lambda: draft_next_sla(cast, sla, now))
         schedule_content(timeline, cast, sla.persona_ids, now)
         counts = await timeline.run(now)
+        counts["webhook deliveries"] = await seed_webhooks(cast, now)
     finally:
         clock.reset()
     return DemoReport(now, cast.logins, counts, time.monotonic() - started)

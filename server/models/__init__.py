@@ -23,11 +23,12 @@ from server.models.core import (
     OutboxEvent,
     SubjectSequence,
 )
-from server.models.events import Notification
+from server.models.events import Notification, Webhook, WebhookDelivery
 from server.models.feedback import LeadFeedback
 from server.models.leads import (
     Lead,
     LeadActivity,
+    LeadAlias,
     LeadEngagement,
     LeadExternalId,
     RescoreJob,
@@ -64,6 +65,7 @@ __all__ = [
     "IdempotencyRecord",
     "Lead",
     "LeadActivity",
+    "LeadAlias",
     "LeadEngagement",
     "LeadExternalId",
     "LeadFeedback",
@@ -80,4 +82,6 @@ __all__ = [
     "StageCountDelta",
     "SubjectSequence",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

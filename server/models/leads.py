@@ -111,6 +111,8 @@ class LeadActivity(Model):
     source = fields.CharField(max_length=100, null=True)
     metadata = fields.JSONField(null=True)
     recorded_at = fields.DatetimeField()
+    # Brought in by a historical import (`upsertLeads` with ``backfill``).
+    imported = fields.BooleanField(default=False, db_default=False)
 
     if TYPE_CHECKING:
         lead_id: int
@@ -148,7 +150,8 @@ class LeadEngagement(Model):
 
 class StageChange(Model):
     """One move through the waterfall (the first row of a lead records its
-    creation, from no stage)."""
+    creation, from no stage). Moves of a historical import have ``via``
+    ``IMPORTED``."""
 
     id = fields.BigIntField(primary_key=True)
     lead = fields.ForeignKeyField(
@@ -177,6 +180,32 @@ class StageChange(Model):
             Index(fields=("lead_id", "at", "id"), name="stage_change_lead"),
             Index(fields=("to_stage", "at"), name="stage_change_to_at"),
         )
+
+
+class LeadAlias(Model):
+    """A key that leads to a lead other than its own columns (SPEC §2.3, §2.9).
+
+    Kinds: ``ID`` (a merged duplicate's id), ``EMAIL`` and ``EXTERNAL_ID`` (its
+    address and the external ids the survivor could not take over), which
+    resolve to the survivor; ``ERASED_EMAIL`` (the keyed hash of an erased
+    person's address, under the erased record) flags a later re-import."""
+
+    id = fields.BigIntField(primary_key=True)
+    lead = fields.ForeignKeyField(
+        "models.Lead", related_name="aliases", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=16)
+    system = fields.CharField(max_length=64, default="")
+    value = fields.CharField(max_length=320)
+    created_at = fields.DatetimeField()
+
+    if TYPE_CHECKING:
+        lead_id: int
+
+    class Meta:
+        table = "lead_alias"
+        unique_together = (("kind", "system", "value"),)
+        indexes = (Index(fields=("lead_id",), name="lead_alias_lead"),)
 
 
 class RescoreJob(Model):

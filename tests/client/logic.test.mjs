@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 
 import {
   auditFilter, can, changedUserFields, describeApiError, describeChanges, describeUserAgent,
-  endOfDayInstant, firstPage, formatInstant, formatRelative, formatWait, groupUserErrors,
+  endOfDayInstant, firstPage, formatInstant, formatMoney, formatRelative, formatWait, groupUserErrors,
   hashFor, isConflict, matchRoute, nextPage, nextPath, operationName, pageSummary,
   pageVariables, parseHash, previousPage, safeHttpUrl, sentence, todayIn, tokenStatus,
   userActions,
@@ -26,6 +26,15 @@ describe('permissions', () => {
 
   test('managers and admins read the audit log, members do not', () => {
     assert.deepEqual([admin, manager, member].map((v) => can(v, 'readAudit')), [true, true, false]);
+  });
+
+  test('marketing managers and admins merge leads; only admins erase them', () => {
+    const marketingManager = { ...manager, team: 'MARKETING' };
+    const salesManager = { ...manager, team: 'SALES' };
+    const marketer = { ...member, team: 'MARKETING' };
+    const who = [admin, marketingManager, salesManager, marketer];
+    assert.deepEqual(who.map((v) => can(v, 'mergeLeads')), [true, true, false, false]);
+    assert.deepEqual(who.map((v) => can(v, 'eraseLeads')), [true, false, false, false]);
   });
 
   test('nobody signed in may do nothing', () => {
@@ -303,5 +312,21 @@ describe('messages', () => {
   test('terse server messages are shown as sentences', () => {
     assert.equal(sentence('the user changed meanwhile'), 'The user changed meanwhile.');
     assert.equal(sentence('Already a sentence.'), 'Already a sentence.');
+  });
+});
+
+describe('money', () => {
+  test('an amount is shown with its currency in the viewer\'s locale', () => {
+    assert.equal(formatMoney({ amount: '1234.5', currency: 'USD' }, 'en-US'), '$1,234.50');
+    assert.equal(formatMoney({ amount: '5000.00', currency: 'EUR' }, 'de-DE'), '5.000\u00a0€');
+    assert.equal(formatMoney({ amount: '2.799E+5', currency: 'GBP' }, 'en-GB'), '£279,900');
+    assert.equal(formatMoney({ amount: '1000', currency: 'JPY' }, 'ja-JP'), '￥1,000');
+  });
+
+  test('no amount is a dash; an unknown currency keeps its code', () => {
+    assert.equal(formatMoney(null), '—');
+    assert.equal(formatMoney({ amount: null, currency: 'USD' }), '—');
+    assert.equal(formatMoney({ amount: '12.5', currency: 'usd!' }, 'en-US'), '12.5 usd!');
+    assert.equal(formatMoney({ amount: 'n/a', currency: 'USD' }), 'n/a USD');
   });
 });

@@ -45,3 +45,41 @@ test('ratios read as percentages, none as a dash', () => {
   assert.equal(percent(0.05), '5.0 %');
   assert.equal(reasonLabel('NOT_A_FIT'), 'Not a fit');
 });
+
+test('the planner reads percentages and leaves blanks to the observed rates', async () => {
+  const { planInput } = await import('../../client/logic/metrics.js');
+  const { input, errors } = planInput({
+    revenue: '1,000,000', months: '12', lookBackDays: '', averageDealSize: '', mqlToSal: '50', salToSql: '', sqlToWon: '25',
+  });
+  assert.deepEqual(errors, {});
+  assert.deepEqual(input, { revenue: '1000000', months: 12, lookBackDays: 180, mqlToSal: '0.5', sqlToWon: '0.25' });
+  const bad = planInput({ revenue: '0', months: '0', mqlToSal: '120' });
+  assert.deepEqual(Object.keys(bad.errors).sort(), ['months', 'mqlToSal', 'revenue']);
+});
+
+test('each plan step says what it was divided by', async () => {
+  const { planRows } = await import('../../client/logic/metrics.js');
+  const rows = planRows({
+    averageDealSize: '20000', sqlToWon: '0.25', salToSql: '0.4', mqlToSal: '0.5',
+    steps: [
+      { name: 'revenue', value: 1000000, exact: 1000000 },
+      { name: 'deals', value: 50, exact: 50 },
+      { name: 'sqls', value: 200, exact: 200 },
+      { name: 'sals', value: 500, exact: 500 },
+      { name: 'mqls', value: 1000, exact: 1000 },
+    ],
+  });
+  assert.deepEqual(rows.map((r) => r.how), [
+    '', '÷ 20,000 average deal size', '÷ 25 % SQL → won', '÷ 40 % SAL → SQL', '÷ 50 % MQL → SAL',
+  ]);
+});
+
+test('the simulator shows the draft beside the model in force, or a dash without one', async () => {
+  const { verdictRows } = await import('../../client/logic/metrics.js');
+  const verdicts = {
+    qualifyNow: 8, precision: 0.875, recall: 1, truePositives: 7, falsePositives: 1, falseNegatives: 0,
+  };
+  const rows = verdictRows({ draft: verdicts, inForce: null });
+  assert.deepEqual(rows[0], ['Would qualify now', 8, '—']);
+  assert.deepEqual(rows[1].slice(1), ['88 %', '—']);
+});

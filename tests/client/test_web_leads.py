@@ -518,7 +518,8 @@ def test_a_rep_works_a_lead_from_its_page_to_won_and_rates_it(
     close.get_by_label("Amount").fill("12000")
     close.get_by_role("button", name="Close the lead").click()
     expect(badges).to_have_text("Won")
-    expect(page.locator("#who-title").locator("..")).to_contain_text("12000")
+    # the amount in the viewer's locale (en-GB) with the currency (USD)
+    expect(page.locator("#who-title").locator("..")).to_contain_text("US$12,000")
 
     actions.get_by_text("Rate this lead…").click()
     rate = actions.locator("form[data-form='feedback']")

@@ -27,6 +27,10 @@ export function mount(root, app) {
     <h1>Agreements</h1>
     <p class="subtitle">What marketing and sales agreed, in writing: each takes effect only
       when a manager of each team has signed the same content.</p>
+    <nav class="tools" aria-label="Planning tools">
+      <a class="button" href="${hashFor('/agreements/planner')}">Goal planner</a>
+      <a class="button" href="${hashFor('/agreements/model')}">Model report and simulator</a>
+    </nav>
     <section class="card" aria-labelledby="waiting-title">
       <h2 id="waiting-title">Waiting for your signature</h2>
       <div data-region="waiting" aria-live="polite"><p class="loading">Loading…</p></div>

@@ -7,7 +7,7 @@
 import {
   clearErrors, confirmDialog, errorFields, formValues, html, region, render, setBusy, showErrors,
 } from '../../dom.js';
-import { describeApiError, groupUserErrors, hashFor, label, sentence } from '../../logic.js';
+import { describeApiError, formatMoney, groupUserErrors, hashFor, label, sentence } from '../../logic.js';
 import {
   agreementActions, diffTerms, draftKey, formModel, KIND_INFO, NEGOTIATING, PENDING_TEXT,
   plainTerms, readDraft, signedTeams, STATUS_TEXT, untilText, VOID_TEXT,
@@ -360,7 +360,7 @@ function progressPart(view) {
   const p = a.progress;
   if (!p) return html`<p class="muted">No measurement yet (progress shows for a goal in force on a manual metric once a value is recorded).</p>`;
   return html`<dl class="details">
-    <dt>Current</dt><dd>${p.current} of ${p.target} (${Math.round(p.ratio * 100)} %)</dd>
+    <dt>Current</dt><dd>${p.currentMoney ? formatMoney(p.currentMoney) : p.current} of ${p.targetMoney ? formatMoney(p.targetMoney) : p.target} (${Math.round(p.ratio * 100)} %)</dd>
     <dt>Expected by now</dt><dd>${Math.round(p.expectedRatio * 100)} % of the target</dd>
     <dt>Pace</dt><dd>${p.status.replaceAll('_', ' ').toLowerCase()}${p.ended ? ' (period over)' : ''}</dd>
     <dt>Measured</dt><dd>${p.measuredAt ? app.time(p.measuredAt) : '—'}</dd>

@@ -5,7 +5,9 @@
 // reloads it the same way, so the page always shows the server's state.
 
 import { errorFields, formValues, html, region, render, setBusy, showErrors } from '../../dom.js';
-import { describeApiError, groupUserErrors, isConflict, wallTimeToInstant } from '../../logic.js';
+import {
+  can, describeApiError, formatMoney, groupUserErrors, isConflict, wallTimeToInstant,
+} from '../../logic.js';
 import {
   FOLLOW_UP_CHANNELS, formatPoints, leadActions, leadWord, oneDecimal, openHandoff,
   REJECTION_REASONS, scoreLines,
@@ -77,8 +79,8 @@ export function mount(root, app, { params }) {
       return;
     }
     const lead = view.lead;
-    document.title = `${lead.fullName || lead.email} · Accord`;
-    render(region(root, 'head'), head(lead));
+    document.title = `${lead.erased ? 'Erased person' : lead.fullName || lead.email} · Accord`;
+    render(region(root, 'head'), head(lead, app.viewer));
     render(region(root, 'body'), body(lead, view, app));
   }
 
@@ -239,17 +241,25 @@ function editInput(lead, values, conflict) {
 
 // ---- the page's parts -------------------------------------------------------
 
-function head(lead) {
+function head(lead, viewer) {
+  const merge = can(viewer, 'mergeLeads') && !lead.erased;
+  const erase = can(viewer, 'eraseLeads') && !lead.erased;
   return html`<div class="lead-head">
-    <h1 tabindex="-1">${lead.fullName || lead.email}</h1>
-    <p class="subtitle">${[lead.jobTitle, lead.company].filter(Boolean).join(' at ') || 'No company on record'}</p>
+    <h1 tabindex="-1">${lead.erased ? 'Erased person' : lead.fullName || lead.email}</h1>
+    <p class="subtitle">${lead.erased ? "This person's data was erased; the anonymous record stays so every count stays right."
+      : [lead.jobTitle, lead.company].filter(Boolean).join(' at ') || 'No company on record'}</p>
     <p class="lead-badges">
       <span class="stage stage-${lead.stage.toLowerCase()}">${leadWord(lead.stage)}</span>
       ${lead.qualified ? html`<span class="badge ok">qualified</span>` : html`<span class="badge">not qualified</span>`}
       ${lead.isCustomer ? html`<span class="badge">customer</span>` : ''}
       ${lead.doNotContact ? html`<span class="badge warn">do not contact</span>` : ''}
+      ${lead.erased ? html`<span class="badge warn">erased</span>` : ''}
       <span class="score-pill" aria-label="Score ${lead.score ?? 'none'}">${lead.score ?? '—'}${lead.grade ? html` <small>${lead.grade}</small>` : ''}</span>
     </p>
+    ${merge || erase ? html`<p class="toolbar hygiene">
+      ${merge ? html`<a class="button" href="#/leads/${encodeURIComponent(lead.id)}/merge">Merge with…</a>` : ''}
+      ${erase ? html`<a class="button danger" href="#/leads/${encodeURIComponent(lead.id)}/erase">Erase personal data</a>` : ''}
+    </p>` : ''}
   </div>`;
 }
 
@@ -284,7 +294,7 @@ function identity(lead, app) {
       <dt>Source</dt><dd>${[lead.source, lead.campaign].filter(Boolean).join(' / ') || '—'}</dd>
       ${lead.products.length ? html`<dt>Products</dt><dd>${lead.products.join(', ')}</dd>` : ''}
       ${ids ? html`<dt>External ids</dt><dd class="mono">${ids}</dd>` : ''}
-      ${lead.amount !== null ? html`<dt>Amount</dt><dd>${lead.amount}${lead.recurring ? ' (recurring)' : ''}</dd>` : ''}
+      ${lead.amount !== null ? html`<dt>Amount</dt><dd>${formatMoney(lead.amountMoney)}${lead.recurring ? ' (recurring)' : ''}</dd>` : ''}
       <dt>Created</dt><dd>${app.time(lead.createdAt)}</dd>
       <dt>Version</dt><dd>${lead.version}, updated ${app.time(lead.updatedAt)}</dd>
     </dl>
@@ -402,6 +412,7 @@ function timeline(view, app) {
     <span class="when small">${app.time(a.occurredAt)}</span>
     <strong>${leadWord(a.kind)}</strong>
     ${a.source ? html`<span class="muted small">via ${a.source}</span>` : ''}
+    ${a.imported ? html`<span class="muted small">(imported)</span>` : ''}
     ${a.metadata ? html`<div class="small muted meta">${describeMetadata(a.metadata)}</div>` : ''}
   </li>`);
   return html`<section class="card" aria-labelledby="activity-title">

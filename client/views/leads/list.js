@@ -39,6 +39,7 @@ export function mount(root, app, { query }) {
     <div class="title-row">
       <h1>Leads</h1>
       <div class="actions">
+        <a class="button" href="#/leads/duplicates">Duplicates</a>
         ${mayImport ? html`<a class="button" href="#/leads/import">Import CSV</a>` : ''}
         <button type="button" data-action="export">Export CSV</button>
       </div>

@@ -4,6 +4,7 @@
 // the list of the records behind it.
 
 import { formValues, html, region, render } from '../../dom.js';
+import { formatMoney } from '../../logic.js';
 import {
   PACE_LABELS, PERIODS, STAGE_LABELS, drillHref, funnelBars, hours, lastDay, percent,
   periodFor, reasonLabel,
@@ -105,7 +106,9 @@ function goals(list) {
     const unit = g.goal?.terms?.unit ?? '';
     return html`<li class="card goal">
       <h3>${g.goal?.title ?? g.metric}</h3>
-      <p><strong>${amount(p.current)}</strong> of ${amount(p.target)} ${unit}
+      <p>${p.currentMoney
+    ? html`<strong>${formatMoney(p.currentMoney)}</strong> of ${formatMoney(p.targetMoney)}`
+    : html`<strong>${amount(p.current)}</strong> of ${amount(p.target)} ${unit}`}
         <span class="status pace-${p.status.toLowerCase()}">${PACE_LABELS[p.status]}</span>
         ${p.ended ? html`<span class="muted">(ended)</span>` : ''}</p>
       ${paceBar(p)}

@@ -2,7 +2,7 @@
 // A new token's secret is shown once, with a copy button, and then forgotten.
 
 import {
-  clearErrors, confirmDialog, copyFrom, errorFields, formValues, html, region, render,
+  clearErrors, confirmDialog, errorFields, formValues, html, region, render,
   setBusy, showErrors,
 } from '../../dom.js';
 import {
@@ -12,6 +12,7 @@ import {
 import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '../../operations.js';
 import { checkboxGroup, formError, inputField, submitButton } from '../core/fields.js';
 import { listPlaceholder, pagedList } from '../core/paged.js';
+import { copySecret, secretPanel } from '../core/secret.js';
 
 const LIST_SIZE = 50;
 const SCOPE_HELP = {
@@ -31,7 +32,11 @@ export function mountTokens(root, app, { everyone = false, create = true } = {})
     variables: () => ({ filter: { everyone, active: view.onlyActive } }),
   });
   view.update = () => {
-    render(region(root, 'secret'), secretPanel(view.secret));
+    render(region(root, 'secret'), secretPanel(view.secret, {
+      inputId: 'token-secret',
+      label: 'Secret',
+      use: 'Store it where your integration keeps secrets.',
+    }));
     render(region(root, 'list'), tokenList(view));
   };
   view.show = async (step) => {
@@ -74,7 +79,7 @@ function clicked(event, view) {
   const action = button?.dataset.action;
   if (action === 'revoke') revoke(button.dataset.id, view);
   if (action === 'more') view.show(view.list.more);
-  if (action === 'copy-secret') copySecret(view.root);
+  if (action === 'copy-secret') copySecret(view.root, 'token-secret');
   if (action === 'dismiss-secret') {
     view.secret = null;
     view.update();
@@ -97,7 +102,10 @@ async function createToken(form, view) {
       return;
     }
     form.reset();
-    view.secret = { name: createApiToken.apiToken.name, value: createApiToken.secret };
+    view.secret = {
+      title: `Copy the secret of “${createApiToken.apiToken.name}” now`,
+      value: createApiToken.secret,
+    };
     view.update();
     view.root.querySelector('#token-secret').focus();
     await view.show(view.list.first);
@@ -131,13 +139,6 @@ async function revoke(id, view) {
   }
 }
 
-async function copySecret(root) {
-  const copied = await copyFrom(root.querySelector('#token-secret'));
-  root.querySelector('[data-copy-status]').textContent = copied
-    ? 'Copied to the clipboard.'
-    : 'Copy did not work here: the secret is selected, press Ctrl+C (⌘C).';
-}
-
 // The expiry is picked as a date and sent as the end of that day (viewer's zone).
 function createForm(tz) {
   return html`<form class="card stack" data-form="create-token" novalidate>
@@ -159,24 +160,6 @@ function createForm(tz) {
     ${formError()}
     <div class="actions">${submitButton('Create token')}</div>
   </form>`;
-}
-
-function secretPanel(secret) {
-  if (!secret) return html``;
-  return html`<div class="secret card" role="region" aria-labelledby="secret-title">
-    <h3 id="secret-title">Copy the secret of “${secret.name}” now</h3>
-    <p>It is shown only this once and cannot be retrieved later. Store it where
-      your integration keeps secrets.</p>
-    <label for="token-secret">Secret</label>
-    <div class="copy-row">
-      <input id="token-secret" class="mono" readonly value="${secret.value}" spellcheck="false">
-      <button type="button" data-action="copy-secret">Copy</button>
-    </div>
-    <p class="muted" data-copy-status role="status"></p>
-    <div class="actions">
-      <button type="button" class="primary" data-action="dismiss-secret">I have stored it</button>
-    </div>
-  </div>`;
 }
 
 function tokenRow(t, app, everyone, now) {

@@ -310,7 +310,7 @@ def quarter_of(day: date) -> tuple[date, date]:
     return date(day.year, first_month, 1), date(day.year, last_month, last_day)
 
 
-def goal_terms(today: date, leads: int) -> list[dict[str, Any]]:
+def goal_terms(today: date, leads: int, currency: str = "USD") -> list[dict[str, Any]]:
     """This quarter's goals, sized to the number of demo leads, and the year's
     churn goal measured by hand."""
     start, end = quarter_of(today)
@@ -347,7 +347,7 @@ def goal_terms(today: date, leads: int) -> list[dict[str, Any]]:
             "MARKET_SHARE",
             "PIPELINE_VALUE",
             max(1, per_quarter // 12) * 60_000,
-            "EUR",
+            currency,  # a money metric: in ACCORD_CURRENCY
         ),
         {
             "title": "Logo churn below 6 % this year",

@@ -33,6 +33,13 @@ class GoalMetric(StrEnum):
     MANUAL = "MANUAL"
 
 
+# Metrics measured in ACCORD_CURRENCY (the others count leads, or are MANUAL,
+# whose unit the goal's terms say).
+MONEY_METRICS = frozenset(
+    {GoalMetric.PIPELINE_VALUE, GoalMetric.WON_REVENUE, GoalMetric.RECURRING_REVENUE}
+)
+
+
 class GoalDirection(StrEnum):
     INCREASE = "INCREASE"
     DECREASE = "DECREASE"

@@ -28,7 +28,27 @@ DATE_WANTED = f"give a date as YYYY-MM-DD in {RANGE}"
 def input_problems(value: Any, path: tuple[str, ...] = ()) -> list[Problem]:
     """Every place in `value` (nested dicts and lists) that breaks the rule above,
     as (path, message); empty when all of it may be stored."""
+    if _clean(value):
+        return []
     return list(_walk(value, path))
+
+
+def _clean(value: Any) -> bool:
+    """Whether `_walk` finds nothing, without building paths: the common case,
+    checked fast on the plain types JSON gives (anything else goes to `_walk`)."""
+    kind = type(value)
+    if kind is str:
+        return "\x00" not in value
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or "\x00" in key or not _clean(item):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(map(_clean, value))
+    if value is None or kind is int or kind is bool:
+        return True
+    return next(_walk(value, ()), None) is None
 
 
 def _walk(value: Any, path: tuple[str, ...]) -> Iterator[Problem]:

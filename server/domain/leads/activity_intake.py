@@ -83,6 +83,21 @@ def read_activity_row(
     )
 
 
+def read_imported_activity(reader: Reader, now: datetime) -> ActivityRow | None:
+    """One past activity of a historical import row (its lead is the row's):
+    the fields of `read_activity_row` but the lead reference. Problems are left
+    on ``reader``; None when the row cannot be read."""
+    kind = reader.choice("kind", ActivityKind)
+    occurred_at = _occurred_at(reader, now)
+    external_id = _external_id(reader)
+    source = reader.text("source", max_length=MAX_SOURCE, required=False) or None
+    metadata = _metadata(reader)
+    if not kind or occurred_at is None:
+        return None
+    kinds = ActivityKind(kind)
+    return ActivityRow(None, None, kinds, occurred_at, external_id, source, metadata)
+
+
 def _lead_reference(reader: Reader) -> tuple[str | None, str | None]:
     named = [key for key in ("leadId", "leadEmail") if reader.raw.get(key) is not None]
     if len(named) != 1:

@@ -14,14 +14,18 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import idna
 
-from server.domain.agreements.terms import Reader, refuse_unstorable
+from server.domain.agreements.terms import Reader, parse_instant, refuse_unstorable
 from server.domain.core.errors import UserErrors
+from server.domain.core.inputs import INSTANT_WANTED
+
+if TYPE_CHECKING:
+    from server.domain.leads.backfill import Backfill
 
 MAX_UPSERT_ROWS = 500
 MAX_EMAIL_LENGTH = 320
@@ -147,6 +151,8 @@ class IncomingLead:
     external_ids: tuple[tuple[str, str], ...]
     changes: dict[str, Any]
     source_updated_at: datetime | None
+    # a historical import's part of the row (`server.domain.leads.backfill`)
+    backfill: Backfill | None = None
 
 
 def read_lead_row(
@@ -202,10 +208,14 @@ def read_instant(
     reader: Reader, key: str, *, required: bool = False
 ) -> datetime | None:
     """The aware instant under `key`, in UTC, or None (absent or after a problem)."""
-    if reader.value(key, required) is None:
+    raw = reader.value(key, required)
+    if raw is None:
         return None
-    text = reader.instant(key)  # the terms' reading: ISO in UTC, or a problem
-    return None if text is None else datetime.fromisoformat(text)
+    instant = parse_instant(raw)  # the terms' reading, without the round trip
+    if instant is None:
+        reader.fail(key, INSTANT_WANTED)
+        return None
+    return instant.astimezone(UTC)
 
 
 def _email_key(reader: Reader) -> str | None:

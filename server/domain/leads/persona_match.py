@@ -145,7 +145,21 @@ def match_many(
 ) -> dict[K, int | None]:
     """`match_persona` for many leads, reading the profiles once."""
     compiled = [_compile(p) for p in profiles]
-    return {key: _best(_read_lead(lead), compiled) for key, lead in leads.items()}
+    # Leads alike in every compared field fit alike: each profile is judged once.
+    judged: dict[tuple[Any, ...], int | None] = {}
+    found: dict[K, int | None] = {}
+    for key, lead in leads.items():
+        alike = (
+            lead.industry,
+            lead.company_size,
+            lead.job_title,
+            lead.seniority,
+            lead.country,
+        )
+        if alike not in judged:
+            judged[alike] = _best(_read_lead(lead), compiled)
+        found[key] = judged[alike]
+    return found
 
 
 def _best(lead: _Lead, personas: Sequence[_Persona]) -> int | None:

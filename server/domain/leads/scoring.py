@@ -249,19 +249,10 @@ def _assemble(
     )
 
 
-def quick_score(
-    model: QualificationModel,
-    lead: LeadAttributes,
-    state: EngagementState,
-    now: datetime,
-) -> Score:
-    """`score_state` without the breakdown (its texts are most of the cost):
-    the same numbers and decision, for rescoring every lead; the breakdown is
-    rebuilt with `score_state` when someone reads it."""
-    if not fits_model(state, model):
-        raise StaleEngagement("engagement was tallied under other half-lives")
+def fit_points(model: QualificationModel, lead: LeadAttributes) -> Decimal:
+    """The lead's fit score under the model: the points of the rules it matches."""
     with localcontext(EXACT):
-        fit = sum(
+        return sum(
             (
                 rule.points
                 for rule in model.fit_rules
@@ -269,6 +260,24 @@ def quick_score(
             ),
             Decimal(0),
         )
+
+
+def quick_score(
+    model: QualificationModel,
+    lead: LeadAttributes,
+    state: EngagementState,
+    now: datetime,
+    fit: Decimal | None = None,
+) -> Score:
+    """`score_state` without the breakdown (its texts are most of the cost):
+    the same numbers and decision, for rescoring every lead; the breakdown is
+    rebuilt with `score_state` when someone reads it. ``fit`` is
+    `fit_points(model, lead)` when the caller has it already."""
+    if not fits_model(state, model):
+        raise StaleEngagement("engagement was tallied under other half-lives")
+    if fit is None:
+        fit = fit_points(model, lead)
+    with localcontext(EXACT):
         tallies = ((k, t.weight, t.as_of, t.count) for k, t in state.tallies.items())
         numbers = numbers_of(model, fit, tallies, now)
         hand_raise = find_hand_raise(model, state, now)

@@ -65,6 +65,8 @@ class Via(StrEnum):
     CLOSE = "CLOSE"
     HANDOFF_DECISION = "HANDOFF_DECISION"
     PULL_BACK = "PULL_BACK"
+    IMPORTED = "IMPORTED"  # history brought in by a historical import
+    MERGE = "MERGE"  # the duplicate of a merge was further along (`merging`)
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,12 @@ def check_move(
         message = f"only {permit.who.value} may move a lead from {from_stage} to "
         return Refusal(ErrorCode.FORBIDDEN, message + to_stage)
     return _check_reason(reason, permit.reason_required)
+
+
+def in_waterfall(from_stage: LeadStage, to_stage: LeadStage) -> bool:
+    """Whether the table has a move from ``from_stage`` to ``to_stage``, made
+    by anyone, any way: what an imported history is checked against."""
+    return (from_stage, to_stage) in _TABLE
 
 
 def needs_reason(from_stage: LeadStage, to_stage: LeadStage, via: Via) -> bool:

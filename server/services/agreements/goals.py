@@ -8,7 +8,7 @@ on a computed metric reports no progress rather than a made-up zero.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -132,24 +132,46 @@ def progress_of(
 
 
 # Computed metrics are measured by the metrics capability, which comes later:
-# it is installed here by `server/wiring.py` (`install_goal_measure`).
-GoalMeasure = Callable[[int, Mapping[str, Any], ZoneInfo], Awaitable[Decimal]]
+# it is installed here by `server/wiring.py` (`install_goal_measure`). It
+# measures many goals at once, in one statement whatever their number.
+GoalMeasure = Callable[
+    [Sequence[tuple[int, Mapping[str, Any]]], ZoneInfo], Awaitable[dict[int, Decimal]]
+]
 _measures: list[GoalMeasure] = []
 
 
 def install_goal_measure(measure: GoalMeasure) -> None:
-    """How a computed goal's current value is measured (one reader)."""
+    """How computed goals' current values are measured (one reader)."""
     _measures[:] = [measure]
 
 
-async def computed_progress(goal: Agreement, timezone: str) -> Progress | None:
-    """Progress of a goal in force on a computed metric (None for MANUAL ones,
-    goals not in force, or before the metrics capability is wired)."""
+def computed_terms(goal: Agreement) -> dict[str, Any] | None:
+    """The terms of a goal in force on a computed metric (None for MANUAL
+    ones, goals not in force, or before the metrics capability is wired)."""
     terms = store.terms_of(goal.terms)
     if goal.status != AgreementStatus.ACTIVE.value or terms is None:
         return None
     if terms["metric"] == GoalMetric.MANUAL.value or not _measures:
         return None
+    return terms
+
+
+async def computed_progresses(
+    goals: Sequence[tuple[int, Mapping[str, Any]]], timezone: str
+) -> dict[int, Progress]:
+    """Progress of goals in force on computed metrics, measured together."""
+    if not goals or not _measures:
+        return {}
     zone = ZoneInfo(timezone)
-    current = await _measures[0](goal.id, terms, zone)
-    return goal_progress(terms, current, clock.now(), zone)
+    values = await _measures[0](goals, zone)
+    now = clock.now()
+    return {key: goal_progress(terms, values[key], now, zone) for key, terms in goals}
+
+
+async def computed_progress(goal: Agreement, timezone: str) -> Progress | None:
+    """One goal's `computed_progresses`."""
+    terms = computed_terms(goal)
+    if terms is None:
+        return None
+    found = await computed_progresses([(goal.id, terms)], timezone)
+    return found.get(goal.id)

@@ -26,7 +26,8 @@ TYPE_CODES = {
     "ContentAsset": 17,
     "ContentComment": 18,
     "SavedFilter": 19,
-    "Event": 20,
+    "Webhook": 23,
+    "WebhookDelivery": 24,
 }
 
 _state: dict[str, object] = {}

@@ -104,6 +104,14 @@ RULES: dict[str, Rule] = {
     "updateUser": Rule("admins", _admins),
     "deactivateUser": Rule("admins", _admins),
     "createSetPasswordLink": Rule("admins", _admins),
+    # webhooks (admin, SPEC §2.9)
+    "createWebhook": Rule("admins", _admins),
+    "updateWebhook": Rule("admins", _admins),
+    "deleteWebhook": Rule("admins", _admins),
+    "rotateWebhookSecret": Rule("admins", _admins),
+    "redeliverWebhookDelivery": Rule("admins", _admins),
+    "webhooks": Rule("admins", _admins, READ),
+    "webhookDeliveries": Rule("admins", _admins, READ),
     # reads beyond "every authenticated user"
     # INGEST alone reads only `viewer` and what its mutations return (README).
     "viewer": Rule("any authenticated caller", _anyone, READ_OR_INGEST),
@@ -217,10 +225,17 @@ RULES: dict[str, Rule] = {
         "marketing managers and admins", _marketing_managers_and_admins
     ),
     "rescoring": Rule("any authenticated user", _anyone, READ),
+    # lead hygiene (SPEC §2.1: merge, erase leads; §2.3)
+    "mergeLeads": Rule("marketing managers and admins", _marketing_managers_and_admins),
+    "eraseLead": Rule("admins", _admins),
+    "duplicateLeadCandidates": Rule("any authenticated user", _anyone, READ),
     "leadFunnel": Rule("any authenticated user", _anyone, READ),
     "dashboard": Rule("any authenticated user", _anyone, READ),
     "metricSeries": Rule("any authenticated user", _anyone, READ),
     "goalPlan": Rule("any authenticated user", _anyone, READ),
+    "applyGoalPlan": Rule(NEGOTIATORS, _negotiators),
+    "qualificationModelReport": Rule("any authenticated user", _anyone, READ),
+    "simulateQualificationModel": Rule("any authenticated user", _anyone, READ),
 }
 
 

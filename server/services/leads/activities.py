@@ -32,7 +32,7 @@ from server.domain.leads.qualification import Trigger
 from server.domain.leads.qualification_model import NO_MODEL, QualificationModel
 from server.services.core import bulk, ids, mutations
 from server.services.core.actors import Actor
-from server.services.leads import activity_store, engagement_store
+from server.services.leads import activity_store, aliases, engagement_store
 from server.services.leads import store as lead_store
 from server.services.leads.refresh import load_states
 from server.services.leads.scoring import Scorer, StageMoves
@@ -106,6 +106,7 @@ async def _record(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Re
         (r.lead_id for r in rows if r.lead_id),
         (r.row.lead_email for r in rows if r.row.lead_email),
     )
+    await _redirect(rows, leads)
     rows = _resolve(rows, results, leads)
     scorer = await Scorer.load(tx.now)
     touched = [leads[key] for key in sorted({r.lead_id for r in rows})]
@@ -137,6 +138,26 @@ async def _record(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Re
         qualified=qualified,
     )
     return Recorded(results, leads, qualified)
+
+
+async def _redirect(rows: list[_Row], leads: dict[int, Any]) -> None:
+    """Rows naming a merged duplicate (by id or address) go to its survivor;
+    one more statement, only when some lead was not found directly."""
+    emails = {lead["email"] for lead in leads.values()}
+    missing_ids = {r.lead_id for r in rows if r.lead_id and r.lead_id not in leads}
+    missing_emails = {
+        e for r in rows if not r.lead_id and (e := r.row.lead_email) and e not in emails
+    }
+    if not missing_ids and not missing_emails:
+        return
+    found = await aliases.resolve(ids=missing_ids, emails=missing_emails)
+    if found.leads - leads.keys():
+        leads.update(await lead_store.load_leads(found.leads - leads.keys()))
+    for r in rows:
+        if r.lead_id in found.ids:
+            r.lead_id = found.ids[r.lead_id]
+        elif not r.lead_id and r.row.lead_email in found.emails:
+            r.lead_id = found.emails[r.row.lead_email]
 
 
 def _resolve(

@@ -37,16 +37,19 @@ TYPES = (
 _OCCURRED = LeadActivity._meta.fields_map["occurred_at"]
 
 
-async def insert_new(rows: Sequence[Sequence[Any]]) -> set[tuple[int, str]]:
+async def insert_new(
+    rows: Sequence[Sequence[Any]], *, imported: bool = False
+) -> set[tuple[int, str]]:
     """Insert activities (values in `COLUMNS` order) that are not recorded yet;
-    the (lead id, dedupe key) of those written."""
+    the (lead id, dedupe key) of those written. ``imported`` flags them as
+    brought in by a historical import."""
     found = await bulk.insert(
         "lead_activity",
-        COLUMNS,
-        rows,
+        (*COLUMNS, "imported") if imported else COLUMNS,
+        [(*row, True) for row in rows] if imported else rows,
         conflict="ON CONFLICT (lead_id, dedupe_key) DO NOTHING",
         returning=("lead_id", "dedupe_key"),
-        types=TYPES,
+        types=(*TYPES, "boolean") if imported else TYPES,
     )
     return {(int(r["lead_id"]), r["dedupe_key"]) for r in found}
 

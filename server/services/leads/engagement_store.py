@@ -32,18 +32,22 @@ TYPES = (
 _KINDS = {kind.value: kind for kind in ActivityKind}
 
 
-def _tally(raw: Mapping[str, Any]) -> KindTally:
-    half_life = raw["half_life_days"]
+def _tally(
+    weight: Any, as_of: Any, half_life: Any, count: Any, latest_at: Any
+) -> KindTally:
     return KindTally(
-        weight=float(raw["weight"]),
-        as_of=_moment(raw["as_of"]),
+        weight=float(weight),
+        as_of=_moment(as_of),
         half_life_days=None if half_life is None else _half_life(half_life),
-        count=int(raw["count"]),
-        latest_at=_moment(raw["latest_at"]),
+        count=int(count),
+        latest_at=_moment(latest_at),
     )
 
 
 def _moment(value: Any) -> datetime:
+    # PostgreSQL gives aware instants; SQLite text
+    if type(value) is datetime and value.tzinfo is not None:
+        return value
     found = fetched.to_datetime(value)
     assert found is not None
     return found
@@ -62,11 +66,13 @@ async def load_tallies(
     if not keys:
         return found
     where, params = bulk.any_of("lead_id", keys, "bigint")
-    rows = await db.fetch(
+    rows = await db.fetch_values(
         f"SELECT {', '.join(COLUMNS)} FROM lead_engagement WHERE {where}", *params
     )
-    for row in rows:
-        found[int(row["lead_id"])][_KINDS[row["kind"]]] = _tally(row)
+    kinds = _KINDS
+    for lead_id, kind, weight, as_of, half_life, count, latest_at in rows:
+        tally = _tally(weight, as_of, half_life, count, latest_at)
+        found[int(lead_id)][kinds[kind]] = tally
     return found
 
 

@@ -9,6 +9,7 @@ transaction writing every lead in bulk, with one audit entry listing the rows.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ from server.domain.leads.qualification import Trigger
 from server.domain.leads.stages import LeadStage
 from server.services.core import ids, mutations
 from server.services.core.actors import Actor
+from server.services.leads import aliases, backfill
 from server.services.leads import store as lead_store
 from server.services.leads.refresh import refresh
 from server.services.leads.scoring import StageMoves, personas_in_force
@@ -85,12 +87,18 @@ class _Batch:
     renamed: set[int] = field(default_factory=set)
     changed_ids: dict[Key, dict[str, str]] = field(default_factory=dict)
     new: int = 0
+    imports: backfill.Imports = field(default_factory=backfill.Imports)
+    erased: set[str] = field(default_factory=set)  # addresses of erased people
+    flagged: list[int] = field(default_factory=list)  # rows re-importing one
 
 
 async def upsert_leads(
-    actor: Actor, raw_rows: Sequence[Mapping[str, Any]]
+    actor: Actor, raw_rows: Sequence[Mapping[str, Any]], *, backfill: bool = False
 ) -> mutations.Outcome[Upserted]:
-    return await _retrying(actor, "upsertLeads", lambda tx: _upsert(tx, raw_rows))
+    """``backfill``: a historical import (`server.services.leads.backfill`)."""
+    return await _retrying(
+        actor, "upsertLeads", lambda tx: _upsert(tx, raw_rows, backfill)
+    )
 
 
 async def _retrying(actor: Actor, operation: str, body: Any) -> mutations.Outcome[Any]:
@@ -106,26 +114,41 @@ async def _retrying(actor: Actor, operation: str, body: Any) -> mutations.Outcom
 
 
 def _parse(
-    raw_rows: Sequence[Mapping[str, Any]],
+    raw_rows: Sequence[Mapping[str, Any]], backfilling: bool, now: datetime
 ) -> list[IncomingLead | list[UserError]]:
     parsed: list[IncomingLead | list[UserError]] = []
     for index, raw in enumerate(raw_rows):
+        errors: list[UserError] = []
         try:
-            parsed.append(read_lead_row(raw, ("leads", index)))
+            row = read_lead_row(raw, ("leads", index))
         except UserErrors as refusal:
-            parsed.append(refusal.errors)
+            errors = refusal.errors
+        try:
+            fill = backfill.read_row(raw, index, backfilling, now)
+        except UserErrors as refusal:
+            errors = errors + refusal.errors
+        if errors:
+            parsed.append(errors)
+        else:
+            parsed.append(dataclasses.replace(row, backfill=fill))
     return parsed
 
 
-async def _upsert(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Upserted:
+async def _upsert(
+    tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]], backfilling: bool
+) -> Upserted:
     # Inside the use case, so the caller's rights are checked first and the
     # refusal is audited like any other.
     if len(raw_rows) > MAX_UPSERT_ROWS:
         message = f"send at most {MAX_UPSERT_ROWS} leads per call"
         raise refuse(ErrorCode.LIMIT_EXCEEDED, message, "leads")
-    parsed = _parse(raw_rows)
+    if backfilling:
+        backfill.check_caller(tx.actor, raw_rows)
+    parsed = _parse(raw_rows, backfilling, tx.now)
     rows = [p for p in parsed if isinstance(p, IncomingLead)]
     batch = await _load_batch(rows)
+    if backfilling:
+        batch.imports = await backfill.Imports.load(rows, list(batch.leads))
     results = []
     for index, row in enumerate(parsed):
         if isinstance(row, IncomingLead):
@@ -138,7 +161,11 @@ async def _upsert(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Up
             result.lead_key = keys[result.lead_key]
     leads = {keys[k]: row for k, row in batch.leads.items()}
     touched = sorted(keys[k] for k in batch.dirty)
-    tx.audit("Lead", None, leads=touched, **_row_summary(results))
+    summary = _row_summary(results)
+    if batch.flagged:
+        summary["reimportedErased"] = batch.flagged
+    extra = batch.imports.summary(keys) if backfilling else {}
+    tx.audit("Lead", None, leads=touched, **summary, **extra)
     return Upserted(results, leads)
 
 
@@ -155,13 +182,24 @@ async def _load_batch(rows: Sequence[IncomingLead]) -> _Batch:
     emails = {row.email for row in rows if row.email}
     owners = await lead_store.leads_by_external_ids(pairs)
     stored = await lead_store.load_leads(owners.values(), emails)
-    external = await lead_store.external_ids_of(stored)
+    by_email: dict[str, Key] = {row["email"]: key for key, row in stored.items()}
     by_external: dict[tuple[str, str], Key] = dict(owners)
+    # Keys no lead holds may be a merged duplicate's (they update the survivor)
+    # or an erased person's address: one more statement, only for those.
+    found = await aliases.resolve(
+        emails=emails - by_email.keys(), pairs=pairs - by_external.keys()
+    )
+    if found.leads - stored.keys():
+        stored.update(await lead_store.load_leads(found.leads - stored.keys()))
+    by_email.update({e: k for e, k in found.emails.items() if k in stored})
+    by_external.update({p: k for p, k in found.external.items() if k in stored})
+    external = await lead_store.external_ids_of(stored)
     return _Batch(
         leads={key: row for key, row in stored.items()},
-        by_email={row["email"]: key for key, row in stored.items()},
+        by_email=by_email,
         by_external=by_external,
         external_ids={key: dict(external.get(key, {})) for key in stored},
+        erased=found.erased,
     )
 
 
@@ -181,9 +219,15 @@ def _apply_row(
     lead = batch.leads[key]
     if is_stale(row.source_updated_at, lead["source_updated_at"]):
         return RowResult(index, RowOutcome.STALE, key)
+    if row.backfill is not None:
+        errors = batch.imports.refusals(index, key, lead, row.backfill)
+        if errors:
+            return RowResult(index, RowOutcome.FAILED, errors=errors)
     changed = _change(batch, key, row)
-    if changed:
-        batch.dirty.add(key)
+    if row.backfill is not None:
+        changed = batch.imports.apply(key, lead, row.backfill, now) or changed
+    if changed or (row.backfill is not None and row.backfill.activities):
+        batch.dirty.add(key)  # imported activities rescore the lead
     return RowResult(
         index, RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED, key
     )
@@ -197,11 +241,30 @@ def _create(batch: _Batch, index: int, row: IncomingLead, now: datetime) -> RowR
             ("leads", str(index), "email"),
         )
         return RowResult(index, RowOutcome.FAILED, errors=[error])
+    erased = row.email in batch.erased
+    if erased and aliases.reimport_policy() is aliases.ReimportPolicy.REFUSE:
+        error = UserError(
+            ErrorCode.DUPLICATE,
+            "this address belongs to a person whose data was erased",
+            ("leads", str(index), "email"),
+        )
+        return RowResult(index, RowOutcome.FAILED, errors=[error])
+    lead = new_lead(row.email, now)
+    if row.backfill is not None:
+        errors = batch.imports.refusals(index, None, lead, row.backfill)
+        if errors:
+            return RowResult(index, RowOutcome.FAILED, errors=errors)
+    if erased:
+        batch.flagged.append(index)
     key: Key = ("new", batch.new)
     batch.new += 1
-    batch.leads[key] = new_lead(row.email, now)
+    batch.leads[key] = lead
     batch.external_ids[key] = {}
     _change(batch, key, row)
+    if row.backfill is not None:
+        batch.imports.apply(key, lead, row.backfill, now)
+    if erased:  # flagged: never contacted without a look
+        lead["do_not_contact"] = True
     batch.dirty.add(key)
     return RowResult(index, RowOutcome.CREATED, key)
 
@@ -270,13 +333,16 @@ async def _write(tx: mutations.Tx, batch: _Batch) -> dict[Key, int]:
     await lead_store.insert_leads(new)
     keys: dict[Key, int] = {k: batch.leads[k]["id"] for k in batch.leads}
     moves = StageMoves()
-    for lead in new:
-        moves.created(tx, lead)
+    for made in fresh:
+        if not batch.imports.created(tx, made, batch.leads[made]):
+            moves.created(tx, batch.leads[made])
     dirty = [batch.leads[k] for k in batch.dirty]
     for key in batch.dirty:
         if isinstance(key, int):
             tx.emit(EventKind.LEAD_UPDATED, "Lead", key, {})
-    await refresh(tx, dirty, moves, Trigger.ACTIVITY)
+    rebuild = await batch.imports.write_activities(tx, keys)
+    await refresh(tx, dirty, moves, Trigger.ACTIVITY, rebuild)
+    await batch.imports.write_history(tx, keys, batch.leads)
     await lead_store.replace_external_ids(
         {keys[k]: held for k, held in batch.changed_ids.items()}
     )

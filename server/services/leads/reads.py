@@ -21,6 +21,7 @@ from server.services.core.pagination import (
     SqlQuery,
     paginate_rows,
 )
+from server.services.leads import aliases
 from server.services.leads import store as lead_store
 
 # Every ordering ends with the id (ascending), so equal keys keep a fixed order;
@@ -82,19 +83,37 @@ class LeadFilter:
     delivered_to: datetime | None = None
     delivered_manually: bool | None = None
     delivered_persona_ids: tuple[int, ...] = ()
+    # ... and that chain was decided ACCEPTED or REJECTED (the model report).
+    delivered_decision: str | None = None
 
 
 async def leads_by_ids(keys: Iterable[int]) -> dict[int, lead_store.LeadRecord]:
-    """Leads as plain rows (one statement, no model objects)."""
-    return await lead_store.load_leads(keys, lock=False)
+    """Leads as plain rows (one statement, no model objects); the id of a
+    merged duplicate answers with its survivor (a second statement, only then)."""
+    wanted = set(keys)
+    found = await lead_store.load_leads(wanted, lock=False)
+    missing = wanted - found.keys()
+    if missing:
+        redirect = (await aliases.resolve(ids=missing)).ids
+        survivors = await lead_store.load_leads(redirect.values(), lock=False)
+        for old, new in redirect.items():
+            if new in survivors:
+                found[old] = survivors[new]
+    return found
 
 
 async def lead_by_email(email: str) -> Lead | None:
+    """The lead with this address, or the survivor a lead with it merged into."""
     try:
         normalised = normalize_email(email)
     except ValueError:
         return None
-    return await Lead.get_or_none(email=normalised)
+    found = await Lead.get_or_none(email=normalised)
+    if found is None:
+        survivor = (await aliases.resolve(emails=[normalised])).emails.get(normalised)
+        if survivor is not None:
+            found = await Lead.get_or_none(id=survivor)
+    return found
 
 
 class ListedLead(lead_store.LeadRecord):
@@ -253,10 +272,13 @@ def _entered(f: LeadFilter) -> Condition:
 def _delivered(f: LeadFilter) -> Condition:
     """Chains are the waterfall's table; the leads list reads them by SQL only."""
     wanted = (f.delivered_from, f.delivered_to, f.delivered_manually is not None)
-    if not any(wanted) and not f.delivered_persona_ids:
+    if not any(wanted) and not f.delivered_persona_ids and not f.delivered_decision:
         return "", []
     period, p1 = _range("c.started_at", f.delivered_from, f.delivered_to)
     persona, p2 = _in("c.persona_id", f.delivered_persona_ids)
+    if f.delivered_decision:
+        persona += " AND c.decision = ?"
+        p2.append(f.delivered_decision)
     how = ""
     if f.delivered_manually is True:
         how = " AND (c.qualified_by IS NULL OR c.qualified_by NOT IN (?, ?))"
@@ -282,6 +304,7 @@ _ACTIVITY_COLUMNS = (
     "source",
     "metadata",
     "recorded_at",
+    "imported",
 )
 _ACTIVITY_CONVERT = fetched.converters(LeadActivity)
 

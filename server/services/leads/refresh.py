@@ -5,6 +5,8 @@ sweeper), run inside their transaction; not a use case itself."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from server.domain.leads.engagement import EngagementState, fits_model
 from server.domain.leads.qualification import Trigger
 from server.services.core import mutations
@@ -18,14 +20,24 @@ async def refresh(
     leads: list[lead_store.LeadRecord],
     moves: StageMoves,
     trigger: Trigger,
+    rebuild: Collection[int] = (),
 ) -> list[int]:
     """After lead fields changed: match personas, rescore, qualify, and save the
-    leads with their stage moves. Returns the leads qualified now."""
+    leads with their stage moves. Returns the leads qualified now. The stored
+    engagement of the leads in ``rebuild`` (activities were just imported) is
+    computed again from their activities first."""
     if not leads:
         return []
     scorer = await Scorer.load(tx.now)
     scorer.match_personas(leads)
     states = await load_states(leads, scorer)
+    if rebuild and scorer.model is not None:
+        cycles = {r["id"]: r["cycle_counts_after"] for r in leads if r["id"] in rebuild}
+        rebuilt = await activity_store.tally_from_activities(
+            cycles, scorer.model, scorer.now
+        )
+        await engagement_store.save_states(rebuilt)
+        states.update(rebuilt)
     promoted = scorer.rescore(tx, leads, states, trigger, moves)
     for lead in leads:
         lead["version"] += 1

@@ -167,7 +167,7 @@ async def _next_leads(job_id: int) -> list[LeadRecord]:
     size = min(CHUNK, SQLITE_CHUNK) if db.dialect() == "sqlite" else CHUNK
     after = _cursors.get(job_id, 0)
     while True:
-        rows = await db.fetch(
+        rows = await db.fetch_values(
             f"SELECT {', '.join(lead_store.COLUMNS)} FROM lead "
             f"WHERE {_LEFT} AND id > ? ORDER BY id LIMIT ?{lock}",
             job_id,
@@ -175,7 +175,7 @@ async def _next_leads(job_id: int) -> list[LeadRecord]:
             size,
         )
         if rows or after == 0:
-            return [lead_store.from_db(row) for row in rows]
+            return lead_store.from_values(rows)
         after = _cursors[job_id] = 0
 
 

@@ -123,6 +123,13 @@ _CONVERTED = tuple(
 )
 
 
+# PostgreSQL gives typed values (aware instants, decimals, booleans) but JSON
+# as text: only the JSON columns need converting there.
+_CONVERTED_PG = tuple(
+    (c, convert) for c, convert in _CONVERTED if convert is fetched.to_json
+)
+
+
 def from_db(raw: dict[str, Any]) -> LeadRecord:
     """A row as fetched (SQLite gives text for times, decimals and JSON); only
     the columns that need it are converted."""
@@ -130,6 +137,19 @@ def from_db(raw: dict[str, Any]) -> LeadRecord:
     for column, convert in _CONVERTED:
         row[column] = convert(row[column])
     return cast(LeadRecord, row)
+
+
+def from_values(found: Iterable[Sequence[Any]]) -> list[LeadRecord]:
+    """Rows fetched as their values in `COLUMNS` order (`db.fetch_values`): the
+    bulk readers' form, without a dict per row from the driver."""
+    converted = _CONVERTED_PG if db.dialect() == "postgres" else _CONVERTED
+    rows = []
+    for values in found:
+        row = dict(zip(COLUMNS, values, strict=True))
+        for column, convert in converted:
+            row[column] = convert(row[column])
+        rows.append(cast(LeadRecord, row))
+    return rows
 
 
 def _params(row: LeadRecord, columns: Sequence[str]) -> list[Any]:
@@ -177,11 +197,11 @@ async def load_leads(
             params.extend(given)
     locking = lock and db.dialect() != "sqlite"
     tail = " ORDER BY id FOR UPDATE" if locking else ""
-    rows = await db.fetch(
+    rows = await db.fetch_values(
         f"SELECT {', '.join(COLUMNS)} FROM lead WHERE {' OR '.join(where)}{tail}",
         *params,
     )
-    return {row["id"]: from_db(row) for row in rows}
+    return {row["id"]: row for row in from_values(rows)}
 
 
 async def insert_leads(rows: Sequence[LeadRecord]) -> None:

@@ -48,6 +48,17 @@ class Drills:
         }
         return self._with_persona(found, "deliveredPersonaIds")
 
+    def handed(self, **extra: Any) -> Filter:
+        """Leads handed to sales in the period however they qualified (the
+        model report's population), narrowed by ``extra``."""
+        s = self.scope
+        found: Filter = {
+            "deliveredFrom": _at(s.opens),
+            "deliveredTo": _at(s.closes),
+            **extra,
+        }
+        return self._with_persona(found, "deliveredPersonaIds")
+
     def funnel(self, stage: str) -> Filter:
         found: Filter = {"stages": [stage], "stageAt": _at(self.scope.closes)}
         return self._with_persona(found, "personaIds")

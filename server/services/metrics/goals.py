@@ -13,7 +13,7 @@ Amounts are the leads' current ones (a deal's amount is corrected in place).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -95,30 +95,10 @@ async def goal_figures(now: datetime, zone: ZoneInfo) -> list[GoalFigure]:
     """Every goal in force with its progress. Two statements whatever the
     number of goals: the goals, then one measure per goal side by side."""
     goals = await goals_in_force()
-    if not goals:
-        return []
-    metric_of = {goal_id: str(terms["metric"]) for goal_id, terms in goals}
-    parts: list[str] = []
-    params: list[Any] = []
-    for goal_id, terms in goals:
-        opens, closes = period_bounds(
-            date.fromisoformat(terms["periodStart"]),
-            date.fromisoformat(terms["periodEnd"]),
-            zone,
-        )
-        sql, args = measure(terms["metric"], goal_id, opens, closes)
-        parts.append(f"SELECT CAST(? AS INTEGER) AS goal_id, ({sql}) AS value")
-        params += [goal_id, *args]
-    rows = await db.fetch(" UNION ALL ".join(parts), *params)
-    values = {
-        int(r["goal_id"]): _value(metric_of[int(r["goal_id"])], r["value"])
-        for r in rows
-    }
+    values = await measure_goals(goals, zone)
     return [
         GoalFigure(
-            goal_id,
-            terms["metric"],
-            goal_progress(terms, _plain(values[goal_id]), now, zone),
+            goal_id, terms["metric"], goal_progress(terms, values[goal_id], now, zone)
         )
         for goal_id, terms in goals
     ]
@@ -143,17 +123,28 @@ def _plain(value: Decimal) -> Decimal:
     return Decimal(format(value.normalize(), "f"))
 
 
-async def measure_goal(
-    goal_id: int, terms: Mapping[str, Any], zone: ZoneInfo
-) -> Decimal:
-    """One goal's current value over its period (one statement): what
-    `server.services.agreements.goals.computed_progress` reads."""
-    opens, closes = period_bounds(
-        date.fromisoformat(terms["periodStart"]),
-        date.fromisoformat(terms["periodEnd"]),
-        zone,
-    )
-    metric = str(terms["metric"])
-    sql, args = measure(metric, goal_id, opens, closes)
-    rows = await db.fetch(f"SELECT ({sql}) AS value", *args)
-    return _plain(_value(metric, rows[0]["value"]))
+async def measure_goals(
+    goals: Sequence[tuple[int, Mapping[str, Any]]], zone: ZoneInfo
+) -> dict[int, Decimal]:
+    """Goals' current values, each over its own period, in one statement
+    whatever their number: what
+    `server.services.agreements.goals.computed_progresses` reads."""
+    if not goals:
+        return {}
+    metric_of = {goal_id: str(terms["metric"]) for goal_id, terms in goals}
+    parts: list[str] = []
+    params: list[Any] = []
+    for goal_id, terms in goals:
+        opens, closes = period_bounds(
+            date.fromisoformat(terms["periodStart"]),
+            date.fromisoformat(terms["periodEnd"]),
+            zone,
+        )
+        sql, args = measure(str(terms["metric"]), goal_id, opens, closes)
+        parts.append(f"SELECT CAST(? AS INTEGER) AS goal_id, ({sql}) AS value")
+        params += [goal_id, *args]
+    rows = await db.fetch(" UNION ALL ".join(parts), *params)
+    return {
+        int(r["goal_id"]): _plain(_value(metric_of[int(r["goal_id"])], r["value"]))
+        for r in rows
+    }

@@ -64,7 +64,7 @@ async def commit(
     app.state.dispatcher.wake()
     if dispatched:
         await until_dispatched(found)
-    return [ids.encode("Event", key) for key in found]
+    return [str(key) for key in found]
 
 
 def lead_event(
@@ -148,7 +148,7 @@ async def test_events_committed_during_the_replay_arrive_exactly_once(
         await ws.wait_for(op, len(expected), within=30)
         await asyncio.sleep(0.5)
     got = [e["id"] for e in ws.received(op)]
-    assert sorted(got, key=lambda g: ids.decode(g, "Event")) == expected
+    assert sorted(got, key=int) == expected
     assert len(got) == len(set(got))
 
 
@@ -387,11 +387,11 @@ async def test_the_notify_payload_is_the_event_id_only(
         await conn.add_listener("accord_events", lambda *args: heard.append(args[3]))
         made = await commit(app := served[1], lead_event(1), lead_event(2))
         del app
-        await until_dispatched([ids.decode(m, "Event") for m in made])
+        await until_dispatched([int(m) for m in made])
         await asyncio.sleep(0.3)
     finally:
         await conn.close()
-    assert heard == [str(ids.decode(m, "Event")) for m in made]
+    assert heard == made
 
 
 async def test_permissions_are_those_of_now_not_of_the_subscription_start(

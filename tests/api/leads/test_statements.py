@@ -22,9 +22,11 @@ query($first: Int) {{
 # Every ingestion: authentication, the model and the personas in force, and the
 # audit entry; then, one statement each,
 SHARED = 4
-# … keys by external id, leads by address, insert, save scored, stage history
-# and its funnel deltas, external ids (delete, insert), event sequences, events
-CREATING = SHARED + 10
+# … keys by external id, leads by address, the aliases of the addresses no lead
+# holds (a merged duplicate's, an erased person's), insert, save scored, stage
+# history and its funnel deltas, external ids (delete, insert), event
+# sequences, events
+CREATING = SHARED + 11
 # … keys by external id, leads by address, their external ids, engagement, save,
 # event sequences, events
 UPDATING = SHARED + 7

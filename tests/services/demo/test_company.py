@@ -17,6 +17,7 @@ from server import db
 from server.clock import clock
 from server.demo import DemoOptions, DemoRefused, build_demo
 from server.models.agreements import Agreement, AgreementRevision, AgreementSignOff
+from server.models.events import Webhook, WebhookDelivery
 from server.models.leads import Lead, LeadActivity
 from server.models.people import User
 from server.models.waterfall import FollowUp, Handoff, HandoffChain
@@ -54,6 +55,7 @@ async def test_the_demo_company_has_both_teams_signed_agreements_and_history(
     await _agreements_are_in_force_and_signed_by_both_teams()
     await _leads_have_ninety_days_of_activity()
     await _handoffs_breach_are_rejected_with_reasons_and_reassigned()
+    await _webhooks_are_paused_with_a_delivery_log()
     assert clock.now() - datetime.now(NOW.tzinfo) < timedelta(seconds=5)
 
 
@@ -101,6 +103,14 @@ async def _handoffs_breach_are_rejected_with_reasons_and_reassigned() -> None:
     assert await Handoff.filter(status="REASSIGNED").exists()
     assert await Handoff.filter(status="ACCEPTED").exists()
     assert await FollowUp.all().count() > 0
+
+
+async def _webhooks_are_paused_with_a_delivery_log() -> None:
+    hooks = await Webhook.all()
+    assert len(hooks) == 2 and not any(h.active for h in hooks)
+    statuses = await WebhookDelivery.all().values_list("status", flat=True)
+    assert {"SUCCEEDED", "FAILED"} <= set(statuses)
+    assert "PENDING" not in statuses  # nothing waits to be sent anywhere
 
 
 async def test_the_same_seed_builds_the_same_company(

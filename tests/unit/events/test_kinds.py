@@ -1,7 +1,7 @@
 """SPEC §2.9's `EventKind` list, in the schema and emitted: every kind whose
 capability exists is written by the change it names (its emitting code is
-found, and a test elsewhere asserts the event); the kinds of capabilities still
-to come (merging and erasing leads, meetings) are emitted when they land."""
+found, and a test elsewhere asserts the event); meetings' kind is emitted when
+meetings land."""
 
 from __future__ import annotations
 
@@ -21,11 +21,7 @@ SPEC_KINDS = [
     "AGREEMENT_RETIRED", "CONTENT_REQUEST_CHANGED", "MEETING_COMPLETED",
 ]  # fmt: skip
 # kind → the capability whose use case emits it, while it does not exist yet
-NOT_YET = {
-    "LEAD_MERGED": "mergeLeads",
-    "LEAD_ERASED": "eraseLead",
-    "MEETING_COMPLETED": "completeMeeting",
-}
+NOT_YET = {"MEETING_COMPLETED": "completeMeeting"}
 
 
 def _sources(folder: str) -> str:

@@ -1,0 +1,206 @@
+"""The dashboard and the qualification model report (issue 22), over the
+seeded leads and their stage changes.
+
+- ``dashboard``: the whole dashboard of the 90 days to the seeded instant
+  (`Sizes.now`), read in UTC. The server computes every figure whatever the
+  document selects (`server.services.metrics.dashboard`, a fixed number of
+  statements); the document selects the figures the floor checks: qualified
+  leads, the funnel at the period's end, conversion out of MQL, and the handoff
+  counts. The floor is the raw SQL for those aggregates.
+- ``qualificationModelReport``: the same period, every group; its floor groups
+  the leads with a chain of the period by band and grade in one statement.
+
+Seeded leads have no handoff chains yet (issue 22's 30,000 chains are a
+dataset still to add), so the chain figures are zeros read from an empty
+table: the timings understate what chains cost.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+from bench.datasets import Caller, Sizes
+from bench.operation import Operation, Rows, Sample
+from server.domain.leads.fit import Grade
+from server.domain.leads.stages import LeadStage
+from server.domain.metrics.model_report import BANDS, band_case
+
+DAYS = 90
+
+
+def period_of(sizes: Sizes) -> tuple[dict[str, str], datetime, datetime]:
+    """The 90 local (UTC) days ending with the seeded instant's day."""
+    last = sizes.now.astimezone(UTC).date() + timedelta(days=1)
+    first = last - timedelta(days=DAYS)
+    opens = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    closes = datetime(last.year, last.month, last.day, tzinfo=UTC)
+    return {"from": first.isoformat(), "to": last.isoformat()}, opens, closes
+
+
+DASHBOARD = """
+query Dashboard($period: PeriodInput!) {
+  dashboard(period: $period, timezone: "UTC") {
+    qualifiedLeads { count }
+    handoffs { count } accepted { count } rejected { count } acceptanceRate
+    funnel { stage count }
+    conversion { stage entered { count } advanced { count } }
+  }
+}
+"""
+SPINE = ("MQL", "SAL", "SQL", "OPPORTUNITY", "WON")
+_NEXT = "CASE e.to_stage " + " ".join(
+    f"WHEN '{a}' THEN '{b}'" for a, b in pairwise(SPINE)
+)
+DASHBOARD_SQL = (
+    # qualifications recorded in the period
+    "SELECT COUNT(DISTINCT lead_id) AS n FROM stage_change WHERE to_stage = 'MQL' "
+    "AND via IN ('QUALIFICATION', 'MANUAL_QUALIFICATION') AND at >= ? AND at < ?",
+    # chains created in the period and their decisions
+    "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN decision = 'ACCEPTED' THEN 1 "
+    "ELSE 0 END), 0) AS accepted, COALESCE(SUM(CASE WHEN decision = 'REJECTED' "
+    "THEN 1 ELSE 0 END), 0) AS rejected FROM handoff_chain "
+    "WHERE started_at >= ? AND started_at < ?",
+    # each lead's stage at the period's end: its last change before it
+    "SELECT sc.to_stage AS stage, COUNT(*) AS n FROM stage_change sc WHERE sc.at < ? "
+    "AND NOT EXISTS (SELECT 1 FROM stage_change s2 WHERE s2.lead_id = sc.lead_id "
+    "AND s2.at < ? AND (s2.at > sc.at OR (s2.at = sc.at AND s2.id > sc.id))) "
+    "GROUP BY sc.to_stage",
+    # of the leads entering a spine stage in the period, those that reached the next
+    "SELECT e.to_stage AS stage, COUNT(DISTINCT e.lead_id) AS entered, "
+    "COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM stage_change n WHERE "
+    f"n.lead_id = e.lead_id AND n.to_stage = {_NEXT} END AND (n.at > e.at OR "
+    "(n.at = e.at AND n.id > e.id))) THEN e.lead_id END) AS advanced "
+    "FROM stage_change e WHERE e.to_stage IN ('MQL', 'SAL', 'SQL', 'OPPORTUNITY') "
+    "AND e.at >= ? AND e.at < ? GROUP BY e.to_stage",
+)
+
+
+def dashboard_samples(callers: list[Caller], sizes: Sizes) -> list[Sample]:
+    period, opens, closes = period_of(sizes)
+    params = ((opens, closes), (opens, closes), (closes, closes), (opens, closes))
+    return [Sample(c, {"period": period}, params) for c in callers]
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return None if not denominator else round(numerator / denominator, 6)
+
+
+def dashboard_expected(rows: list[Rows], sample: Sample) -> dict[str, Any]:
+    (qualified,), (chains,) = rows[0], rows[1]
+    at_end = {str(r["stage"]): int(r["n"]) for r in rows[2]}
+    entered = {str(r["stage"]): r for r in rows[3]}
+    accepted, rejected = int(chains["accepted"]), int(chains["rejected"])
+    return {
+        "dashboard": {
+            "qualifiedLeads": {"count": int(qualified["n"])},
+            "handoffs": {"count": int(chains["n"])},
+            "accepted": {"count": accepted},
+            "rejected": {"count": rejected},
+            "acceptanceRate": _ratio(accepted, accepted + rejected),
+            "funnel": [
+                {"stage": s.value, "count": at_end.get(s.value, 0)} for s in LeadStage
+            ],
+            "conversion": [
+                {
+                    "stage": stage,
+                    "entered": {"count": int(entered[stage]["entered"])}
+                    if stage in entered
+                    else {"count": 0},
+                    "advanced": {"count": int(entered[stage]["advanced"])}
+                    if stage in entered
+                    else {"count": 0},
+                }
+                for stage in SPINE[:-1]
+            ],
+        }
+    }
+
+
+MODEL_REPORT = """
+query ModelReport($period: PeriodInput!) {
+  qualificationModelReport(period: $period, timezone: "UTC") {
+    total { leads { count } accepted { count } rejected { count } won { count } }
+    byBand { label leads { count } accepted { count } won { count } }
+    byGrade { grade leads { count } rejected { count } }
+    ungraded
+  }
+}
+"""
+_HANDED = (
+    "EXISTS (SELECT 1 FROM handoff_chain c WHERE c.lead_id = l.id AND "
+    "c.withdrawn_at IS NULL AND c.started_at >= ? AND c.started_at < ?{})"
+)
+_ACCEPTED = _HANDED.format(" AND c.decision = 'ACCEPTED'")
+_REJECTED = _HANDED.format(" AND c.decision = 'REJECTED'")
+MODEL_REPORT_SQL = (
+    f"SELECT {band_case('l.score')} AS band, l.grade AS grade, COUNT(*) AS leads, "
+    f"SUM(CASE WHEN {_ACCEPTED} THEN 1 ELSE 0 END) AS accepted, "
+    f"SUM(CASE WHEN {_REJECTED} THEN 1 ELSE 0 END) AS rejected, "
+    "SUM(CASE WHEN l.stage = 'WON' THEN 1 ELSE 0 END) AS won "
+    f"FROM lead l WHERE {_HANDED.format('')} "
+    f"GROUP BY {band_case('l.score')}, l.grade",
+)
+
+
+def model_report_samples(callers: list[Caller], sizes: Sizes) -> list[Sample]:
+    period, opens, closes = period_of(sizes)
+    params = ((opens, closes, opens, closes, opens, closes),)
+    return [Sample(c, {"period": period}, params) for c in callers]
+
+
+def model_report_expected(rows: list[Rows], sample: Sample) -> dict[str, Any]:
+    names = ("leads", "accepted", "rejected", "won")
+    total = dict.fromkeys(names, 0)
+    bands = {b.index: dict.fromkeys(names, 0) for b in BANDS}
+    grades = {g.value: dict.fromkeys(names, 0) for g in Grade}
+    ungraded = 0
+    for row in rows[0]:
+        for name in names:
+            n = int(row[name] or 0)
+            total[name] += n
+            bands[int(row["band"])][name] += n
+            if row["grade"] is not None:
+                grades[str(row["grade"])][name] += n
+        if row["grade"] is None:
+            ungraded += int(row["leads"])
+
+    def counts(found: dict[str, int], *wanted: str) -> dict[str, Any]:
+        return {name: {"count": found[name]} for name in wanted}
+
+    return {
+        "qualificationModelReport": {
+            "total": counts(total, *names),
+            "byBand": [
+                {"label": b.label, **counts(bands[b.index], "leads", "accepted", "won")}
+                for b in BANDS
+            ],
+            "byGrade": [
+                {"grade": g.value, **counts(grades[g.value], "leads", "rejected")}
+                for g in Grade
+            ],
+            "ungraded": ungraded,
+        }
+    }
+
+
+METRICS_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        name="dashboard",
+        title="the whole dashboard, 90 days (checked: qualified, funnel, conversion, "
+        "handoffs)",
+        document=DASHBOARD,
+        floor=DASHBOARD_SQL,
+        expected=dashboard_expected,
+        samples=dashboard_samples,
+    ),
+    Operation(
+        name="qualificationModelReport",
+        title="the qualification model report, 90 days, by band and grade",
+        document=MODEL_REPORT,
+        floor=MODEL_REPORT_SQL,
+        expected=model_report_expected,
+        samples=model_report_samples,
+    ),
+)
