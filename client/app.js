@@ -6,6 +6,7 @@ import { clear, html, render } from './dom.js';
 import { describeApiError, formatInstant, hashFor, matchRoute, parseHash, roleBadge } from './logic.js';
 import { LOGOUT, VIEWER } from './operations.js';
 import { HOME, ROUTES, homeFor } from './routes.js';
+import { restart as restartSubscriptions } from './subscriptions.js';
 import { mountBell } from './views/events/bell.js';
 
 const shell = {
@@ -67,6 +68,7 @@ const app = {
     if (changed) {
       stopBell?.();
       stopBell = null;
+      restartSubscriptions(); // the socket speaks for the previous viewer
     }
     renderShell();
   },

@@ -14,6 +14,7 @@ from schema.core.inputs import install_input_guard
 from schema.core.nodes import NodeQueries
 from schema.events.audit import AuditQueries
 from schema.events.notifications import NotificationMutations, NotificationQueries
+from schema.events.subscriptions import EventSubscriptions
 from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.feedback.ratings import FeedbackMutations
 from schema.leads.funnel import FunnelQueries
@@ -79,6 +80,8 @@ Mutation = merge_types(
     ),
 )
 
+Subscription = merge_types("Subscription", (EventSubscriptions,))
+
 # Fields whose built resolver is a faster one than the method that declares them:
 # the same contract and the same use case, without building a strawberry input
 # object per row of a 1,000-row batch. `tests/api/leads/test_fast_path.py` sends
@@ -91,6 +94,7 @@ def build(*, fast: bool = True) -> strawberry.Schema:
     built = strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=True),
     )
     mutation = built._schema.mutation_type

@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from server.services.agreements import reads as agreement_reads
 from server.services.core.actors import Actor, Anonymous
+from server.services.events.subscriptions import Connection
 from server.services.feedback import ratings as lead_feedback
 from server.services.leads import reads as lead_reads
 from server.services.leads import scoring as lead_scoring
@@ -36,6 +37,8 @@ class Context:
     cookies: list[CookieChange] = field(default_factory=list)
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
     connection_params: dict[str, Any] | None = None  # set by graphql-transport-ws
+    # the authenticated WebSocket a subscription runs on (graphql-transport-ws)
+    connection: Connection | None = None
 
     @property
     def actor(self) -> Actor | None:

@@ -25,6 +25,7 @@ from server.services.core import jobs, mutations
 from server.services.core import mail as mailer
 from server.services.core import outbox as events
 from server.services.core.retention import purge as purge_retention
+from server.services.events import stream, subscriptions
 from server.services.events.delivery import Deliverer
 from server.services.leads import funnel, rescoring
 from server.services.leads.decay import decay_pass
@@ -71,6 +72,7 @@ def create_app(
             else None
         )
         wiring.connect_consumers()
+        await stream.hub.start(settings)
         mutations.on_commit(dispatcher.wake)
         dispatcher.start()
         events.register_listener(deliverer.wake)
@@ -83,6 +85,7 @@ def create_app(
         finally:
             mutations.off_commit(dispatcher.wake)
             await dispatcher.stop()
+            await stream.hub.stop()
             events.unregister_listener(deliverer.wake)
             await deliverer.stop()
             wiring.disconnect_consumers()
@@ -114,6 +117,9 @@ def _background_jobs(settings: Settings) -> list[jobs.Periodic]:
         jobs.Periodic("decay", DECAY_INTERVAL, lambda: decay_pass(clock.now())),
         jobs.Periodic("funnel fold", funnel.FOLD_INTERVAL, funnel.fold),
         jobs.Periodic("sweeper", settings.sweep_seconds, sweeper.sweep),
+        jobs.Periodic(
+            "subscription sweep", settings.sweep_seconds, subscriptions.registry.sweep
+        ),
         *(
             [jobs.Periodic("mailer", MAIL_INTERVAL, mailer.send_pending)]
             if settings.smtp_url

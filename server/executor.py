@@ -12,12 +12,12 @@ A transport only translates a `Refusal` into its own wire form.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from operator import attrgetter
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, cast
 
 from graphql import (
     ExecutionResult,
@@ -29,6 +29,7 @@ from graphql import (
     VariableDefinitionNode,
     execute,
     is_leaf_type,
+    subscribe,
 )
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from graphql.pyutils import is_awaitable as default_is_awaitable
@@ -274,16 +275,7 @@ class Executor:
     ) -> tuple[dict[str, Any], Context]:
         """Check and run one request (``transport``: GET, POST or WS); the
         response body and the context the resolvers saw."""
-        prepared = self.documents.prepare(gql.query)
-        if prepared.errors:
-            errors = [
-                {**e.formatted, "extensions": {"code": prepared.error_code}}
-                for e in prepared.errors
-            ]
-            raise Refusal(
-                400, "the document is invalid", prepared.error_code, {}, errors
-            )
-        shape = self._operation(prepared, gql, transport)
+        prepared, shape = self.prepare(gql, transport)
         caller = await authenticate(shape)
         cost = self._spend(caller, shape)
         context = make_context(caller)
@@ -303,8 +295,74 @@ class Executor:
             auth.credentials.clear()
         return self._body(result, request_id, cost), context
 
+    def prepare(
+        self, gql: GraphQLRequest, transport: str, *, subscriptions: bool = False
+    ) -> tuple[PreparedDocument, OperationShape]:
+        """Parse, validate and measure a request (`Refusal` when it fails)."""
+        prepared = self.documents.prepare(gql.query)
+        if prepared.errors:
+            errors = [
+                {**e.formatted, "extensions": {"code": prepared.error_code}}
+                for e in prepared.errors
+            ]
+            raise Refusal(
+                400, "the document is invalid", prepared.error_code, {}, errors
+            )
+        shape = self._operation(prepared, gql, transport, subscriptions)
+        return prepared, shape
+
+    async def subscribe(
+        self,
+        prepared: PreparedDocument,
+        shape: OperationShape,
+        gql: GraphQLRequest,
+        *,
+        caller: Caller,
+        request_id: str,
+        context: Context,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Run a subscription (the caller already authenticated): one response
+        body per event. The cost is spent once, when it starts; a refusal
+        before the first event (permissions, arguments) is one body with
+        errors and the end of the stream."""
+        cost = self._spend(caller, shape)
+        assert prepared.document is not None
+        outcome = subscribe(
+            self.schema,
+            prepared.document,
+            context_value=context,
+            variable_values=gql.variables,
+            operation_name=gql.operation_name,
+            executor_class=ExecutionContext,
+            is_awaitable=is_awaitable,
+            hide_suggestions=self.hide_suggestions,
+        )
+        if not isinstance(outcome, ExecutionResult) and not hasattr(
+            outcome, "__anext__"
+        ):
+            outcome = await outcome
+        if isinstance(outcome, ExecutionResult):
+            yield self._body(outcome, request_id, cost)
+            return
+        results = cast(AsyncIterator[ExecutionResult], outcome)
+        try:
+            async for result in results:
+                yield self._body(result, request_id, cost)
+        except (TopLevelError, UserErrors) as exc:
+            # raised by the resolver before its first event (permissions, arguments)
+            failure = GraphQLError(str(exc), original_error=exc)
+            yield {"data": None, "errors": [format_error(failure, request_id)]}
+        finally:
+            close = getattr(results, "aclose", None)
+            if close is not None:
+                await close()
+
     def _operation(
-        self, prepared: PreparedDocument, gql: GraphQLRequest, transport: str
+        self,
+        prepared: PreparedDocument,
+        gql: GraphQLRequest,
+        transport: str,
+        subscriptions: bool = False,
     ) -> OperationShape:
         shape = prepared.operation(gql.operation_name)
         if shape is None:
@@ -318,8 +376,12 @@ class Executor:
                 "METHOD_NOT_ALLOWED",
                 {"Allow": "POST"},
             )
-        if shape.kind == "subscription":
-            raise Refusal(400, "this schema has no subscriptions", "BAD_REQUEST")
+        if shape.kind == "subscription" and not subscriptions:
+            raise Refusal(
+                400,
+                "subscriptions run over WebSocket (graphql-transport-ws) only",
+                "BAD_REQUEST",
+            )
         problems = self.documents.problems(shape)
         if problems:
             raise Refusal(400, "; ".join(problems), "QUERY_TOO_COMPLEX")

@@ -77,6 +77,8 @@ class Settings:
     credential_cache_seconds: float = 1.0
     password_hash_concurrency: int = 2
     fault_exit_after_commit: bool = False
+    max_subscriptions_per_connection: int = 20
+    max_subscriptions_per_user: int = 100
     log_level: str = "INFO"
     trusted_proxies: tuple[Network, ...] = ()
     limits: Limits = field(default_factory=Limits)
@@ -295,6 +297,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         fault_exit_after_commit=r.get(
             "ACCORD_FAULT_EXIT_AFTER_COMMIT", False, _bool, "1/0 (testing only)"
+        ),
+        max_subscriptions_per_connection=r.get(
+            "ACCORD_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+            20,
+            _positive_int,
+            "an integer ≥ 1",
+        ),
+        max_subscriptions_per_user=r.get(
+            "ACCORD_MAX_SUBSCRIPTIONS_PER_USER", 100, _positive_int, "an integer ≥ 1"
         ),
         log_level=r.get("ACCORD_LOG_LEVEL", "INFO", _log_level, "DEBUG/INFO/WARNING"),
         trusted_proxies=r.get(

@@ -7,12 +7,19 @@ strawberry speaks the protocol (handshake, ping, ids, complete); every
 take: the same limits, rate budget, introspection rule, masking and scopes, with
 the credential checked again for each operation (a revoked token stops at once)
 and a fresh context (its own DataLoaders) per operation.
+
+A `subscription` operation streams one `next` per event until the client
+completes it. The connection is registered with
+`server.services.events.subscriptions.registry` once acknowledged: the
+subscription caps count there, and its sweep closes the socket (4401) when the
+session or token is revoked or expires, or the user is deactivated.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +41,8 @@ from server import logs
 from server.executor import Executor, GraphQLRequest, Refusal
 from server.proxies import client_address
 from server.services.core.actors import Actor, Anonymous
+from server.services.events import subscriptions
+from server.services.events.stream import FeedOverflow
 from server.services.people import auth
 from server.settings import Settings
 
@@ -43,10 +52,28 @@ log = logging.getLogger("accord.graphql")
 class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
     view: GraphQLWebSocket
 
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            if self.context.connection is not None:
+                subscriptions.registry.detach(self.context.connection)
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        actor = self.context.caller
+        if self.connection_acknowledged and isinstance(actor, Actor):
+            self.context.connection = subscriptions.registry.attach(actor, self._close)
+
+    async def _close(self, code: int, reason: str) -> None:
+        await self.websocket.close(code=code, reason=reason)
+
     async def run_operation(self, operation: Operation[Context, None]) -> None:
-        message = await self.view.answer(operation, self.context)
-        await operation.send_operation_message(message)  # type: ignore[arg-type]
-        if message["type"] == "next":
+        last: dict[str, Any] | None = None
+        async for message in self.view.answer(operation, self.context):
+            last = message
+            await operation.send_operation_message(message)  # type: ignore[arg-type]
+        if last is not None and last["type"] == "next":
             await operation.send_operation_message(
                 {"id": operation.id, "type": "complete"}
             )
@@ -113,8 +140,8 @@ class GraphQLWebSocket(GraphQL[Context, None]):
 
     async def answer(
         self, operation: Operation[Context, None], connection: Context
-    ) -> dict[str, Any]:
-        """The `next` or `error` message for one `subscribe` message."""
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The `next` messages (or the one `error`) for one `subscribe` message."""
         request_id = secrets.token_hex(8)
         logs.request_id.set(request_id)
 
@@ -137,7 +164,11 @@ class GraphQLWebSocket(GraphQL[Context, None]):
                 user_agent=connection.user_agent,
                 session_secret=connection.session_secret,
                 connection_params=connection.connection_params,
+                connection=connection.connection,
             )
+
+        def failed(payload: list[dict[str, Any]]) -> dict[str, Any]:
+            return {"id": operation.id, "type": "error", "payload": payload}
 
         try:
             gql = GraphQLRequest.of(
@@ -147,28 +178,58 @@ class GraphQLWebSocket(GraphQL[Context, None]):
                     "operationName": operation.operation_name,
                 }
             )
-            body, _ = await self.executor.run(
-                gql,
-                transport="WS",
-                request_id=request_id,
-                authenticate=authenticate,
-                make_context=make_context,
-            )
+            prepared, shape = self.executor.prepare(gql, "WS", subscriptions=True)
+            if shape.kind != "subscription":
+                body, _ = await self.executor.run(
+                    gql,
+                    transport="WS",
+                    request_id=request_id,
+                    authenticate=authenticate,
+                    make_context=make_context,
+                )
+                yield {"id": operation.id, "type": "next", "payload": body}
+                return
+            caller = await authenticate(shape)
+            live = connection.connection
+            if live is None or not isinstance(caller, Actor):
+                raise Refusal(401, "sign in first", "UNAUTHENTICATED")
+            with subscriptions.registry.reserve(live):
+                stream = self.executor.subscribe(
+                    prepared,
+                    shape,
+                    gql,
+                    caller=caller,
+                    request_id=request_id,
+                    context=make_context(caller),
+                )
+                async for body in stream:
+                    if "errors" in body and body.get("data") is None:
+                        yield failed(body["errors"])
+                        return
+                    yield {"id": operation.id, "type": "next", "payload": body}
         except Refusal as refusal:
-            return {
-                "id": operation.id,
-                "type": "error",
-                "payload": refusal.formatted(request_id),
-            }
+            yield failed(refusal.formatted(request_id))
+        except FeedOverflow as exc:
+            yield failed(
+                [{"message": str(exc), "extensions": {"code": "SUBSCRIBER_BEHIND"}}]
+            )
+        except subscriptions.LimitExceeded as exc:
+            yield failed(
+                [
+                    {
+                        "message": str(exc),
+                        "extensions": {
+                            "code": exc.code,
+                            "limit": exc.limit,
+                            "requestId": request_id,
+                        },
+                    }
+                ]
+            )
         except Exception:
             log.exception("unexpected error (request %s)", request_id)
             masked = Refusal(500, "Internal server error", "INTERNAL_SERVER_ERROR")
-            return {
-                "id": operation.id,
-                "type": "error",
-                "payload": masked.formatted(request_id),
-            }
-        return {"id": operation.id, "type": "next", "payload": body}
+            yield failed(masked.formatted(request_id))
 
 
 def _base_url(request: Request | WebSocket) -> str:

@@ -55,6 +55,7 @@ from server.services.core import mail as mailer
 from server.services.core import outbox as events
 from server.services.events import delivery, notifications
 from server.services.events import holdings as event_holdings
+from server.services.events import subscriptions as live
 from server.services.feedback import holdings as feedback_holdings
 from server.services.leads import aliases, erasure, merging, rescoring
 from server.services.leads.holdings import REGISTRY as LEAD_HOLDINGS
@@ -83,6 +84,9 @@ def wire(settings: Settings) -> None:
     passwords.set_concurrency(settings.password_hash_concurrency)
     mutations.set_fault_exit_after_commit(settings.fault_exit_after_commit)
     mailer.configure(settings)
+    live.registry.configure(
+        settings.max_subscriptions_per_connection, settings.max_subscriptions_per_user
+    )
     delivery.configure(settings)
     retention.purging.connect(delivery.purge)
     users.role_changed.connect(signing.void_sign_offs_of)

@@ -38,11 +38,12 @@ def free_port() -> int:
 def running_server(
     tmp_path_factory: pytest.TempPathFactory,
     people: list[Person],
+    workers: int | str = 1,
     **settings: str,
 ) -> Iterator[str]:
-    """A migrated SQLite database with `people` (password PASSWORD), served by
-    `accord serve` with the `settings` (ACCORD_… variables) until the block ends;
-    yields its base URL."""
+    """A migrated database (SQLite unless the settings name one) with `people`
+    (password PASSWORD), served by `accord serve --workers N` with the `settings`
+    (ACCORD_… variables) until the block ends; yields its base URL."""
     env = {
         **os.environ,
         "ACCORD_DATABASE_URL": f"sqlite://{tmp_path_factory.mktemp('srv')}/a.db",
@@ -59,7 +60,7 @@ def running_server(
     port = free_port()
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port)],
+        [*CLI, "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
         env=env,
         stdout=log,

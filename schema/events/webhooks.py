@@ -16,6 +16,7 @@ from schema.context import Context, Info
 from schema.core.errors import UserError, user_errors
 from schema.core.permissions import actor_of, require
 from schema.core.relay import Connection, Node, NodeType, connection, page_request
+from schema.events.subscriptions import EventKind
 from server.services.core import ids
 from server.services.events import webhooks
 from server.services.events.webhooks import WebhookChange
@@ -36,7 +37,7 @@ class WebhookDeliveryStatus(Enum):
 class Webhook(Node):
     id: strawberry.ID
     url: str
-    events: list[str] = strawberry.field(description="The event kinds it hears.")
+    events: list[EventKind] = strawberry.field(description="The event kinds it hears.")
     active: bool = strawberry.field(description="Disabled webhooks get nothing.")
     created_at: datetime
     updated_at: datetime
@@ -93,7 +94,7 @@ def webhook_type(row: WebhookRow) -> Webhook:
     return Webhook(
         id=strawberry.ID(ids.encode("Webhook", row.id)),
         url=row.url,
-        events=list(row.events or []),
+        events=[EventKind(kind) for kind in row.events or []],
         active=row.active,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -179,7 +180,7 @@ class WebhookQueries:
 @strawberry.input
 class CreateWebhookInput:
     url: str = strawberry.field(description="An absolute http(s) URL.")
-    events: list[str] = strawberry.field(description="Event kinds (EventKind names).")
+    events: list[EventKind] = strawberry.field(description="The event kinds to hear.")
 
 
 @strawberry.type
@@ -195,7 +196,7 @@ class CreateWebhookPayload:
 class UpdateWebhookInput:
     id: strawberry.ID
     url: str | None = None
-    events: list[str] | None = None
+    events: list[EventKind] | None = None
     active: bool | None = strawberry.field(
         default=None, description="false disables the webhook, true enables it."
     )
@@ -253,7 +254,7 @@ class WebhookMutations:
         self, info: Info, input: CreateWebhookInput
     ) -> CreateWebhookPayload:
         outcome = await webhooks.create_webhook(
-            actor_of(info), input.url, list(input.events)
+            actor_of(info), input.url, [kind.value for kind in input.events]
         )
         issued = outcome.result if outcome.ok else None
         return CreateWebhookPayload(
@@ -268,7 +269,9 @@ class WebhookMutations:
     ) -> UpdateWebhookPayload:
         change = WebhookChange(
             url=input.url,
-            events=list(input.events) if input.events is not None else None,
+            events=[kind.value for kind in input.events]
+            if input.events is not None
+            else None,
             active=input.active,
         )
         outcome = await webhooks.update_webhook(actor_of(info), str(input.id), change)

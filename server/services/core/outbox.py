@@ -6,7 +6,9 @@ PostgreSQL, so each is handled by one worker), runs every consumer inside that s
 transaction and marks the batch dispatched before committing: a consumer's database
 effects and the "dispatched" mark commit together, so a crash anywhere leaves the
 event undispatched and it is handled again after restart, never twice.
-Listeners (live subscriptions) are told after the commit.
+Listeners (live subscriptions) are told after the commit. On PostgreSQL the
+dispatch transaction also sends one ``NOTIFY accord_events`` per event, its id as
+the payload, so every worker's subscriptions hear of it when it commits.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ Consumer = Callable[[Sequence[OutboxEvent]], Awaitable[None]]
 Listener = Callable[[Sequence[OutboxEvent]], None]
 
 MAX_ATTEMPTS = 12
+CHANNEL = "accord_events"  # LISTEN/NOTIFY channel: payload = one event id
 _consumers: dict[str, Consumer] = {}
 _listeners: list[Listener] = []
 
@@ -137,7 +140,13 @@ async def _claim(limit: int, now: datetime) -> list[OutboxEvent]:
 async def _consume(batch: Sequence[OutboxEvent], now: datetime) -> None:
     for consumer in list(_consumers.values()):
         await consumer(batch)
-    await OutboxEvent.filter(id__in=[e.id for e in batch]).update(dispatched_at=now)
+    ids = [e.id for e in batch]
+    await OutboxEvent.filter(id__in=ids).update(dispatched_at=now)
+    if db.dialect() == "postgres":
+        # Delivered to every listening worker when (and only if) this commits.
+        await db.fetch(
+            "SELECT pg_notify(?, x::text) FROM unnest(?::bigint[]) AS x", CHANNEL, ids
+        )
 
 
 async def dispatch_once(limit: int = 200) -> int:

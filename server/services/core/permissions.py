@@ -212,6 +212,9 @@ RULES: dict[str, Rule] = {
     "myQueue": Rule("any authenticated user, for their own queue", _anyone, READ),
     # notifications and one's own preferences (SPEC §2.1, §2.4)
     "notifications": Rule("any authenticated user, their own", _anyone, READ),
+    "events": Rule(
+        "any authenticated user, events whose subject they may read", _anyone, READ
+    ),
     "markNotificationsRead": Rule("any authenticated user, their own", _anyone),
     "updatePreferences": Rule("any authenticated user, for themselves", _anyone),
     # saved filters of the client's list screens (SPEC §2.3)
