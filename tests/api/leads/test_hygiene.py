@@ -10,9 +10,11 @@ import pytest
 
 from server.clock import clock
 from server.models.core import AuditEntry, EmailDelivery, OutboxEvent
-from server.models.events import Notification
+from server.models.events import Notification, Webhook, WebhookDelivery
 from server.models.leads import Lead, LeadActivity, LeadAlias, StageChange
+from server.models.meetings import ActionItem, Meeting
 from server.models.waterfall import Handoff
+from server.services.core import ids
 from server.services.leads import aliases
 from tests.handoff_steps import Floor, berlin, floor, user_id
 from tests.helpers import Api, settle_outbox
@@ -313,6 +315,9 @@ async def test_erasure_removes_the_person_and_keeps_every_count(
         dedupe_key=f"test-{notice.id}",
         created_at=MONDAY,
     )
+    await _meeting_and_delivery_naming(
+        lead_id, "Erin Erasmus", "erin@logistics.example"
+    )
     period = {"from": "2026-11-01", "to": "2026-12-01"}
     later = MONDAY + timedelta(hours=1)
     clock.set(later)  # the figures' "now" bounds read the same both times
@@ -349,6 +354,54 @@ async def test_erasure_removes_the_person_and_keeps_every_count(
     other = await lead(room, "other@logistics.example")
     refused = await merge(room, other, await fresh(room, lead_id), "admin")
     assert [e["code"] for e in refused["userErrors"]] == ["INVALID_INPUT"]
+
+
+async def _meeting_and_delivery_naming(lead_id: str, name: str, email: str) -> None:
+    """A held review and a webhook delivery that copied the person, as the
+    meetings and webhooks capabilities write them."""
+    meeting = await Meeting.create(
+        kind="LEAD_REVIEW",
+        title=f"Review: why {name} was rejected",
+        scheduled_for=MONDAY,
+        period_from=MONDAY - timedelta(days=30),
+        period_to=MONDAY,
+        timezone="Europe/Berlin",
+        agenda=[{"topic": "sample", "records": [{"label": f"{name} <{email}>"}]}],
+        notes=f"{name} asked for a call",
+        decisions=[f"Call {name} back"],
+        status="COMPLETED",
+        snapshot=f'{{"sample":"{email}"}}',
+        created_at=MONDAY,
+        updated_at=MONDAY,
+    )
+    await ActionItem.create(
+        meeting=meeting,
+        description=f"Send {email} the case study",
+        owner_id=ids.decode(await user_id("rep"), "User"),
+        status="OPEN",
+        created_at=MONDAY,
+        updated_at=MONDAY,
+    )
+    hook = await Webhook.create(
+        url="https://hooks.example.com/in",
+        events=["LEAD_CREATED"],
+        secret_sealed="sealed",
+        created_at=MONDAY,
+        updated_at=MONDAY,
+    )
+    await WebhookDelivery.create(
+        webhook=hook,
+        event_id=1,
+        kind="LEAD_CREATED",
+        subject_type="Lead",
+        subject_id=key_of({"id": lead_id}),
+        sequence=1,
+        occurred_at=MONDAY,
+        payload={"note": f"{name} <{email}>"},
+        dedupe_key="test-delivery",
+        response_body=f"ok {email}",
+        created_at=MONDAY,
+    )
 
 
 async def test_erasing_a_survivor_erases_the_addresses_merged_into_it(
