@@ -16,7 +16,14 @@ from server.models.agreements import (
 )
 from server.models.core import AuditEntry, OutboxEvent
 from server.models.people import User
-from tests.helpers import Api, Response, make_user, open_session, settle_outbox
+from tests.helpers import (
+    Api,
+    Response,
+    make_user,
+    open_session,
+    row_content,
+    settle_outbox,
+)
 
 FIELDS = """
   id kind title status pending revision version contentHash
@@ -234,10 +241,11 @@ AGREEMENT_TABLES = (
 
 
 async def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of the agreement tables (and the outbox), to compare."""
+    """Every row of the agreement tables (and the outbox, without the
+    dispatcher's marks), to compare."""
     return {
         model.__name__: sorted(
-            (dict(row) for row in await model.all().values()),
+            (row_content(model, row) for row in await model.all().values()),
             key=lambda row: row["id"],
         )
         for model in AGREEMENT_TABLES

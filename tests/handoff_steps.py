@@ -13,7 +13,7 @@ from server.models.leads import Lead, StageChange
 from server.models.people import User
 from server.models.waterfall import FollowUp, Handoff, HandoffChain, RoutingCursor
 from server.services.core import ids
-from tests.helpers import settle_outbox
+from tests.helpers import row_content, settle_outbox
 from tests.lead_steps import Desk, seat, well_fitting
 from tests.lead_steps import refused as refused_for_leads
 
@@ -89,7 +89,7 @@ async def handoff_snapshot() -> dict[str, list[dict[str, Any]]]:
     await settle_outbox()
     found = {}
     for model in HANDOFF_TABLES:
-        rows = [dict(row) for row in await model.all().values()]
+        rows = [row_content(model, row) for row in await model.all().values()]
         found[model.__name__] = sorted(rows, key=lambda r: str(r.get("id", r)))
     return found
 

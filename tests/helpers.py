@@ -159,6 +159,18 @@ async def issue_token(user: User, scopes: str = "READ") -> str:
     return secret
 
 
+# The dispatcher's marks on an outbox event: its work after the commit, never a
+# call's (a dispatch of an earlier event may land between two snapshots).
+DISPATCH_MARKS = frozenset({"dispatched_at", "attempts", "retry_at", "last_error"})
+
+
+def row_content(model: type[Any], row: dict[str, Any]) -> dict[str, Any]:
+    """A row as a snapshot compares it: an outbox event without dispatch marks."""
+    if model is OutboxEvent:
+        return {k: v for k, v in row.items() if k not in DISPATCH_MARKS}
+    return dict(row)
+
+
 async def settle_outbox() -> None:
     """Dispatch every outbox event written so far (the consumers run), waiting
     for a batch the app's own dispatcher may be handling meanwhile, so that

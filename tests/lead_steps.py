@@ -25,7 +25,7 @@ from tests.agreement_steps import (
     model_input,
     refused_by,
 )
-from tests.helpers import Api, Response, issue_token
+from tests.helpers import Api, Response, issue_token, row_content
 
 ERRORS = "userErrors { code field message }"
 LEAD = """
@@ -94,7 +94,7 @@ async def lead_snapshot() -> dict[str, list[dict[str, Any]]]:
     """Every row of the lead tables (and the outbox), to compare."""
     return {
         model.__name__: sorted(
-            (dict(row) for row in await model.all().values()),
+            (row_content(model, row) for row in await model.all().values()),
             key=lambda row: row["id"],
         )
         for model in LEAD_TABLES
