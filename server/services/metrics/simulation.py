@@ -39,7 +39,7 @@ from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.leads.attributes import LeadAttributes
 from server.domain.leads.engagement import EngagementState, fits_model
 from server.domain.leads.qualification_model import QualificationModel, read_model
-from server.domain.leads.scoring import fit_points, quick_score
+from server.domain.leads.scoring import fit_points, quick_score, quick_scores
 from server.domain.metrics.model_report import Confusion
 from server.models.agreements import Agreement
 from server.models.leads import Lead
@@ -215,16 +215,33 @@ async def _run(draft: QualificationModel, terms: Mapping[str, Any]) -> Simulatio
         chunk = [_lead(row) for row in rows]
         stored = await _stored(chunk)
         states = await _fitted(stored, draft, now)
-        other = await _fitted(stored, current, now) if current is not None else {}
+        other = states
+        if current is None:
+            other = {}
+        elif current.engagement_rules != draft.engagement_rules:
+            other = await _fitted(stored, current, now)
         for key, values, _counts_after, outcome in chunk:
             leads += 1
             if outcome is not None:
                 with_outcome += 1
                 good += outcome
             attributes, fit_draft, fit_current = alike.of(values)
-            score = quick_score(draft, attributes, states[key], now, fit_draft)
-            mine.add(score.qualifies, outcome)
-            if theirs is not None and current is not None:
+            if theirs is None or current is None or fit_current is None:
+                score = quick_score(draft, attributes, states[key], now, fit_draft)
+                mine.add(score.qualifies, outcome)
+            elif states[key] is other[key]:  # the same half-lives: one pass
+                ours, in_force = quick_scores(
+                    (draft, current),
+                    attributes,
+                    states[key],
+                    now,
+                    (fit_draft, fit_current),
+                )
+                mine.add(ours.qualifies, outcome)
+                theirs.add(in_force.qualifies, outcome)
+            else:
+                score = quick_score(draft, attributes, states[key], now, fit_draft)
+                mine.add(score.qualifies, outcome)
                 score = quick_score(current, attributes, other[key], now, fit_current)
                 theirs.add(score.qualifies, outcome)
         await asyncio.sleep(0)  # let waiting requests (and SQLite writers) in
