@@ -326,6 +326,7 @@ METRICS_OPERATIONS: tuple[Operation, ...] = (
         samples=simulate_samples,
         connections=(1,),
         min_duration=30.0,
+        timeout=60.0,
         p50_target_ms={"postgres": 3000.0, "sqlite": 3000.0},
     ),
 )

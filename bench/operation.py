@@ -34,6 +34,7 @@ class Operation:
     # (outside `--smoke`), so it holds enough requests for a p50.
     connections: tuple[int, ...] | None = None
     min_duration: float = 0.0
+    timeout: float = 10.0  # seconds after which the load counts a request failed
     # The target for the p50 at the lowest connection count, by
     # database ("sqlite", "postgres"); the report says whether it was met.
     p50_target_ms: dict[str, float] | None = None

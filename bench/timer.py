@@ -95,7 +95,9 @@ def time_operation(
     counts = connection_counts(p, op)
     if p.options.warmup > 0:
         warm = p.work / f"{op.name}-warmup.txt"
-        tool.drive(server.url, requests, max(counts), p.options.warmup, warm)
+        tool.drive(
+            server.url, requests, max(counts), p.options.warmup, warm, op.timeout
+        )
     seconds = p.options.duration
     if not p.options.smoke:
         seconds = max(seconds, op.min_duration)
@@ -103,7 +105,7 @@ def time_operation(
         log = p.work / f"{op.name}-c{conns}.txt"
         quiet = _quiet(p)
         with Meter(server.pid) as meter:
-            timing = tool.drive(server.url, requests, conns, seconds, log)
+            timing = tool.drive(server.url, requests, conns, seconds, log, op.timeout)
         record["runs"].append({"conns": conns, **quiet, **_usage_record(timing, meter)})
         print(f"  {op.name} c={conns}: {timing.rps:,.0f} req/s", flush=True)
     return record
