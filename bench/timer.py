@@ -38,8 +38,13 @@ from bench.timing import Timing
 async def _check(url: str, target: Target, op: Operation, samples: list[Sample]) -> Any:
     raw = await database.connect(target)
     try:
-        async with httpx.AsyncClient(timeout=30) as client:
-            return await checks.check(client, url, raw, op, samples)
+        async with httpx.AsyncClient(timeout=max(30.0, op.timeout)) as client:
+            try:
+                return await checks.check(client, url, raw, op, samples)
+            except httpx.TimeoutException:
+                # Too slow to check is a failed check, not a failed run.
+                problem = f"no answer within {max(30.0, op.timeout):g} s"
+                return checks.CheckResult(op.name, 0, False, problem)
     finally:
         await raw.close()
 
