@@ -95,12 +95,17 @@ class Sizes:
     content_requests: int = 10_000
     content_interactions: int = 50_000
     content_users: int = 50
+    # Handoff chains (issue 22): one per chosen lead, with their handoffs,
+    # decisions, follow-ups and stage changes (`bench.handoff_data`).
+    handoff_chains: int = 30_000
 
     def __post_init__(self) -> None:
         if self.users < 1 or self.tokens < 1:
             raise ValueError("seed at least one user and one token")
         if self.leads < 1 or self.activities < 0:
             raise ValueError("seed at least one lead")
+        if not 0 <= self.handoff_chains <= self.leads:
+            raise ValueError("at most one handoff chain per lead")
         if not 1 <= self.personas <= 40 or not 0 <= self.mql_percent <= 100:
             raise ValueError("1 to 40 personas; an MQL share of 0 to 100 %")
 

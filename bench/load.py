@@ -32,11 +32,18 @@ class LoadTool:
         return first.split(" Copyright")[0].strip()
 
     def drive(
-        self, url: str, requests: Path, conns: int, seconds: float, raw_log: Path
+        self,
+        url: str,
+        requests: Path,
+        conns: int,
+        seconds: float,
+        raw_log: Path,
+        timeout: float = 10.0,
     ) -> Timing:
+        """``timeout``: seconds after which a request counts as an error."""
         if self.name == "wrk":
-            return wrk.run(self.path, url, requests, conns, seconds, raw_log)
-        return _python(url, requests, conns, seconds, raw_log)
+            return wrk.run(self.path, url, requests, conns, seconds, raw_log, timeout)
+        return _python(url, requests, conns, seconds, raw_log, timeout)
 
 
 def choose(wanted: str, notes: list[str]) -> LoadTool:
@@ -62,7 +69,12 @@ def write_requests(path: Path, op: Operation, samples: list[Sample]) -> Path:
 
 
 def _python(
-    url: str, requests: Path, conns: int, seconds: float, raw_log: Path
+    url: str,
+    requests: Path,
+    conns: int,
+    seconds: float,
+    raw_log: Path,
+    timeout: float = 10.0,
 ) -> Timing:
     command = [
         sys.executable,
@@ -75,6 +87,8 @@ def _python(
         str(conns),
         "--duration",
         f"{seconds:g}",
+        "--timeout",
+        f"{timeout:g}",
     ]
     done = subprocess.run(
         command,
@@ -82,7 +96,7 @@ def _python(
         capture_output=True,
         text=True,
         check=True,
-        timeout=seconds + 60,
+        timeout=seconds + timeout + 60,
     )
     raw_log.write_text(" ".join(command) + "\n" + done.stdout + done.stderr)
     found = re.search(r"^LOADJSON (.*)$", done.stdout, re.M)

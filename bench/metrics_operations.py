@@ -10,9 +10,15 @@ seeded leads and their stage changes.
 - ``qualificationModelReport``: the same period, every group; its floor groups
   the leads with a chain of the period by band and grade in one statement.
 
-Seeded leads have no handoff chains yet (issue 22's 30,000 chains are a
-dataset still to add), so the chain figures are zeros read from an empty
-table: the timings understate what chains cost.
+- ``metricSeries``: handoffs (chains started) per UTC day over the 365 days
+  to the seeded instant's day; the floor fetches the chains' start instants
+  and the check buckets them.
+- ``simulateQualificationModel``: the model in force with its threshold lowered
+  by 5, over every lead; the check compares the leads scored and the outcomes
+  (accepted or won, only rejected) with raw SQL. Seconds a request: timed at
+  one connection for at least 30 s.
+
+The handoff chains are `bench.handoff_data`'s (30,000 by default).
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ query Dashboard($period: PeriodInput!) {
   dashboard(period: $period, timezone: "UTC") {
     qualifiedLeads { count }
     handoffs { count } accepted { count } rejected { count } acceptanceRate
+    autoAccepted { count } deliveredManual { count }
     funnel { stage count }
     conversion { stage entered { count } advanced { count } }
   }
@@ -60,8 +67,11 @@ DASHBOARD_SQL = (
     # chains created in the period and their decisions
     "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN decision = 'ACCEPTED' THEN 1 "
     "ELSE 0 END), 0) AS accepted, COALESCE(SUM(CASE WHEN decision = 'REJECTED' "
-    "THEN 1 ELSE 0 END), 0) AS rejected FROM handoff_chain "
-    "WHERE started_at >= ? AND started_at < ?",
+    "THEN 1 ELSE 0 END), 0) AS rejected, "
+    "COALESCE(SUM(CASE WHEN auto_accepted THEN 1 ELSE 0 END), 0) AS auto, "
+    "COUNT(DISTINCT CASE WHEN withdrawn_at IS NULL AND (qualified_by IS NULL OR "
+    "qualified_by = 'MANUAL') THEN lead_id END) AS manual "
+    "FROM handoff_chain WHERE started_at >= ? AND started_at < ?",
     # each lead's stage at the period's end: its last change before it
     "SELECT sc.to_stage AS stage, COUNT(*) AS n FROM stage_change sc WHERE sc.at < ? "
     "AND NOT EXISTS (SELECT 1 FROM stage_change s2 WHERE s2.lead_id = sc.lead_id "
@@ -99,6 +109,8 @@ def dashboard_expected(rows: list[Rows], sample: Sample) -> dict[str, Any]:
             "accepted": {"count": accepted},
             "rejected": {"count": rejected},
             "acceptanceRate": _ratio(accepted, accepted + rejected),
+            "autoAccepted": {"count": int(chains["auto"])},
+            "deliveredManual": {"count": int(chains["manual"])},
             "funnel": [
                 {"stage": s.value, "count": at_end.get(s.value, 0)} for s in LeadStage
             ],
@@ -185,15 +197,108 @@ def model_report_expected(rows: list[Rows], sample: Sample) -> dict[str, Any]:
     }
 
 
+SERIES_DAYS = 365
+SERIES = """
+query Series($period: PeriodInput!) {
+  metricSeries(metric: HANDOFFS, period: $period, interval: DAY, timezone: "UTC") {
+    from to count
+  }
+}
+"""
+SERIES_SQL = (
+    "SELECT started_at FROM handoff_chain WHERE started_at >= ? AND started_at < ?",
+)
+
+
+def _instant(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def series_samples(callers: list[Caller], sizes: Sizes) -> list[Sample]:
+    last = sizes.now.astimezone(UTC).date() + timedelta(days=1)
+    first = last - timedelta(days=SERIES_DAYS)
+    opens = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    closes = datetime(last.year, last.month, last.day, tzinfo=UTC)
+    period = {"from": first.isoformat(), "to": last.isoformat()}
+    return [Sample(c, {"period": period}, ((opens, closes),)) for c in callers]
+
+
+def series_expected(rows: list[Rows], sample: Sample) -> dict[str, Any]:
+    first = datetime.fromisoformat(sample.variables["period"]["from"])
+    opens = first.replace(tzinfo=UTC)
+    counts = [0] * SERIES_DAYS
+    for row in rows[0]:
+        counts[(_instant(row["started_at"]) - opens).days] += 1
+    points = []
+    for n, count in enumerate(counts):
+        start = opens + timedelta(days=n)
+        end = start + timedelta(days=1)
+        points.append(
+            {"from": start.isoformat(), "to": end.isoformat(), "count": count}
+        )
+    return {"metricSeries": points}
+
+
+SIMULATE = """
+query Simulate($terms: QualificationModelTermsInput!) {
+  simulateQualificationModel(terms: $terms) {
+    simulation { leads withOutcome goodLeads inForceRevision }
+    userErrors { code }
+  }
+}
+"""
+_OUTCOME = (
+    "CASE WHEN l.stage = 'WON' OR EXISTS (SELECT 1 FROM handoff_chain c WHERE "
+    "c.lead_id = l.id AND c.decision = 'ACCEPTED') THEN 1 WHEN EXISTS (SELECT 1 "
+    "FROM handoff_chain c WHERE c.lead_id = l.id AND c.decision = 'REJECTED') "
+    "THEN 0 END"
+)
+SIMULATE_SQL = (
+    f"SELECT COUNT(*) AS leads, COUNT({_OUTCOME}) AS decided, "
+    f"COALESCE(SUM({_OUTCOME}), 0) AS good FROM lead l",
+)
+
+
+def draft_terms() -> dict[str, Any]:
+    """The model in force (`bench.scoring_data.model_terms(1)`), threshold - 5."""
+    from bench.scoring_data import model_terms
+
+    terms = model_terms(1)
+    return {**terms, "mqlThreshold": str(int(terms["mqlThreshold"]) - 5)}
+
+
+def simulate_samples(callers: list[Caller], sizes: Sizes) -> list[Sample]:
+    return [Sample(c, {"terms": draft_terms()}) for c in callers]
+
+
+def simulate_expected(rows: list[Rows], sample: Sample) -> dict[str, Any]:
+    (row,) = rows[0]
+    return {
+        "simulateQualificationModel": {
+            "simulation": {
+                "leads": int(row["leads"]),
+                "withOutcome": int(row["decided"]),
+                "goodLeads": int(row["good"]),
+                "inForceRevision": 1,
+            },
+            "userErrors": [],
+        }
+    }
+
+
 METRICS_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="dashboard",
         title="the whole dashboard, 90 days (checked: qualified, funnel, conversion, "
-        "handoffs)",
+        "handoffs, auto-accepted, delivered by hand)",
         document=DASHBOARD,
         floor=DASHBOARD_SQL,
         expected=dashboard_expected,
         samples=dashboard_samples,
+        p50_target_ms={"postgres": 250.0, "sqlite": 500.0},
     ),
     Operation(
         name="qualificationModelReport",
@@ -202,5 +307,26 @@ METRICS_OPERATIONS: tuple[Operation, ...] = (
         floor=MODEL_REPORT_SQL,
         expected=model_report_expected,
         samples=model_report_samples,
+    ),
+    Operation(
+        name="metricSeries",
+        title="handoffs per day over 365 days",
+        document=SERIES,
+        floor=SERIES_SQL,
+        expected=series_expected,
+        samples=series_samples,
+        p50_target_ms={"postgres": 150.0, "sqlite": 150.0},
+    ),
+    Operation(
+        name="simulateQualificationModel",
+        title="a draft model (the threshold lowered) over every lead",
+        document=SIMULATE,
+        floor=SIMULATE_SQL,
+        expected=simulate_expected,
+        samples=simulate_samples,
+        connections=(1,),
+        min_duration=30.0,
+        timeout=60.0,
+        p50_target_ms={"postgres": 3000.0, "sqlite": 3000.0},
     ),
 )

@@ -29,6 +29,15 @@ class Operation:
     expected: Callable[[list[Rows], Sample], dict[str, Any]]
     samples: Callable[[list[Caller], Sizes], list[Sample]]
     peer_equivalent: str | None = None
+    # Slow operations (seconds a request): the connection counts to time them
+    # at instead of `--connections`, and the least seconds a measurement lasts
+    # (outside `--smoke`), so it holds enough requests for a p50.
+    connections: tuple[int, ...] | None = None
+    min_duration: float = 0.0
+    timeout: float = 10.0  # seconds after which the load counts a request failed
+    # The target for the p50 at the lowest connection count, by
+    # database ("sqlite", "postgres"); the report says whether it was met.
+    p50_target_ms: dict[str, float] | None = None
 
     def floor_params(self, sample: Sample) -> tuple[tuple[Any, ...], ...]:
         return sample.params or tuple(() for _ in self.floor)

@@ -18,6 +18,7 @@ SMOKE = {
     "ingest_batch": 200,
     "content_requests": 300,
     "content_interactions": 1500,
+    "handoff_chains": 120,
     "connections": [1],
     "duration": 1.0,
     "warmup": 0.3,
@@ -49,6 +50,7 @@ class Options:
     mql_percent: int = 0
     content_requests: int = 10_000
     content_interactions: int = 50_000
+    handoff_chains: int = 30_000
     scoring: bool = True
     scoring_workers: int | None = None  # 2 on PostgreSQL, 1 on SQLite
     ingest_batches: int = 15  # per client
@@ -105,6 +107,12 @@ def parser() -> argparse.ArgumentParser:
         "--content-interactions",
         type=int,
         help="comments and votes on them, together (default 50000)",
+    )
+    p.add_argument(
+        "--handoff-chains",
+        type=int,
+        help="handoff chains over the leads, with their handoffs, decisions, "
+        "touches and stage changes (default 30000)",
     )
     p.add_argument(
         "--mql-percent",

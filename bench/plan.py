@@ -51,6 +51,7 @@ def plan(options: Options) -> Plan:
         mql_percent=options.mql_percent,
         content_requests=options.content_requests,
         content_interactions=options.content_interactions,
+        handoff_chains=options.handoff_chains,
         now=datetime.now(UTC).replace(second=0, microsecond=0),
     )
     callers = datasets.callers(sizes)

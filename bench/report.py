@@ -74,6 +74,7 @@ def markdown(r: dict[str, Any]) -> str:
         _footnotes(r),
         _noise(r),
         _checks(r),
+        _targets(r),
         _scoring(r),
         _peers(r),
         _notes(r),
@@ -308,6 +309,42 @@ def _unmatched(r: dict[str, Any]) -> str:
         f"\nAccord operations without a peer equivalent (no ratio): "
         f"{', '.join(lone)}.\n"
     )
+
+
+RSS_TARGET_MIB = 300.0  # issue 22: worker RSS throughout the metrics operations
+
+
+def _targets(r: dict[str, Any]) -> str:
+    """The operations' latency targets (p50 at their lowest connection count)
+    and, with them, the worker RSS target, each met or not."""
+    aimed = [op for op in r["operations"] if op.get("p50_target_ms")]
+    if not aimed:
+        return ""
+    rows = [
+        "## Targets\n",
+        "| figure | value | target | met |",
+        "|---|---:|---:|---|",
+    ]
+    for op in aimed:
+        target = op["p50_target_ms"]
+        runs = sorted(op["runs"], key=lambda run: run["conns"])
+        if not runs:
+            rows.append(f"| {op['name']} p50 | not timed | ≤ {target:,g} ms | **no** |")
+            continue
+        run = runs[0]
+        met = "yes" if run["p50_ms"] <= target and not run["errors"] else "**no**"
+        rows.append(
+            f"| {op['name']} p50 at {run['conns']} conns | {run['p50_ms']:,.1f} ms "
+            f"| ≤ {target:,g} ms | {met} |"
+        )
+    peaks = r["server"].get("peak_rss_per_process_mib") or [r["server"]["peak_rss_mib"]]
+    peak = max(peaks)
+    met = "yes" if peak <= RSS_TARGET_MIB else "**no**"
+    rows.append(
+        f"| worker RSS peak (VmHWM, per process) | {peak:,.0f} MiB "
+        f"| ≤ {RSS_TARGET_MIB:,g} MiB | {met} |"
+    )
+    return "\n".join(rows) + "\n"
 
 
 def _figure(value: float | None, unit: str) -> str:

@@ -97,6 +97,7 @@ def _operations(
             "name": op.name,
             "title": op.title,
             "peer_equivalent": op.peer_equivalent,
+            "p50_target_ms": (op.p50_target_ms or {}).get(p.target.kind),
             "statements": counted[op.name].count,
             "statement_texts": counted[op.name].statements,
             "floor_statements": len(op.floor),

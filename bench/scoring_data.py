@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bench.datasets import Dataset, Row, Sizes, Table
+from bench.handoff_plan import SLA_ID, ChainPlan, chain_plan, stored_sla_terms
 from server.domain.agreements.activity_kinds import ActivityKind
 from server.domain.agreements.canonical import activation_hash, canonical_json
 from server.domain.agreements.lifecycle import AgreementKind
@@ -205,6 +206,7 @@ class SeededLead:
     state: EngagementState
     promoted: bool
     by_hand: bool = False
+    plan: ChainPlan | None = None
 
 
 def lead_email(lead_id: int) -> str:
@@ -223,10 +225,14 @@ def seeded_lead(sizes: Sizes, lead_id: int) -> SeededLead:
     )
     score = score_state(w.model, attributes(row), state, now)
     write_score(row, score, now)
-    step = apply_score(cycle_of(row), score, Trigger.ACTIVITY, now)
-    by_hand = not step.promoted and _qualified_by_hand(sizes, lead_id)
+    plan = chain_plan(sizes, lead_id)
+    at = plan.qualified_at if plan else now
+    step = apply_score(cycle_of(row), score, Trigger.ACTIVITY, at)
+    by_hand = not step.promoted and (
+        plan is not None or _qualified_by_hand(sizes, lead_id)
+    )
     if by_hand:
-        step = qualify_manually(cycle_of(row), w.model.revision, now)
+        step = qualify_manually(cycle_of(row), w.model.revision, at)
     if step.promoted:
         found = step.cycle.qualification
         assert found is not None
@@ -236,11 +242,29 @@ def seeded_lead(sizes: Sizes, lead_id: int) -> SeededLead:
             qualified_under=found.under,
             qualified_by=found.by.value,
             stage=LeadStage.MQL.value,
-            stage_entered_at=now,
+            stage_entered_at=at,
             version=2,
-            updated_at=now,
+            updated_at=at,
         )
-    return SeededLead(row, activities, state, step.promoted, by_hand)
+    if plan is not None:
+        _handed_off(row, plan)
+    return SeededLead(row, activities, state, step.promoted, by_hand, plan)
+
+
+def _handed_off(row: dict[str, Any], plan: ChainPlan) -> None:
+    """The lead after its handoff chain: the decision's stage (the assignee
+    owns an accepted lead) and the moves after it, one version each."""
+    moves = (plan.decision is not None) + len(plan.later)
+    row.update(
+        stage=plan.stage,
+        stage_entered_at=plan.stage_at,
+        version=2 + moves,
+        updated_at=plan.stage_at,
+    )
+    if plan.decision == "ACCEPTED":
+        row["owner_id"] = plan.assignee
+    if plan.stage == LeadStage.WON.value:
+        row["is_customer"] = True
 
 
 def _qualified_by_hand(sizes: Sizes, lead_id: int) -> bool:
@@ -398,18 +422,35 @@ def stage_rows(sizes: Sizes) -> Iterator[Row]:
         created = lead.row["created_at"]
         yield (next_id, lead_id, None, "NEW", created, Via.CREATED.value, None)
         next_id += 1
+        at = lead.row["qualified_at"]
         if lead.by_hand:
             via, reason = Via.MANUAL_QUALIFICATION.value, "qualified by hand"
-            yield (next_id, lead_id, "NEW", "MQL", sizes.now, via, reason)
+            yield (next_id, lead_id, "NEW", "MQL", at, via, reason)
             next_id += 1
         elif lead.promoted:
             reason = f"score {lead.row['score']} reached the threshold"
             if lead.row["score"] < world().model.mql_threshold:
                 reason = "hand-raise: DEMO_REQUEST"
-            yield (next_id, lead_id, "NEW", "MQL", sizes.now, "QUALIFICATION", reason)
+            yield (next_id, lead_id, "NEW", "MQL", at, "QUALIFICATION", reason)
+            next_id += 1
+        for change in _chain_changes(lead.plan):
+            yield (next_id, lead_id, *change)
             next_id += 1
         totals[lead.row["stage"]] += 1
     _stage_totals[sizes] = totals
+
+
+def _chain_changes(plan: ChainPlan | None) -> Iterator[Row]:
+    """The handoff decision's move out of MQL, and the moves after it."""
+    if plan is None or plan.decided_at is None:
+        return
+    if plan.decision == "ACCEPTED":
+        why = "accepted automatically" if plan.auto else None
+        yield ("MQL", "SAL", plan.decided_at, Via.HANDOFF_DECISION.value, why)
+    else:
+        why = f"rejected: {plan.reason}"
+        yield ("MQL", "DISQUALIFIED", plan.decided_at, "HANDOFF_DECISION", why)
+    yield from plan.later
 
 
 def stage_count_rows(sizes: Sizes) -> Iterator[Row]:
@@ -460,6 +501,24 @@ def agreement_rows(sizes: Sizes) -> Iterator[Row]:
         "ACTIVE",
         "NONE",
         "Qualification model",
+        1,
+        canonical_json(terms),
+        activation_hash(kind, terms),
+        kind.value,
+        at,
+        1,
+        at,
+        at,
+    )
+    if not sizes.handoff_chains:
+        return
+    kind, terms = AgreementKind.SERVICE_LEVEL_AGREEMENT, stored_sla_terms(sizes)
+    yield (
+        SLA_ID,
+        kind.value,
+        "ACTIVE",
+        "NONE",
+        "Service level agreement",
         1,
         canonical_json(terms),
         activation_hash(kind, terms),

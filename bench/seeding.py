@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bench.content_data import CONTENT
 from bench.database import Raw
 from bench.datasets import DATASETS, Sizes
+from bench.handoff_data import HANDOFFS
 from bench.scoring_data import DATASETS as SCORING_DATASETS
 
 
@@ -22,7 +23,8 @@ class SeededTable:
 async def seed(raw: Raw, sizes: Sizes) -> list[SeededTable]:
     done: list[SeededTable] = []
     content = (CONTENT,) if sizes.content_requests else ()
-    for dataset in (*DATASETS, *(SCORING_DATASETS if sizes.leads else ()), *content):
+    leads = (*SCORING_DATASETS, HANDOFFS) if sizes.leads else ()
+    for dataset in (*DATASETS, *leads, *content):
         for table in dataset.tables:
             started = time.perf_counter()
             count = await raw.insert(table.name, table.columns, table.rows(sizes))

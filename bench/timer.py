@@ -38,8 +38,13 @@ from bench.timing import Timing
 async def _check(url: str, target: Target, op: Operation, samples: list[Sample]) -> Any:
     raw = await database.connect(target)
     try:
-        async with httpx.AsyncClient(timeout=30) as client:
-            return await checks.check(client, url, raw, op, samples)
+        async with httpx.AsyncClient(timeout=max(30.0, op.timeout)) as client:
+            try:
+                return await checks.check(client, url, raw, op, samples)
+            except httpx.TimeoutException:
+                # Too slow to check is a failed check, not a failed run.
+                problem = f"no answer within {max(30.0, op.timeout):g} s"
+                return checks.CheckResult(op.name, 0, False, problem)
     finally:
         await raw.close()
 
@@ -92,16 +97,20 @@ def time_operation(
         return record
     record["cost"] = asyncio.run(_cost(server.url, op, p.samples[op.name][0]))
     requests = write_requests(p.work / f"{op.name}.requests", op, p.samples[op.name])
+    counts = connection_counts(p, op)
     if p.options.warmup > 0:
         warm = p.work / f"{op.name}-warmup.txt"
         tool.drive(
-            server.url, requests, max(p.options.connections), p.options.warmup, warm
+            server.url, requests, max(counts), p.options.warmup, warm, op.timeout
         )
-    for conns in p.options.connections:
+    seconds = p.options.duration
+    if not p.options.smoke:
+        seconds = max(seconds, op.min_duration)
+    for conns in counts:
         log = p.work / f"{op.name}-c{conns}.txt"
         quiet = _quiet(p)
         with Meter(server.pid) as meter:
-            timing = tool.drive(server.url, requests, conns, p.options.duration, log)
+            timing = tool.drive(server.url, requests, conns, seconds, log, op.timeout)
         record["runs"].append({"conns": conns, **quiet, **_usage_record(timing, meter)})
         print(f"  {op.name} c={conns}: {timing.rps:,.0f} req/s", flush=True)
     return record
@@ -175,5 +184,14 @@ def time_floors(p: Plan, timed: dict[str, Any]) -> None:
         if not timed[op.name].get("check", {}).get("passed"):
             continue
         timed[op.name]["floor"] = [
-            time_floor(p, op, conns) for conns in p.options.connections
+            time_floor(p, op, conns) for conns in connection_counts(p, op)
         ]
+
+
+def connection_counts(p: Plan, op: Operation) -> tuple[int, ...]:
+    """`--connections`, or the slow operation's own (never more than asked)."""
+    if op.connections is None:
+        return p.options.connections
+    return tuple(c for c in op.connections if c <= max(p.options.connections)) or (
+        min(p.options.connections),
+    )

@@ -40,20 +40,21 @@ def run(
     conns: int,
     seconds: float,
     raw_log: Path,
+    timeout: float = 10.0,
 ) -> Timing:
     env = {
         **os.environ,
         "REQUESTS_FILE": str(requests_file),
         "TARGET_PATH": urlsplit(url).path,
     }
-    command = _command(wrk, url, conns, seconds)
+    command = _command(wrk, url, conns, seconds, timeout)
     done = subprocess.run(
         command,
         env=env,
         capture_output=True,
         text=True,
         check=True,
-        timeout=seconds + 60,
+        timeout=seconds + timeout + 60,
     )
     raw_log.write_text(" ".join(command) + "\n" + done.stdout + done.stderr)
     found = re.search(r"^WRKJSON (.*)$", done.stdout, re.M)
@@ -62,7 +63,9 @@ def run(
     return _timing(json.loads(found.group(1)))
 
 
-def _command(wrk: str, url: str, conns: int, seconds: float) -> list[str]:
+def _command(
+    wrk: str, url: str, conns: int, seconds: float, timeout: float = 10.0
+) -> list[str]:
     # One thread, as the peers ran it; wrk takes whole seconds.
     duration = f"{max(1, round(seconds))}s"
     script = str(SCRIPT)
@@ -72,7 +75,7 @@ def _command(wrk: str, url: str, conns: int, seconds: float) -> list[str]:
         f"-c{conns}",
         f"-d{duration}",
         "--timeout",
-        "10s",
+        f"{max(1, round(timeout))}s",
         "-s",
         script,
         url,

@@ -152,6 +152,7 @@ class FollowUp(Model):
         table = "follow_up"
         indexes = (
             Index(fields=("lead_id", "occurred_at", "id"), name="follow_up_lead"),
+            Index(fields=("chain_id", "counts_at"), name="follow_up_chain"),
         )
 
 

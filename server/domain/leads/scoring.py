@@ -31,7 +31,7 @@ takes ``None`` for that).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, localcontext
@@ -282,6 +282,46 @@ def quick_score(
         numbers = numbers_of(model, fit, tallies, now)
         hand_raise = find_hand_raise(model, state, now)
         return _decide(model, state, fit, numbers.engagement_score, hand_raise, ())
+
+
+def quick_scores(
+    models: Sequence[QualificationModel],
+    lead: LeadAttributes,
+    state: EngagementState,
+    now: datetime,
+    fits: Sequence[Decimal],
+) -> list[Score]:
+    """`quick_score` of one lead under each model (``fits[i]`` is
+    `fit_points(models[i], lead)`), for comparing models over every lead: the
+    engagement points (which the fit does not enter) are summed once for models
+    whose engagement rules are equal (a draft that moves the threshold or the
+    fit rules), then each model decides as `quick_score` does."""
+    found: list[Score] = []
+    done: list[tuple[QualificationModel, Decimal]] = []
+    with localcontext(EXACT):
+        for model, fit in zip(models, fits, strict=True):
+            engagement = next(
+                (
+                    e
+                    for m, e in done
+                    if m.engagement_rules is model.engagement_rules
+                    or m.engagement_rules == model.engagement_rules
+                ),
+                None,
+            )
+            if engagement is None:  # (equal rules have equal half-lives)
+                if not fits_model(state, model):
+                    raise StaleEngagement(
+                        "engagement was tallied under other half-lives"
+                    )
+                tallies = (
+                    (k, t.weight, t.as_of, t.count) for k, t in state.tallies.items()
+                )
+                engagement = numbers_of(model, fit, tallies, now).engagement_score
+                done.append((model, engagement))
+            hand_raise = find_hand_raise(model, state, now)
+            found.append(_decide(model, state, fit, engagement, hand_raise, ()))
+    return found
 
 
 def _decide(

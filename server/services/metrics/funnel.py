@@ -57,12 +57,20 @@ def last_move_before(alias: str = "sc") -> str:
     )
 
 
+def _leads(scope: Scope, alias: str) -> str:
+    """The join to the leads, for the persona filter only: without one, the
+    stage history alone answers (the join would read every lead for nothing)."""
+    if scope.persona_id is None:
+        return ""
+    return f"JOIN lead l ON l.id = {alias}.lead_id"
+
+
 async def funnel_at_end(scope: Scope) -> dict[str, int]:
     """Leads per stage at the period's end, every stage listed. One statement."""
     persona, params = scope.persona("l.persona_id")
     rows = await db.fetch(
         "SELECT sc.to_stage AS stage, COUNT(*) AS n FROM stage_change sc "
-        f"JOIN lead l ON l.id = sc.lead_id WHERE {last_move_before()} "
+        f"{_leads(scope, 'sc')} WHERE {last_move_before()} "
         f"AND {persona} GROUP BY sc.to_stage",
         scope.closes,
         scope.closes,
@@ -102,7 +110,7 @@ async def conversion(scope: Scope) -> list[Step]:
         "COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM stage_change n "
         f"WHERE n.lead_id = e.lead_id AND n.to_stage = {_NEXT_OF} AND {LATER}) "
         "THEN e.lead_id END) AS advanced FROM stage_change e "
-        f"JOIN lead l ON l.id = e.lead_id WHERE e.to_stage IN ({stages}) "
+        f"{_leads(scope, 'e')} WHERE e.to_stage IN ({stages}) "
         f"AND e.at >= ? AND e.at < ? AND {persona} GROUP BY e.to_stage",
         *NEXT,
         scope.opens,

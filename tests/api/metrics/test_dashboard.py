@@ -233,6 +233,23 @@ async def test_a_weekly_series_starts_on_mondays_and_opens_onto_its_chains(
     assert [m["count"] for m in months] == [1, 6]  # L0 in February
 
 
+async def test_a_series_costs_the_same_statements_whatever_its_length(
+    world: World,
+) -> None:
+    counts = {}
+    for metric in ("QUALIFIED_LEADS", "DELIVERED", "HANDOFFS", "ACCEPTED"):
+        for interval, period in (
+            ("DAY", {"from": "2026-03-01", "to": "2026-03-02"}),
+            ("DAY", {"from": "2026-01-01", "to": "2027-01-01"}),
+            ("MONTH", {"from": "2026-01-01", "to": "2027-01-01"}),
+        ):
+            with db.count_statements() as statements:
+                await series(world, metric, interval, **period)
+            counts[metric, interval, period["to"]] = len(statements)
+    # the session and one grouping statement, for 1 bucket or 365
+    assert set(counts.values()) == {2}, counts
+
+
 async def test_more_than_400_buckets_are_refused(world: World) -> None:
     world.room.api.use_session(world.room.sessions["leader"])
     response = await world.room.api.gql(

@@ -42,7 +42,9 @@ from server.domain.leads.qualification_model import QualificationModel, read_mod
 from server.domain.leads.scoring import (
     BreakdownKind,
     Score,
+    fit_points,
     quick_score,
+    quick_scores,
     round_half_up,
     score_lead,
     score_leads,
@@ -752,3 +754,26 @@ def test_the_quick_score_decides_exactly_as_the_explained_one(
     # then every number and the decision agree; only the breakdown is left out
     assert quick.breakdown == ()
     assert replace(quick, breakdown=explained.breakdown) == explained
+
+
+@FAST
+@given(LEADS, ACTIVITIES, AGES, st.integers(min_value=1, max_value=120))
+def test_scores_under_several_models_are_each_models_quick_score(
+    lead: LeadAttributes, activities: list[Activity], later: int, threshold: int
+) -> None:
+    # given the model, a draft moving only its threshold, and one with other
+    # engagement points (the simulator scores every lead under a draft and the
+    # model in force)
+    state = tally_activities(activities, MODEL, NOW)
+    at = NOW + timedelta(microseconds=later)
+    moved = replace(MODEL, mql_threshold=threshold)
+    rules = {
+        kind: replace(rule, points=rule.points + 1)
+        for kind, rule in MODEL.engagement_rules.items()
+    }
+    other = replace(MODEL, engagement_rules=rules)
+    models = (MODEL, moved, other)
+    fits = [fit_points(m, lead) for m in models]
+    # then each score is that model's own quick score, number for number
+    found = quick_scores(models, lead, state, at, fits)
+    assert found == [quick_score(m, lead, state, at) for m in models]
