@@ -147,7 +147,9 @@ def test_marketing_amends_the_sla_and_sales_countersigns_in_a_second_context(
     page.goto("/#/agreements")
     sla_list = page.get_by_role("region", name="Service-level agreements")
     # the one in force (the demo also drafts next year's, never in force)
-    in_force = sla_list.get_by_role("row").filter(has_text="revision 1")
+    in_force = sla_list.get_by_role("row").filter(
+        has=page.locator(f"a[href$='/agreements/{sla['id']}']")
+    )
     in_force.get_by_role("link", name="Service-level agreement").click()
     expect(heading(page)).to_have_text("Service-level agreement")
     page.get_by_role("button", name="Draft an amendment").click()
