@@ -29,7 +29,7 @@ export const EVENT_KIND_GROUPS = [
     'SLA_AT_RISK', 'SLA_BREACHED']],
   ['Agreements', ['AGREEMENT_PROPOSED', 'AGREEMENT_SIGNED', 'AGREEMENT_REJECTED',
     'AGREEMENT_ACTIVATED', 'AGREEMENT_RETIRED']],
-  ['Content and meetings', ['CONTENT_REQUEST_CHANGED', 'MEETING_COMPLETED']],
+  ['Content and meetings', ['CONTENT_REQUEST_CHANGED', 'MEETING_COMPLETED', 'ACTION_ITEM_OVERDUE']],
 ];
 
 export const EVENT_KINDS = EVENT_KIND_GROUPS.flatMap(([, kinds]) => kinds);

@@ -42,6 +42,7 @@ export function mount(root, app, { params = {}, query = {} }) {
     dragging: null,
     ticket: 0,
     busy: null, // the move under way: keys wait for it before the next one
+    moving: 0, // moves under way (by key, button or drop): live reloads wait
     alive: true, // answers arriving after unmount must not draw into the next view
     // The card to focus once it is drawn: the one whose panel was just closed.
     refocus: params.id ? null : memory.focus,
@@ -74,8 +75,13 @@ export function mount(root, app, { params = {}, query = {} }) {
 
   function update() {
     if (!state.alive) return;
+    // A live update redraws the cards: the one holding the focus keeps it.
+    const focused = document.activeElement?.closest?.('[data-card-link]');
+    const keep = focused && root.contains(focused) ? focused.dataset.cardLink : null;
     render(region(root, 'board'), boardView(state, app));
     render(region(root, 'panel'), panelView(state, app, boardQuery()));
+    const again = keep && root.querySelector(`[data-card-link="${CSS.escape(keep)}"]`);
+    if (again && again !== document.activeElement) again.focus();
     const link = state.refocus && root.querySelector(`[data-card-link="${CSS.escape(state.refocus)}"]`);
     if (link) {
       state.refocus = null;
@@ -84,11 +90,13 @@ export function mount(root, app, { params = {}, query = {} }) {
     }
   }
 
-  async function loadBoard() {
+  async function loadBoard(own = false) {
     const mine = ++state.ticket;
     try {
       const data = await app.request(CONTENT_BOARD, boardVariables(state.filter, app.viewer));
-      if (mine !== state.ticket) return;
+      // A live reload that answers while a move is under way may predate it:
+      // the move's own reload (after its answer) draws the board instead.
+      if (!own && (mine !== state.ticket || state.moving)) return;
       Object.assign(state, { data, error: null });
       Object.assign(memory, { key: state.key, data });
     } catch (error) {
@@ -112,8 +120,8 @@ export function mount(root, app, { params = {}, query = {} }) {
     update();
   }
 
-  async function refresh() {
-    await Promise.all([loadBoard(), loadDetail()]);
+  async function refresh(own = false) {
+    await Promise.all([loadBoard(own === true), loadDetail()]);
   }
 
   async function choices() {
@@ -151,22 +159,28 @@ export function mount(root, app, { params = {}, query = {} }) {
       update();
       if (!error.handled) app.notify(`Could not move “${request.title}”: ${describeApiError(error)}`, 'error');
     }
-    await refresh();
+    await refresh(true);
   }
 
   async function runMove(id, action, { keyboard = false } = {}) {
     const request = find(id);
     const move = request && movesFor(request).find((m) => m.action === action);
     if (!move) return;
-    if (!move.needs) {
-      await quickMove(request, move);
-    } else {
-      const done = await askAndMove(app, request, move, await choices());
-      if (!done) return;
-      const after = done.contentRequest;
-      announce(`${request.title}: ${contentLabel(after.status)}.`);
-      app.notify(`“${request.title}” is ${contentLabel(after.status).toLowerCase()}.`, 'success');
-      await refresh();
+    state.moving += 1;
+    state.ticket += 1; // a reload already under way predates the move
+    try {
+      if (!move.needs) {
+        await quickMove(request, move);
+      } else {
+        const done = await askAndMove(app, request, move, await choices());
+        if (!done) return;
+        const after = done.contentRequest;
+        announce(`${request.title}: ${contentLabel(after.status)}.`);
+        app.notify(`“${request.title}” is ${contentLabel(after.status).toLowerCase()}.`, 'success');
+        await refresh(true);
+      }
+    } finally {
+      state.moving -= 1;
     }
     if (keyboard) focusCard(root, id);
   }
