@@ -259,7 +259,8 @@ export function leadActions(viewer, lead) {
   if (working && lead.stage === 'OPPORTUNITY') close.push('WON', 'LOST');
   if (working && lead.stage === 'SQL') close.push('LOST');
   return {
-    edit: marketing || viewer.role === 'ADMIN',
+    // An erased person's record stays anonymous: nobody writes data back into it.
+    edit: (marketing || viewer.role === 'ADMIN') && !lead.erased,
     handOff: marketing && !open && lead.qualified && lead.stage === 'MQL',
     override: marketing && isManager(viewer) && !open && !lead.qualified && preHandoff,
     accept: Boolean(decider),

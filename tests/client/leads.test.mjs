@@ -82,6 +82,12 @@ describe('who may do what on a lead', () => {
     assert.equal(leadActions(person('MARKETING', 'MEMBER'), open).handOff, false);
   });
 
+  test('an erased record is offered to nobody for editing', () => {
+    assert.equal(leadActions(person('MARKETING', 'MEMBER'), mql()).edit, true);
+    assert.equal(leadActions(person('MARKETING', 'MEMBER'), mql({ erased: true })).edit, false);
+    assert.equal(leadActions(person('MARKETING', 'ADMIN'), mql({ erased: true })).edit, false);
+  });
+
   test('the assignee or a sales manager decides; only a sales manager reassigns', () => {
     const lead = mql({ handoffs: [pending('rep')] });
     const rep = leadActions(person('SALES', 'MEMBER', 'rep'), lead);

@@ -20,6 +20,7 @@ from tortoise.exceptions import IntegrityError
 
 from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.core.outbox import EventKind
+from server.domain.leads.erasure import is_erased_email
 from server.domain.leads.intake import (
     MAX_UPSERT_ROWS,
     IncomingLead,
@@ -358,6 +359,11 @@ async def update_lead(
 
     async def body(tx: mutations.Tx) -> lead_store.LeadRecord:
         lead = await load_lead(lead_id, expected_version, "id")
+        if is_erased_email(lead["email"]):
+            message = (
+                "this person's data was erased: the anonymous record cannot be edited"
+            )
+            raise refuse(ErrorCode.INVALID_TRANSITION, message, "id")
         key = lead["id"]
         raw = {k: v for k, v in fields.items() if k != "persona"}
         row = read_lead_update(raw, lead["email"])

@@ -354,6 +354,18 @@ async def test_erasure_removes_the_person_and_keeps_every_count(
     other = await lead(room, "other@logistics.example")
     refused = await merge(room, other, await fresh(room, lead_id), "admin")
     assert [e["code"] for e in refused["userErrors"]] == ["INVALID_INPUT"]
+    # and nobody writes a person back into it
+    anonymous = await fresh(room, lead_id)
+    edited = await room.call(
+        "member",
+        """
+      mutation($input: UpdateLeadInput!) { updateLead(input: $input) {
+        lead { id } userErrors { code field } } }""",
+        {"id": lead_id, "expectedVersion": anonymous["version"], "lastName": "Back"},
+    )
+    assert edited["lead"] is None
+    assert edited["userErrors"] == [{"code": "INVALID_TRANSITION", "field": ["id"]}]
+    assert (await fresh(room, lead_id))["lastName"] is None
 
 
 async def _meeting_and_delivery_naming(lead_id: str, name: str, email: str) -> None:
