@@ -25,6 +25,7 @@ PostgreSQL by a session advisory lock keyed by the user).
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from server.services.core import fetched, ids
 from server.services.core.actors import Actor
 from server.services.leads import activity_store, engagement_store
 from server.services.leads.scoring import model_in_force
+from server.services.metrics.estimates import Estimates, Line, line_of
 
 CHUNK = 2000
 ADVISORY_SPACE = 7_324_002  # "simulate", per user, in this database's lock space
@@ -66,13 +68,6 @@ _LEAD_COLUMNS = (
     "cycle_counts_after",
 )
 _CONVERT = fetched.converters(Lead)
-# 1: a good lead (accepted or won), 0: a bad one (only rejected), NULL: none
-_OUTCOME = (
-    "CASE WHEN l.stage = 'WON' OR EXISTS (SELECT 1 FROM handoff_chain c WHERE "
-    "c.lead_id = l.id AND c.decision = 'ACCEPTED') THEN 1 WHEN EXISTS (SELECT 1 "
-    "FROM handoff_chain c WHERE c.lead_id = l.id AND c.decision = 'REJECTED') "
-    "THEN 0 END AS outcome"
-)
 
 
 @dataclass
@@ -85,20 +80,28 @@ class Tally:
     fn: int = 0
     tn: int = 0
 
-    def add(self, qualifies: bool, outcome: int | None) -> None:
+    def add(self, qualifies: bool, outcome: int | None, leads: int = 1) -> None:
         if qualifies:
-            self.qualify_now += 1
+            self.qualify_now += leads
         if outcome is None:
             return
         if qualifies:
             if outcome:
-                self.tp += 1
+                self.tp += leads
             else:
-                self.fp += 1
+                self.fp += leads
         elif outcome:
-            self.fn += 1
+            self.fn += leads
         else:
-            self.tn += 1
+            self.tn += leads
+
+    @classmethod
+    def of(cls, verdicts: Mapping[tuple[bool, int | None], int]) -> Tally:
+        """The tally of the leads counted by (verdict, outcome)."""
+        found = cls()
+        for (qualifies, outcome), leads in verdicts.items():
+            found.add(qualifies, outcome, leads)
+        return found
 
     @property
     def confusion(self) -> Confusion:
@@ -198,63 +201,75 @@ async def _one_per_user(user_id: int) -> AsyncIterator[None]:
 async def _run(draft: QualificationModel, terms: Mapping[str, Any]) -> Simulation:
     now = clock.now()
     current = await model_in_force()
-    mine, theirs = Tally(), Tally() if current is not None else None
+    models = (draft,) if current is None else (draft, current)
+    estimates = Estimates(models, db.dialect())
+    verdicts: list[Counter[tuple[bool, int | None]]] = [Counter() for _ in models]
     leads = with_outcome = good = 0
     after = 0
-    alike = _Alike(draft, current)
+    alike = _Alike(models)
     while True:
-        rows = await db.fetch_values(
-            f"SELECT {', '.join('l.' + c for c in _LEAD_COLUMNS)}, {_OUTCOME} "
-            "FROM lead l WHERE l.id > ? ORDER BY l.id LIMIT ?",
-            after,
-            CHUNK,
-        )
-        if not rows:
-            break
-        after = int(rows[-1][0])
-        chunk = [_lead(row) for row in rows]
-        stored = await _stored(chunk)
-        states = await _fitted(stored, draft, now)
-        other = states
-        if current is None:
-            other = {}
-        elif current.engagement_rules != draft.engagement_rules:
-            other = await _fitted(stored, current, now)
-        for key, values, _counts_after, outcome in chunk:
+        sql, params = estimates.statement(_LEAD_COLUMNS, after, CHUNK, now)
+        rows = await db.fetch_values(sql, *params)
+        unsure: list[Row] = []
+        for row in rows:
+            outcome = None if row[10] is None else int(row[10])
             leads += 1
             if outcome is not None:
                 with_outcome += 1
                 good += outcome
-            attributes, fit_draft, fit_current = alike.of(values)
-            if theirs is None or current is None or fit_current is None:
-                score = quick_score(draft, attributes, states[key], now, fit_draft)
-                mine.add(score.qualifies, outcome)
-            elif states[key] is other[key]:  # the same half-lives: one pass
-                ours, in_force = quick_scores(
-                    (draft, current),
-                    attributes,
-                    states[key],
-                    now,
-                    (fit_draft, fit_current),
-                )
-                mine.add(ours.qualifies, outcome)
-                theirs.add(in_force.qualifies, outcome)
-            else:
-                score = quick_score(draft, attributes, states[key], now, fit_draft)
-                mine.add(score.qualifies, outcome)
-                score = quick_score(current, attributes, other[key], now, fit_current)
-                theirs.add(score.qualifies, outcome)
+            found = estimates.verdicts(row, alike.of(tuple(row[1:9]))[2])
+            if None in found:
+                unsure.append(_lead(row))
+                continue
+            for counted, verdict in zip(verdicts, found, strict=True):
+                counted[bool(verdict), outcome] += 1
+        if unsure:
+            await _score_exactly(unsure, models, alike, now, verdicts)
+        if len(rows) < CHUNK:
+            break
+        after = int(rows[-1][0])
         await asyncio.sleep(0)  # let waiting requests (and SQLite writers) in
+    mine, *theirs = (Tally.of(counted) for counted in verdicts)
     return Simulation(
         now,
         leads,
         with_outcome,
         good,
         mine,
-        theirs,
+        theirs[0] if theirs else None,
         current.revision if current is not None else None,
         terms,
     )
+
+
+async def _score_exactly(
+    chunk: list[Row],
+    models: tuple[QualificationModel, ...],
+    alike: _Alike,
+    now: datetime,
+    verdicts: list[Counter[tuple[bool, int | None]]],
+) -> None:
+    """The leads the estimates left open, scored by `quick_score` (both models
+    in one engagement pass when they share the engagement rules)."""
+    draft, current = models[0], models[-1]
+    stored = await _stored(chunk)
+    states = await _fitted(stored, draft, now)
+    other = states
+    if current.engagement_rules != draft.engagement_rules:
+        other = await _fitted(stored, current, now)
+    for key, values, _counts_after, outcome in chunk:
+        attributes, fits, _lines = alike.of(values)
+        if len(models) == 1:
+            scores = [quick_score(draft, attributes, states[key], now, fits[0])]
+        elif states[key] is other[key]:  # the same half-lives: one pass
+            scores = quick_scores(models, attributes, states[key], now, fits)
+        else:
+            scores = [
+                quick_score(draft, attributes, states[key], now, fits[0]),
+                quick_score(current, attributes, other[key], now, fits[1]),
+            ]
+        for counted, score in zip(verdicts, scores, strict=True):
+            counted[score.qualifies, outcome] += 1
 
 
 # A lead's id, the values its fit reads (as fetched), its cycle's start, outcome.
@@ -276,20 +291,15 @@ def _lead(row: Sequence[Any]) -> Row:
 
 class _Alike:
     """Leads alike in every attribute the fit rules read have the same fit:
-    their attributes and both models' fit points, computed once per set of
-    values as fetched (most of 100,000 leads share a few hundred)."""
+    their attributes, each model's fit points and what its verdict needs
+    beside the engagement, computed once per set of values as fetched (most
+    of 100,000 leads share a few hundred)."""
 
-    def __init__(
-        self, draft: QualificationModel, current: QualificationModel | None
-    ) -> None:
-        self.draft, self.current = draft, current
-        self.seen: dict[
-            tuple[Any, ...], tuple[LeadAttributes, Decimal, Decimal | None]
-        ] = {}
+    def __init__(self, models: tuple[QualificationModel, ...]) -> None:
+        self.models = models
+        self.seen: dict[tuple[Any, ...], _Fitted] = {}
 
-    def of(
-        self, values: tuple[Any, ...]
-    ) -> tuple[LeadAttributes, Decimal, Decimal | None]:
+    def of(self, values: tuple[Any, ...]) -> _Fitted:
         found = self.seen.get(values)
         if found is None:
             size, industry, title, seniority, country, source, persona, customer = (
@@ -305,16 +315,14 @@ class _Alike:
                 persona=str(persona) if persona is not None else None,
                 is_customer=_TO_BOOL(customer),
             )
-            current = self.current
-            found = (
-                attributes,
-                fit_points(self.draft, attributes),
-                fit_points(current, attributes) if current is not None else None,
-            )
+            fits = [fit_points(model, attributes) for model in self.models]
+            lines = [line_of(m, fit) for m, fit in zip(self.models, fits, strict=True)]
+            found = (attributes, fits, lines)
             self.seen[values] = found
         return found
 
 
+_Fitted = tuple[LeadAttributes, list[Decimal], list[Line | None]]
 _Stored = dict[int, EngagementState]
 
 
