@@ -235,7 +235,9 @@ class Estimates:
             f"WHEN '{kind.value}' THEN {sql.other_half_life(rule.half_life_days)}"
             for kind, rule in sorted(model.engagement_rules.items())
         ]
-        which = f"CASE e.kind {' '.join(checks)} ELSE e.half_life_days IS NOT NULL END"
+        which = "e.half_life_days IS NOT NULL"  # for kinds without a rule
+        if checks:
+            which = f"CASE e.kind {' '.join(checks)} ELSE {which} END"
         unread = "e.age IS NULL"
         if model.hand_raise_kinds:
             raising = _kinds(model.hand_raise_kinds)
