@@ -205,30 +205,38 @@ async def _run(draft: QualificationModel, terms: Mapping[str, Any]) -> Simulatio
     estimates = Estimates(models, db.dialect())
     verdicts: list[Counter[tuple[bool, int | None]]] = [Counter() for _ in models]
     leads = with_outcome = good = 0
-    after = 0
     alike = _Alike(models)
-    while True:
+
+    def chunk_after(after: int) -> asyncio.Future[list[Sequence[Any]]]:
         sql, params = estimates.statement(_LEAD_COLUMNS, after, CHUNK, now)
-        rows = await db.fetch_values(sql, *params)
-        unsure: list[Row] = []
-        for row in rows:
-            outcome = None if row[10] is None else int(row[10])
-            leads += 1
-            if outcome is not None:
-                with_outcome += 1
-                good += outcome
-            found = estimates.verdicts(row, alike.of(tuple(row[1:9]))[2])
-            if None in found:
-                unsure.append(_lead(row))
-                continue
-            for counted, verdict in zip(verdicts, found, strict=True):
-                counted[bool(verdict), outcome] += 1
-        if unsure:
-            await _score_exactly(unsure, models, alike, now, verdicts)
-        if len(rows) < CHUNK:
-            break
-        after = int(rows[-1][0])
-        await asyncio.sleep(0)  # let waiting requests (and SQLite writers) in
+        return asyncio.ensure_future(db.fetch_values(sql, *params))
+
+    # The next chunk is read while this one is sorted (on PostgreSQL by
+    # another connection of the pool: the database and Python work at once).
+    coming: asyncio.Future[list[Sequence[Any]]] | None = chunk_after(0)
+    try:
+        while coming is not None:
+            rows = await coming
+            coming = chunk_after(int(rows[-1][0])) if len(rows) == CHUNK else None
+            unsure: list[Row] = []
+            for row in rows:
+                outcome = None if row[10] is None else int(row[10])
+                leads += 1
+                if outcome is not None:
+                    with_outcome += 1
+                    good += outcome
+                found = estimates.verdicts(row, alike.of(tuple(row[1:9]))[2])
+                if None in found:
+                    unsure.append(_lead(row))
+                    continue
+                for counted, verdict in zip(verdicts, found, strict=True):
+                    counted[bool(verdict), outcome] += 1
+            if unsure:
+                await _score_exactly(unsure, models, alike, now, verdicts)
+            await asyncio.sleep(0)  # let waiting requests (and SQLite writers) in
+    finally:
+        if coming is not None:
+            coming.cancel()
     mine, *theirs = (Tally.of(counted) for counted in verdicts)
     return Simulation(
         now,
