@@ -31,10 +31,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from server import db
 from server.clock import clock
+from server.domain.agreements.fit_rules import FitField
 from server.domain.agreements.lifecycle import AgreementKind
 from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.leads.attributes import LeadAttributes
@@ -55,16 +57,22 @@ CHUNK = 2000
 ADVISORY_SPACE = 7_324_002  # "simulate", per user, in this database's lock space
 _running: set[int] = set()
 
+# The lead column holding each field a fit rule may test, and the attribute of
+# `LeadAttributes` it becomes.
+_FIT_COLUMNS = {
+    FitField.companySize: ("company_size", "company_size"),
+    FitField.industry: ("industry", "industry"),
+    FitField.jobTitle: ("job_title", "job_title"),
+    FitField.seniority: ("seniority", "seniority"),
+    FitField.country: ("country", "country"),
+    FitField.source: ("source", "source"),
+    FitField.persona: ("persona_id", "persona"),
+    FitField.isCustomer: ("is_customer", "is_customer"),
+}
+# (the positions `estimates.Estimates` reads: the cycle's start is the 10th)
 _LEAD_COLUMNS = (
     "id",
-    "company_size",
-    "industry",
-    "job_title",
-    "seniority",
-    "country",
-    "source",
-    "persona_id",
-    "is_customer",
+    *(column for column, _ in _FIT_COLUMNS.values()),
     "cycle_counts_after",
 )
 _CONVERT = fetched.converters(Lead)
@@ -225,14 +233,15 @@ async def _run(draft: QualificationModel, terms: Mapping[str, Any]) -> Simulatio
                 if outcome is not None:
                     with_outcome += 1
                     good += outcome
-                found = estimates.verdicts(row, alike.of(tuple(row[1:9]))[2])
+                fitted = alike.of(row)
+                found = estimates.verdicts(row, fitted[2])
                 if None in found:
-                    unsure.append(_lead(row))
+                    unsure.append(_lead(row, fitted))
                     continue
                 for counted, verdict in zip(verdicts, found, strict=True):
                     counted[bool(verdict), outcome] += 1
             if unsure:
-                await _score_exactly(unsure, models, alike, now, verdicts)
+                await _score_exactly(unsure, models, now, verdicts)
             await asyncio.sleep(0)  # let waiting requests (and SQLite writers) in
     finally:
         if coming is not None:
@@ -253,7 +262,6 @@ async def _run(draft: QualificationModel, terms: Mapping[str, Any]) -> Simulatio
 async def _score_exactly(
     chunk: list[Row],
     models: tuple[QualificationModel, ...],
-    alike: _Alike,
     now: datetime,
     verdicts: list[Counter[tuple[bool, int | None]]],
 ) -> None:
@@ -265,8 +273,7 @@ async def _score_exactly(
     other = states
     if current.engagement_rules != draft.engagement_rules:
         other = await _fitted(stored, current, now)
-    for key, values, _counts_after, outcome in chunk:
-        attributes, fits, _lines = alike.of(values)
+    for key, (attributes, fits, _lines), _counts_after, outcome in chunk:
         if len(models) == 1:
             scores = [quick_score(draft, attributes, states[key], now, fits[0])]
         elif states[key] is other[key]:  # the same half-lives: one pass
@@ -280,18 +287,18 @@ async def _score_exactly(
             counted[score.qualifies, outcome] += 1
 
 
-# A lead's id, the values its fit reads (as fetched), its cycle's start, outcome.
-Row = tuple[int, tuple[Any, ...], datetime | None, int | None]
+# A lead's id, its attributes and fits, its cycle's start, its outcome.
+Row = tuple[int, "_Fitted", datetime | None, int | None]
 _TO_BOOL = _CONVERT.get("is_customer", fetched.same)
 _TO_INSTANT = _CONVERT.get("cycle_counts_after", fetched.same)
 
 
-def _lead(row: Sequence[Any]) -> Row:
+def _lead(row: Sequence[Any], fitted: _Fitted) -> Row:
     # (id, company_size … persona_id, is_customer, cycle_counts_after, outcome)
     outcome = row[10]
     return (
         int(row[0]),
-        tuple(row[1:9]),
+        fitted,
         _TO_INSTANT(row[9]),
         None if outcome is None else int(outcome),
     )
@@ -299,34 +306,38 @@ def _lead(row: Sequence[Any]) -> Row:
 
 class _Alike:
     """Leads alike in every attribute the fit rules read have the same fit:
-    their attributes, each model's fit points and what its verdict needs
-    beside the engagement, computed once per set of values as fetched (most
-    of 100,000 leads share a few hundred)."""
+    those attributes (the others left unknown), each model's fit points and
+    what its verdict needs beside the engagement, computed once per set of
+    values as fetched (100,000 leads share a few hundred)."""
 
     def __init__(self, models: tuple[QualificationModel, ...]) -> None:
         self.models = models
+        read = {rule.field for model in models for rule in model.fit_rules}
+        self.read = [
+            (position, attribute)
+            for position, (field, (_, attribute)) in enumerate(
+                _FIT_COLUMNS.items(), start=1
+            )
+            if field in read
+        ]
+        self.key = itemgetter(*(position for position, _ in self.read), 0)
         self.seen: dict[tuple[Any, ...], _Fitted] = {}
 
-    def of(self, values: tuple[Any, ...]) -> _Fitted:
-        found = self.seen.get(values)
+    def of(self, row: Sequence[Any]) -> _Fitted:
+        """The lead's fit (``row`` as `_LEAD_COLUMNS` selects it)."""
+        key = self.key(row)[:-1]  # (the id makes it a tuple whatever is read)
+        found = self.seen.get(key)
         if found is None:
-            size, industry, title, seniority, country, source, persona, customer = (
-                values
-            )
-            attributes = LeadAttributes(
-                company_size=size,
-                industry=industry,
-                job_title=title,
-                seniority=seniority,
-                country=country,
-                source=source,
-                persona=str(persona) if persona is not None else None,
-                is_customer=_TO_BOOL(customer),
-            )
+            values = {attribute: row[n] for n, attribute in self.read}
+            if values.get("persona") is not None:
+                values["persona"] = str(values["persona"])
+            if "is_customer" in values:
+                values["is_customer"] = _TO_BOOL(values["is_customer"])
+            attributes = LeadAttributes(**values)
             fits = [fit_points(model, attributes) for model in self.models]
             lines = [line_of(m, fit) for m, fit in zip(self.models, fits, strict=True)]
             found = (attributes, fits, lines)
-            self.seen[values] = found
+            self.seen[key] = found
         return found
 
 
