@@ -11,11 +11,15 @@ and under the model in force:
   handoff chain decided ACCEPTED) or won is a good lead; one rejected and never
   accepted or won a bad one; leads without a decision are left out.
 
-Reads only, in chunks of `CHUNK` leads by id, each a couple of statements
-outside any transaction, yielding between chunks: on SQLite the one connection
-is never held in a transaction (writers go on between chunks); nothing is
-written, not even engagement sums rebuilt for a draft's other half-lives (those
-are computed from the activities in memory and dropped).
+Reads only, in chunks of `CHUNK` leads by id, each one statement (two when
+some lead needs its tallies) outside any transaction, yielding between chunks:
+on SQLite the one connection is never held in a transaction (writers go on
+between chunks); nothing is written, not even engagement sums rebuilt for a
+draft's other half-lives (those are computed from the activities in memory and
+dropped). The statement gives each lead's engagement as the database estimates
+it (`server.services.metrics.estimates`): a verdict the estimate makes certain
+is `quick_score`'s without building the lead's state; only the leads near a
+line are scored by `quick_score` itself.
 
 At most one simulation runs per user: a second is refused with LIMIT_EXCEEDED
 while the first runs (in this process by a set of user ids; across workers on
