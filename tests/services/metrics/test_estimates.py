@@ -327,3 +327,47 @@ async def clear() -> None:
     """Hypothesis runs every example in the same database."""
     for table in ("handoff_chain", "lead_engagement", "lead"):
         await db.execute(f"DELETE FROM {table}")
+
+
+@pytest.mark.parametrize("edge", [-1, 0, 1, -1000, 1000])
+async def test_a_hand_raise_a_microsecond_from_the_windows_edge(edge: int) -> None:
+    """SQLite reads instants to the millisecond: the estimate leaves these to
+    the exact path, which counts the edge itself as within the window."""
+    await clear()
+    model = read_model(
+        {
+            "fitRules": [fit_rule("country", "EQ", ["DE"], "1")],
+            "engagementRules": [],
+            "mqlThreshold": "50",
+            "minFitScore": None,
+            "handRaiseKinds": ["DEMO_REQUEST"],
+            "handRaiseWindowDays": 7,
+        },
+        0,
+    )
+    tally = {
+        "weight": 1.0,
+        "age": 0.0,
+        "count": 1,
+        "latest": "window",
+        "half_life": "none",
+    }
+    lead = {
+        "size": None,
+        "industry": None,
+        "customer": False,
+        "country": None,
+        "won": True,
+        "chains": [],
+        "counts_after": None,
+        "tallies": {K.DEMO_REQUEST: tally},
+        "tuned": None,
+    }
+    await store_leads([lead], model)
+    at = NOW + timedelta(microseconds=edge)
+    clock.freeze(at)
+    try:
+        found = await simulation._run(model, {})
+    finally:
+        clock.reset()
+    assert found.draft.qualify_now == (1 if edge <= 0 else 0)
