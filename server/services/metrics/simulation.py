@@ -11,11 +11,15 @@ and under the model in force:
   handoff chain decided ACCEPTED) or won is a good lead; one rejected and never
   accepted or won a bad one; leads without a decision are left out.
 
-Reads only, in chunks of `CHUNK` leads by id, each a couple of statements
-outside any transaction, yielding between chunks: on SQLite the one connection
-is never held in a transaction (writers go on between chunks); nothing is
-written, not even engagement sums rebuilt for a draft's other half-lives (those
-are computed from the activities in memory and dropped).
+Reads only, in chunks of `CHUNK` leads by id, each one statement (two when
+some lead needs its tallies) outside any transaction, yielding between chunks:
+on SQLite the one connection is never held in a transaction (writers go on
+between chunks); nothing is written, not even engagement sums rebuilt for a
+draft's other half-lives (those are computed from the activities in memory and
+dropped). The statement gives each lead's engagement as the database estimates
+it (`server.services.metrics.estimates`): a verdict the estimate makes certain
+is `quick_score`'s without building the lead's state; only the leads near a
+line are scored by `quick_score` itself.
 
 At most one simulation runs per user: a second is refused with LIMIT_EXCEEDED
 while the first runs (in this process by a set of user ids; across workers on
@@ -25,15 +29,18 @@ PostgreSQL by a session advisory lock keyed by the user).
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from server import db
 from server.clock import clock
+from server.domain.agreements.fit_rules import FitField
 from server.domain.agreements.lifecycle import AgreementKind
 from server.domain.core.errors import ErrorCode, UserError, UserErrors, refuse
 from server.domain.leads.attributes import LeadAttributes
@@ -48,31 +55,31 @@ from server.services.core import fetched, ids
 from server.services.core.actors import Actor
 from server.services.leads import activity_store, engagement_store
 from server.services.leads.scoring import model_in_force
+from server.services.metrics.estimates import Estimates, Line, line_of
 
 CHUNK = 2000
 ADVISORY_SPACE = 7_324_002  # "simulate", per user, in this database's lock space
 _running: set[int] = set()
 
+# The lead column holding each field a fit rule may test, and the attribute of
+# `LeadAttributes` it becomes.
+_FIT_COLUMNS = {
+    FitField.companySize: ("company_size", "company_size"),
+    FitField.industry: ("industry", "industry"),
+    FitField.jobTitle: ("job_title", "job_title"),
+    FitField.seniority: ("seniority", "seniority"),
+    FitField.country: ("country", "country"),
+    FitField.source: ("source", "source"),
+    FitField.persona: ("persona_id", "persona"),
+    FitField.isCustomer: ("is_customer", "is_customer"),
+}
+# (the positions `estimates.Estimates` reads: the cycle's start is the 10th)
 _LEAD_COLUMNS = (
     "id",
-    "company_size",
-    "industry",
-    "job_title",
-    "seniority",
-    "country",
-    "source",
-    "persona_id",
-    "is_customer",
+    *(column for column, _ in _FIT_COLUMNS.values()),
     "cycle_counts_after",
 )
 _CONVERT = fetched.converters(Lead)
-# 1: a good lead (accepted or won), 0: a bad one (only rejected), NULL: none
-_OUTCOME = (
-    "CASE WHEN l.stage = 'WON' OR EXISTS (SELECT 1 FROM handoff_chain c WHERE "
-    "c.lead_id = l.id AND c.decision = 'ACCEPTED') THEN 1 WHEN EXISTS (SELECT 1 "
-    "FROM handoff_chain c WHERE c.lead_id = l.id AND c.decision = 'REJECTED') "
-    "THEN 0 END AS outcome"
-)
 
 
 @dataclass
@@ -85,20 +92,28 @@ class Tally:
     fn: int = 0
     tn: int = 0
 
-    def add(self, qualifies: bool, outcome: int | None) -> None:
+    def add(self, qualifies: bool, outcome: int | None, leads: int = 1) -> None:
         if qualifies:
-            self.qualify_now += 1
+            self.qualify_now += leads
         if outcome is None:
             return
         if qualifies:
             if outcome:
-                self.tp += 1
+                self.tp += leads
             else:
-                self.fp += 1
+                self.fp += leads
         elif outcome:
-            self.fn += 1
+            self.fn += leads
         else:
-            self.tn += 1
+            self.tn += leads
+
+    @classmethod
+    def of(cls, verdicts: Mapping[tuple[bool, int | None], int]) -> Tally:
+        """The tally of the leads counted by (verdict, outcome)."""
+        found = cls()
+        for (qualifies, outcome), leads in verdicts.items():
+            found.add(qualifies, outcome, leads)
+        return found
 
     @property
     def confusion(self) -> Confusion:
@@ -198,77 +213,96 @@ async def _one_per_user(user_id: int) -> AsyncIterator[None]:
 async def _run(draft: QualificationModel, terms: Mapping[str, Any]) -> Simulation:
     now = clock.now()
     current = await model_in_force()
-    mine, theirs = Tally(), Tally() if current is not None else None
+    models = (draft,) if current is None else (draft, current)
+    estimates = Estimates(models, db.dialect())
+    verdicts: list[Counter[tuple[bool, int | None]]] = [Counter() for _ in models]
     leads = with_outcome = good = 0
-    after = 0
-    alike = _Alike(draft, current)
-    while True:
-        rows = await db.fetch_values(
-            f"SELECT {', '.join('l.' + c for c in _LEAD_COLUMNS)}, {_OUTCOME} "
-            "FROM lead l WHERE l.id > ? ORDER BY l.id LIMIT ?",
-            after,
-            CHUNK,
-        )
-        if not rows:
-            break
-        after = int(rows[-1][0])
-        chunk = [_lead(row) for row in rows]
-        stored = await _stored(chunk)
-        states = await _fitted(stored, draft, now)
-        other = states
-        if current is None:
-            other = {}
-        elif current.engagement_rules != draft.engagement_rules:
-            other = await _fitted(stored, current, now)
-        for key, values, _counts_after, outcome in chunk:
-            leads += 1
-            if outcome is not None:
-                with_outcome += 1
-                good += outcome
-            attributes, fit_draft, fit_current = alike.of(values)
-            if theirs is None or current is None or fit_current is None:
-                score = quick_score(draft, attributes, states[key], now, fit_draft)
-                mine.add(score.qualifies, outcome)
-            elif states[key] is other[key]:  # the same half-lives: one pass
-                ours, in_force = quick_scores(
-                    (draft, current),
-                    attributes,
-                    states[key],
-                    now,
-                    (fit_draft, fit_current),
-                )
-                mine.add(ours.qualifies, outcome)
-                theirs.add(in_force.qualifies, outcome)
-            else:
-                score = quick_score(draft, attributes, states[key], now, fit_draft)
-                mine.add(score.qualifies, outcome)
-                score = quick_score(current, attributes, other[key], now, fit_current)
-                theirs.add(score.qualifies, outcome)
-        await asyncio.sleep(0)  # let waiting requests (and SQLite writers) in
+    alike = _Alike(models)
+
+    def chunk_after(after: int) -> asyncio.Future[list[Sequence[Any]]]:
+        sql, params = estimates.statement(_LEAD_COLUMNS, after, CHUNK, now)
+        return asyncio.ensure_future(db.fetch_values(sql, *params))
+
+    # The next chunk is read while this one is sorted (on PostgreSQL by
+    # another connection of the pool: the database and Python work at once).
+    coming: asyncio.Future[list[Sequence[Any]]] | None = chunk_after(0)
+    try:
+        while coming is not None:
+            rows = await coming
+            coming = chunk_after(int(rows[-1][0])) if len(rows) == CHUNK else None
+            unsure: list[Row] = []
+            for row in rows:
+                outcome = None if row[10] is None else int(row[10])
+                leads += 1
+                if outcome is not None:
+                    with_outcome += 1
+                    good += outcome
+                fitted = alike.of(row)
+                found = estimates.verdicts(row, fitted[2])
+                if None in found:
+                    unsure.append(_lead(row, fitted))
+                    continue
+                for counted, verdict in zip(verdicts, found, strict=True):
+                    counted[bool(verdict), outcome] += 1
+            if unsure:
+                await _score_exactly(unsure, models, now, verdicts)
+            await asyncio.sleep(0)  # let waiting requests (and SQLite writers) in
+    finally:
+        if coming is not None:
+            coming.cancel()
+    mine, *theirs = (Tally.of(counted) for counted in verdicts)
     return Simulation(
         now,
         leads,
         with_outcome,
         good,
         mine,
-        theirs,
+        theirs[0] if theirs else None,
         current.revision if current is not None else None,
         terms,
     )
 
 
-# A lead's id, the values its fit reads (as fetched), its cycle's start, outcome.
-Row = tuple[int, tuple[Any, ...], datetime | None, int | None]
+async def _score_exactly(
+    chunk: list[Row],
+    models: tuple[QualificationModel, ...],
+    now: datetime,
+    verdicts: list[Counter[tuple[bool, int | None]]],
+) -> None:
+    """The leads the estimates left open, scored by `quick_score` (both models
+    in one engagement pass when they share the engagement rules)."""
+    draft, current = models[0], models[-1]
+    stored = await _stored(chunk)
+    states = await _fitted(stored, draft, now)
+    other = states
+    if current.engagement_rules != draft.engagement_rules:
+        other = await _fitted(stored, current, now)
+    for key, (attributes, fits, _lines), _counts_after, outcome in chunk:
+        if len(models) == 1:
+            scores = [quick_score(draft, attributes, states[key], now, fits[0])]
+        elif states[key] is other[key]:  # the same half-lives: one pass
+            scores = quick_scores(models, attributes, states[key], now, fits)
+        else:
+            scores = [
+                quick_score(draft, attributes, states[key], now, fits[0]),
+                quick_score(current, attributes, other[key], now, fits[1]),
+            ]
+        for counted, score in zip(verdicts, scores, strict=True):
+            counted[score.qualifies, outcome] += 1
+
+
+# A lead's id, its attributes and fits, its cycle's start, its outcome.
+Row = tuple[int, "_Fitted", datetime | None, int | None]
 _TO_BOOL = _CONVERT.get("is_customer", fetched.same)
 _TO_INSTANT = _CONVERT.get("cycle_counts_after", fetched.same)
 
 
-def _lead(row: Sequence[Any]) -> Row:
+def _lead(row: Sequence[Any], fitted: _Fitted) -> Row:
     # (id, company_size … persona_id, is_customer, cycle_counts_after, outcome)
     outcome = row[10]
     return (
         int(row[0]),
-        tuple(row[1:9]),
+        fitted,
         _TO_INSTANT(row[9]),
         None if outcome is None else int(outcome),
     )
@@ -276,45 +310,42 @@ def _lead(row: Sequence[Any]) -> Row:
 
 class _Alike:
     """Leads alike in every attribute the fit rules read have the same fit:
-    their attributes and both models' fit points, computed once per set of
-    values as fetched (most of 100,000 leads share a few hundred)."""
+    those attributes (the others left unknown), each model's fit points and
+    what its verdict needs beside the engagement, computed once per set of
+    values as fetched (100,000 leads share a few hundred)."""
 
-    def __init__(
-        self, draft: QualificationModel, current: QualificationModel | None
-    ) -> None:
-        self.draft, self.current = draft, current
-        self.seen: dict[
-            tuple[Any, ...], tuple[LeadAttributes, Decimal, Decimal | None]
-        ] = {}
+    def __init__(self, models: tuple[QualificationModel, ...]) -> None:
+        self.models = models
+        read = {rule.field for model in models for rule in model.fit_rules}
+        self.read = [
+            (position, attribute)
+            for position, (field, (_, attribute)) in enumerate(
+                _FIT_COLUMNS.items(), start=1
+            )
+            if field in read
+        ]
+        self.key = itemgetter(*(position for position, _ in self.read), 0)
+        self.seen: dict[tuple[Any, ...], _Fitted] = {}
 
-    def of(
-        self, values: tuple[Any, ...]
-    ) -> tuple[LeadAttributes, Decimal, Decimal | None]:
-        found = self.seen.get(values)
+    def of(self, row: Sequence[Any]) -> _Fitted:
+        """The lead's fit (``row`` as `_LEAD_COLUMNS` selects it)."""
+        key = self.key(row)[:-1]  # (the id makes it a tuple whatever is read)
+        found = self.seen.get(key)
         if found is None:
-            size, industry, title, seniority, country, source, persona, customer = (
-                values
-            )
-            attributes = LeadAttributes(
-                company_size=size,
-                industry=industry,
-                job_title=title,
-                seniority=seniority,
-                country=country,
-                source=source,
-                persona=str(persona) if persona is not None else None,
-                is_customer=_TO_BOOL(customer),
-            )
-            current = self.current
-            found = (
-                attributes,
-                fit_points(self.draft, attributes),
-                fit_points(current, attributes) if current is not None else None,
-            )
-            self.seen[values] = found
+            values = {attribute: row[n] for n, attribute in self.read}
+            if values.get("persona") is not None:
+                values["persona"] = str(values["persona"])
+            if "is_customer" in values:
+                values["is_customer"] = _TO_BOOL(values["is_customer"])
+            attributes = LeadAttributes(**values)
+            fits = [fit_points(model, attributes) for model in self.models]
+            lines = [line_of(m, fit) for m, fit in zip(self.models, fits, strict=True)]
+            found = (attributes, fits, lines)
+            self.seen[key] = found
         return found
 
 
+_Fitted = tuple[LeadAttributes, list[Decimal], list[Line | None]]
 _Stored = dict[int, EngagementState]
 
 
