@@ -1,0 +1,95 @@
+"""`leadList` req/s without, with, and again without idle subscriptions open.
+
+The main harness's machinery (`bench.plan`, seeding, `bench.timer.time_operation`:
+answers checked against SQL, warm-up, the load generator in its own process) on
+its own database, with production settings (the subscriptions are spread over
+the seeded users' tokens, so the per-user cap stays at its default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from typing import Any
+
+from bench import database, datasets, run
+from bench.live_clients import Clients
+from bench.load import choose
+from bench.options import parse
+from bench.plan import plan
+from bench.procstat import process_tree
+from bench.server import AccordServer
+from bench.timer import time_operation
+
+
+def _rss(server: AccordServer) -> list[float]:
+    from bench.live import rss_mb
+
+    return [
+        round(rss_mb(p), 1) for p in sorted(process_tree(server.pid)) if p != server.pid
+    ]
+
+
+def _rps(record: dict[str, Any]) -> float | None:
+    runs = record.get("runs") or []
+    return runs[-1].get("rps") if runs else None
+
+
+def measure(args: argparse.Namespace, document: str) -> dict[str, Any]:
+    pg_url = args.pg_url.rsplit("/", 1)[0] + "/" + args.pg_url.rsplit("/", 1)[1] + "_tp"
+    options = parse(
+        ["--db", "postgres", "--pg-url", pg_url, "--workers", str(args.workers),
+         "--operations", "leadList", "--connections", "16",
+         "--duration", str(args.duration), "--warmup", "3",
+         "--leads", str(args.leads), "--activities", str(args.leads * 10),
+         "--wait-quiet", "5"]
+    )  # fmt: skip
+    p = plan(options)
+    tool = choose(options.loadgen, p.notes)
+    database.create(p.target)
+    try:
+        database.migrate(p.target, p.env, __import__("sys").executable)
+        asyncio.run(run._seed(p.target, p.sizes))
+        op = p.ops[0]
+        tokens = [c.secret for c in datasets.callers(p.sizes)]
+        with AccordServer(p.env, options.workers, p.work / "server.log") as server:
+            first = time_operation(p, server, tool, op)
+            idle = _rss(server)
+            ws_url = server.url.replace("http://", "ws://")
+            with Clients(
+                ws_url, tokens, document, args.subscribers, args.client_processes
+            ) as clients:
+                time.sleep(2)
+                opened = _rss(server)
+                with_subs = time_operation(p, server, tool, op)
+                clients.finish()
+            again = time_operation(p, server, tool, op)
+    finally:
+        database.drop(p.target)
+    without = [r for r in (_rps(first), _rps(again)) if r is not None]
+    mean_without = sum(without) / len(without) if without else None
+    rps_with = _rps(with_subs)
+    return {
+        "operation": op.name,
+        "leads": args.leads,
+        "connections": 16,
+        "seconds": options.duration,
+        "check_passed": first.get("check", {}).get("passed"),
+        "rps_without": _rps(first),
+        "rps_with_idle_subscriptions": rps_with,
+        "rps_without_again": _rps(again),
+        "change_pct": (
+            round((rps_with / mean_without - 1) * 100, 1)
+            if rps_with and mean_without
+            else None
+        ),
+        "idle_subscriptions": args.subscribers,
+        "worker_rss_mb_idle": idle,
+        "worker_rss_mb_with_subscriptions": opened,
+        "other_cores": [
+            r["runs"][-1].get("other_cores") if r.get("runs") else None
+            for r in (first, with_subs, again)
+        ],
+        "notes": p.notes,
+    }
