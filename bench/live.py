@@ -76,12 +76,19 @@ def sockets(pid: int) -> int:
     return found
 
 
-def workers(server: AccordServer) -> list[int]:
-    return sorted(p for p in process_tree(server.pid) if p != server.pid)
+def workers(server_pid: int) -> list[int]:
+    """The server's worker processes (not the supervisor nor multiprocessing's
+    resource tracker)."""
+    return sorted(
+        p
+        for p in process_tree(server_pid)
+        if p != server_pid
+        and b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()
+    )
 
 
 def workers_rss(server: AccordServer) -> dict[int, float]:
-    return {p: round(rss_mb(p), 1) for p in workers(server)}
+    return {p: round(rss_mb(p), 1) for p in workers(server.pid)}
 
 
 def percentiles(values: list[float]) -> dict[str, float | None]:
@@ -92,7 +99,12 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
     def at(q: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(len(ordered) * q))], 1)
 
-    return {"p50": at(0.5), "p95": at(0.95), "max": round(ordered[-1], 1), "n": len(ordered)}
+    return {
+        "p50": at(0.5),
+        "p95": at(0.95),
+        "max": round(ordered[-1], 1),
+        "n": len(ordered),
+    }
 
 
 async def recreate(admin_url: str, name: str, drop_only: bool = False) -> None:
@@ -171,7 +183,10 @@ async def commit_events(
 
     async def one(http: httpx.AsyncClient, n: int) -> None:
         made = await post(
-            http, REQUEST, token, input={"title": f"{label} {n}", "contentType": "OTHER"}
+            http,
+            REQUEST,
+            token,
+            input={"title": f"{label} {n}", "contentType": "OTHER"},
         )
         committed[made["requestContent"]["contentRequest"]["id"]] = time.monotonic()
 
@@ -199,7 +214,7 @@ async def subscribers_part(
     with clients:
         await asyncio.sleep(2)
         opened = workers_rss(server)
-        per_worker = {p: sockets(p) for p in workers(server)}
+        per_worker = {p: sockets(p) for p in workers(server.pid)}
         committed = await commit_events(base, writer, args.events, args.rate, "Probe")
         await asyncio.sleep(3)  # the last events reach every subscriber
         after_events = workers_rss(server)
@@ -273,7 +288,10 @@ def main() -> None:
     args = parser.parse_args()
     if not args.pg_url.rsplit("/", 1)[1].startswith("accord_bench"):
         parser.error("the database name must start with accord_bench (it is dropped)")
-    result: dict[str, Any] = {"workers": args.workers, "load_average_at_start": os.getloadavg()}
+    result: dict[str, Any] = {
+        "workers": args.workers,
+        "load_average_at_start": os.getloadavg(),
+    }
     if {"subscribers", "webhooks"} & set(args.parts):
         try:
             result.update(asyncio.run(server_parts(args, prepare(args))))

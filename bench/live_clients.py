@@ -72,7 +72,10 @@ async def _subscribe(
         compression=None,
         ping_interval=None,
     ) as ws:
-        init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
+        init = {
+            "type": "connection_init",
+            "payload": {"authorization": f"Bearer {token}"},
+        }
         await ws.send(orjson.dumps(init).decode())
         await ws.recv()
         start = {"id": "1", "type": "subscribe", "payload": {"query": document}}
@@ -92,7 +95,11 @@ async def run(spec: dict[str, Any]) -> None:
         tasks.append(
             asyncio.create_task(
                 subscriber(
-                    spec["url"], tokens[n % len(tokens)], spec["document"], arrivals, ready
+                    spec["url"],
+                    tokens[n % len(tokens)],
+                    spec["document"],
+                    arrivals,
+                    ready,
                 )
             )
         )

@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL

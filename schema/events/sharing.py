@@ -47,7 +47,9 @@ EVENT_FIELDS = frozenset({"events", "myQueue"})  # subscription fields giving Ev
 MEMO_ATTRIBUTE = "_shared"
 
 
-def share_key(operation: OperationDefinitionNode, context: Any, variables: Any) -> Hashable:
+def share_key(
+    operation: OperationDefinitionNode, context: Any, variables: Any
+) -> Hashable:
     """What a per-event result of this subscription depends on besides the event."""
     selected = record_only(operation)
     if selected is not None:
