@@ -45,7 +45,7 @@ import httpx
 
 from bench import live_hooks, live_throughput
 from bench.live_clients import Clients
-from bench.procstat import process_tree
+from bench.procstat import process_tree, tree_cpu
 from bench.server import AccordServer, accord_command
 
 REQUEST = """mutation($input: RequestContentInput!) {
@@ -78,13 +78,14 @@ def sockets(pid: int) -> int:
 
 def workers(server_pid: int) -> list[int]:
     """The server's worker processes (not the supervisor nor multiprocessing's
-    resource tracker)."""
-    return sorted(
+    resource tracker); with one worker, the server's own process."""
+    found = sorted(
         p
         for p in process_tree(server_pid)
         if p != server_pid
         and b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()
     )
+    return found or [server_pid]
 
 
 def workers_rss(server: AccordServer) -> dict[int, float]:
@@ -215,8 +216,10 @@ async def subscribers_part(
         await asyncio.sleep(2)
         opened = workers_rss(server)
         per_worker = {p: sockets(p) for p in workers(server.pid)}
+        cpu_before = tree_cpu(server.pid)
         committed = await commit_events(base, writer, args.events, args.rate, "Probe")
         await asyncio.sleep(3)  # the last events reach every subscriber
+        cpu = tree_cpu(server.pid) - cpu_before
         after_events = workers_rss(server)
         got = clients.finish()
     latencies = [
@@ -235,6 +238,10 @@ async def subscribers_part(
         "client_errors": got["error_count"],
         "client_error_examples": got["errors"],
         "commit_to_subscriber_ms": percentiles(latencies),
+        # CPU of the whole server (commits, dispatch, fan-out) while the events
+        # ran, per delivery: robust to a busy machine, unlike the latency.
+        "server_cpu_s": round(cpu, 2),
+        "server_cpu_us_per_delivery": round(cpu / max(1, len(latencies)) * 1e6, 1),
         "sockets_per_worker": list(per_worker.values()),
         "worker_rss_mb_before": list(before.values()),
         "worker_rss_mb_with_subscribers": list(opened.values()),

@@ -40,6 +40,7 @@ class Receivers:
     async def stop(self) -> None:
         for writer in self._hanging:
             writer.close()
+        await asyncio.sleep(0.2)  # the hanging handlers see the end and return
         if self.server is not None:
             self.server.close()
 

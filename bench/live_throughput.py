@@ -34,6 +34,14 @@ def _rps(record: dict[str, Any]) -> float | None:
     return runs[-1].get("rps") if runs else None
 
 
+def _cpu_ms(record: dict[str, Any]) -> float | None:
+    """The server's CPU per request (ms): robust to a busy machine."""
+    runs = record.get("runs") or []
+    if not runs or not runs[-1].get("requests"):
+        return None
+    return round(runs[-1]["server_cpu_s"] / runs[-1]["requests"] * 1000, 3)
+
+
 def measure(args: argparse.Namespace, document: str) -> dict[str, Any]:
     pg_url = args.pg_url.rsplit("/", 1)[0] + "/" + args.pg_url.rsplit("/", 1)[1] + "_tp"
     options = parse(
@@ -86,6 +94,9 @@ def measure(args: argparse.Namespace, document: str) -> dict[str, Any]:
             if rps_with and mean_without
             else None
         ),
+        "server_cpu_ms_per_request": [
+            _cpu_ms(r) for r in (first, with_subs, again)
+        ],  # without, with, without again
         "idle_subscriptions": args.subscribers,
         "worker_rss_mb_idle": idle,
         "worker_rss_mb_with_subscriptions": opened,
