@@ -21,8 +21,8 @@ with every client on 127.0.0.1:
   the server's timeout) and does it again: the other webhooks' p95 with and
   without it.
 - ``throughput``: the main harness's `leadList` (seeded data, its answers
-  checked against SQL), timed without, with ``--subscribers`` idle
-  subscriptions open, and without again (`bench.live_throughput`).
+  checked against SQL), timed without and with ``--subscribers`` idle
+  subscriptions open, alternating ``--rounds`` times (`bench.live_throughput`).
 
 Prints one JSON document (and writes it with ``--out``).
 """
@@ -291,6 +291,9 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=float, default=10.0, help="throughput s")
     parser.add_argument("--leads", type=int, default=20_000, help="throughput data")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="throughput runs with subscriptions"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if not args.pg_url.rsplit("/", 1)[1].startswith("accord_bench"):

@@ -1,5 +1,6 @@
-"""`leadList` req/s without, with, and again without idle subscriptions open
-(after a first run that warms the server and PostgreSQL up, discarded).
+"""`leadList` req/s without and with idle subscriptions open, alternating
+(``--rounds`` times with, one more without; after a first run that warms the
+server and PostgreSQL up, discarded).
 
 The main harness's machinery (`bench.plan`, seeding, `bench.timer.time_operation`:
 answers checked against SQL, warm-up, the load generator in its own process) on
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
+from statistics import median
 from typing import Any
 
 from bench import database, datasets, run
@@ -57,52 +60,52 @@ def measure(args: argparse.Namespace, document: str) -> dict[str, Any]:
     tool = choose(options.loadgen, p.notes)
     database.create(p.target)
     try:
-        database.migrate(p.target, p.env, __import__("sys").executable)
+        database.migrate(p.target, p.env, sys.executable)
         asyncio.run(run._seed(p.target, p.sizes))
         op = p.ops[0]
         tokens = [c.secret for c in datasets.callers(p.sizes)]
         with AccordServer(p.env, options.workers, p.work / "server.log") as server:
             warm = time_operation(p, server, tool, op)  # caches, compiled paths
-            first = time_operation(p, server, tool, op)
-            idle = _rss(server)
-            ws_url = server.url.replace("http://", "ws://")
-            with Clients(
-                ws_url, tokens, document, args.subscribers, args.client_processes
-            ) as clients:
-                time.sleep(2)
-                opened = _rss(server)
-                with_subs = time_operation(p, server, tool, op)
-                clients.finish()
-            again = time_operation(p, server, tool, op)
+            idle = opened = _rss(server)
+            without = [time_operation(p, server, tool, op)]
+            with_subs: list[dict[str, Any]] = []
+            for _ in range(args.rounds):
+                ws_url = server.url.replace("http://", "ws://")
+                with Clients(
+                    ws_url, tokens, document, args.subscribers, args.client_processes
+                ) as clients:
+                    time.sleep(2)
+                    opened = _rss(server)
+                    with_subs.append(time_operation(p, server, tool, op))
+                    clients.finish()
+                without.append(time_operation(p, server, tool, op))
     finally:
         database.drop(p.target)
-    without = [r for r in (_rps(first), _rps(again)) if r is not None]
-    mean_without = sum(without) / len(without) if without else None
-    rps_with = _rps(with_subs)
+    rps_without = [_rps(r) or 0.0 for r in without]
+    rps_with = [_rps(r) or 0.0 for r in with_subs]
     return {
         "operation": op.name,
         "leads": args.leads,
         "connections": 16,
         "seconds": options.duration,
-        "check_passed": first.get("check", {}).get("passed"),
+        "check_passed": warm.get("check", {}).get("passed"),
+        "order": "warm-up (discarded), then without, with, without, … alternating",
         "rps_warming_up_discarded": _rps(warm),
-        "rps_without": _rps(first),
+        "rps_without": rps_without,
         "rps_with_idle_subscriptions": rps_with,
-        "rps_without_again": _rps(again),
-        "change_pct": (
-            round((rps_with / mean_without - 1) * 100, 1)
-            if rps_with and mean_without
+        "change_pct_of_medians": (
+            round((median(rps_with) / median(rps_without) - 1) * 100, 1)
+            if rps_with and median(rps_without)
             else None
         ),
-        "server_cpu_ms_per_request": [
-            _cpu_ms(r) for r in (first, with_subs, again)
-        ],  # without, with, without again
+        "server_cpu_ms_per_request_without": [_cpu_ms(r) for r in without],
+        "server_cpu_ms_per_request_with": [_cpu_ms(r) for r in with_subs],
         "idle_subscriptions": args.subscribers,
         "worker_rss_mb_idle": idle,
         "worker_rss_mb_with_subscriptions": opened,
         "other_cores": [
             r["runs"][-1].get("other_cores") if r.get("runs") else None
-            for r in (warm, first, with_subs, again)
+            for r in (warm, *without, *with_subs)
         ],
         "notes": p.notes,
     }
