@@ -57,6 +57,7 @@ SUBSCRIBE = "subscription { events(kinds: [CONTENT_REQUEST_CHANGED]) { id subjec
 PASSWORD = "copper kettle drifting north 42"
 EMAIL = "live@bench.example"
 ADMIN = "live-admin@bench.example"
+IDLE_SECONDS = 10.0
 
 
 def rss_mb(pid: int) -> float:
@@ -216,6 +217,9 @@ async def subscribers_part(
         await asyncio.sleep(2)
         opened = workers_rss(server)
         per_worker = {p: sockets(p) for p in workers(server.pid)}
+        idle_from = tree_cpu(server.pid)
+        await asyncio.sleep(IDLE_SECONDS)  # what open, idle subscriptions cost
+        idle_cpu = tree_cpu(server.pid) - idle_from
         cpu_before = tree_cpu(server.pid)
         committed = await commit_events(base, writer, args.events, args.rate, "Probe")
         await asyncio.sleep(3)  # the last events reach every subscriber
@@ -242,6 +246,7 @@ async def subscribers_part(
         # ran, per delivery: robust to a busy machine, unlike the latency.
         "server_cpu_s": round(cpu, 2),
         "server_cpu_us_per_delivery": round(cpu / max(1, len(latencies)) * 1e6, 1),
+        "idle_server_cpu_pct_of_a_core": round(idle_cpu / IDLE_SECONDS * 100, 2),
         "sockets_per_worker": list(per_worker.values()),
         "worker_rss_mb_before": list(before.values()),
         "worker_rss_mb_with_subscribers": list(opened.values()),

@@ -22,6 +22,7 @@ from bench.live_clients import Clients
 from bench.load import choose
 from bench.options import parse
 from bench.plan import plan
+from bench.procstat import cpu_seconds
 from bench.server import AccordServer
 from bench.timer import time_operation
 
@@ -45,6 +46,18 @@ def _cpu_ms(record: dict[str, Any]) -> float | None:
     return round(runs[-1]["server_cpu_s"] / runs[-1]["requests"] * 1000, 3)
 
 
+def _timed(p: Any, server: AccordServer, tool: Any, op: Any) -> dict[str, Any]:
+    """`time_operation`, with each worker's CPU seconds meanwhile (a lopsided
+    split of the load generator's connections shows there)."""
+    from bench.live import workers
+
+    pids = workers(server.pid)
+    before = {pid: cpu_seconds(pid) for pid in pids}
+    record = time_operation(p, server, tool, op)
+    record["worker_cpu_s"] = [round(cpu_seconds(x) - before[x], 2) for x in pids]
+    return record
+
+
 def measure(args: argparse.Namespace, document: str) -> dict[str, Any]:
     pg_url = args.pg_url.rsplit("/", 1)[0] + "/" + args.pg_url.rsplit("/", 1)[1] + "_tp"
     options = parse(
@@ -65,9 +78,9 @@ def measure(args: argparse.Namespace, document: str) -> dict[str, Any]:
         op = p.ops[0]
         tokens = [c.secret for c in datasets.callers(p.sizes)]
         with AccordServer(p.env, options.workers, p.work / "server.log") as server:
-            warm = time_operation(p, server, tool, op)  # caches, compiled paths
+            warm = _timed(p, server, tool, op)  # caches, compiled paths
             idle = opened = _rss(server)
-            without = [time_operation(p, server, tool, op)]
+            without = [_timed(p, server, tool, op)]
             with_subs: list[dict[str, Any]] = []
             for _ in range(args.rounds):
                 ws_url = server.url.replace("http://", "ws://")
@@ -76,9 +89,9 @@ def measure(args: argparse.Namespace, document: str) -> dict[str, Any]:
                 ) as clients:
                     time.sleep(2)
                     opened = _rss(server)
-                    with_subs.append(time_operation(p, server, tool, op))
+                    with_subs.append(_timed(p, server, tool, op))
                     clients.finish()
-                without.append(time_operation(p, server, tool, op))
+                without.append(_timed(p, server, tool, op))
     finally:
         database.drop(p.target)
     rps_without = [_rps(r) or 0.0 for r in without]
@@ -100,6 +113,8 @@ def measure(args: argparse.Namespace, document: str) -> dict[str, Any]:
         ),
         "server_cpu_ms_per_request_without": [_cpu_ms(r) for r in without],
         "server_cpu_ms_per_request_with": [_cpu_ms(r) for r in with_subs],
+        "worker_cpu_s_without": [r["worker_cpu_s"] for r in without],
+        "worker_cpu_s_with": [r["worker_cpu_s"] for r in with_subs],
         "idle_subscriptions": args.subscribers,
         "worker_rss_mb_idle": idle,
         "worker_rss_mb_with_subscriptions": opened,
