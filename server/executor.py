@@ -320,11 +320,14 @@ class Executor:
         caller: Caller,
         request_id: str,
         context: Context,
+        executor_class: type[ExecutionContext] | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Run a subscription (the caller already authenticated): one response
         body per event. The cost is spent once, when it starts; a refusal
         before the first event (permissions, arguments) is one body with
-        errors and the end of the stream."""
+        errors and the end of the stream. ``executor_class`` (an
+        `ExecutionContext`) may execute events differently (shared per event:
+        `server.websocket.SharedEventExecution`)."""
         cost = self._spend(caller, shape)
         assert prepared.document is not None
         outcome = subscribe(
@@ -333,7 +336,7 @@ class Executor:
             context_value=context,
             variable_values=gql.variables,
             operation_name=gql.operation_name,
-            executor_class=ExecutionContext,
+            executor_class=executor_class or ExecutionContext,
             is_awaitable=is_awaitable,
             hide_suggestions=self.hide_suggestions,
         )

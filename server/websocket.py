@@ -17,12 +17,15 @@ session or token is revoked or expires, or the user is deactivated.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -37,8 +40,15 @@ from strawberry.types.unset import UnsetType
 import schema as schema_module
 from schema.context import Context
 from schema.core.limits import OperationShape
+from schema.events.sharing import MEMO_ATTRIBUTE, share_key
 from server import logs
-from server.executor import Executor, GraphQLRequest, Refusal
+from server.executor import (
+    ExecutionContext,
+    Executor,
+    GraphQLRequest,
+    Refusal,
+    is_awaitable,
+)
 from server.proxies import client_address
 from server.services.core.actors import Actor, Anonymous
 from server.services.events import subscriptions
@@ -47,6 +57,38 @@ from server.services.people import auth
 from server.settings import Settings
 
 log = logging.getLogger("accord.graphql")
+
+
+class SharedEventExecution(ExecutionContext):
+    """Subscriptions' execution: an event that offers a memo (``_shared``, see
+    `schema.events.sharing`) is executed once per `share_key` and the result
+    (data and errors) is reused by every subscription with that key; each
+    still formats its own body (request id, cost)."""
+
+    _share: Hashable | None = None
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        if self._share is None:
+            self._share = share_key(
+                self.operation, self.context_value, self.variable_values
+            )
+        return super().build_per_event_executor(payload)
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        memo = getattr(self.root_value, MEMO_ATTRIBUTE, None)
+        if serially is not False or not isinstance(memo, dict) or self._share is None:
+            return super().execute_operation(serially)
+        found = memo.get(self._share)
+        if found is None:
+            found = super().execute_operation(serially)
+            if is_awaitable(found):
+                found = asyncio.ensure_future(found)
+            memo[self._share] = found
+        if isinstance(found, asyncio.Future):
+            # A subscriber that goes away while waiting must not cancel the
+            # execution the others wait for.
+            return asyncio.shield(found)
+        return found
 
 
 class _Handler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -91,6 +133,14 @@ class GraphQLWebSocket(GraphQL[Context, None]):
         )
         self.settings = settings
         self.executor = executor
+
+    def encode_json(self, data: object) -> str:
+        """Messages as compact JSON (orjson; the standard library for what it
+        cannot encode, e.g. integers beyond 64 bits)."""
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            return json.dumps(data)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         request_id = secrets.token_hex(8)
@@ -201,6 +251,7 @@ class GraphQLWebSocket(GraphQL[Context, None]):
                     caller=caller,
                     request_id=request_id,
                     context=make_context(caller),
+                    executor_class=SharedEventExecution,
                 )
                 async for body in stream:
                     if "errors" in body and body.get("data") is None:

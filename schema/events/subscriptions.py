@@ -59,6 +59,8 @@ class Event:
     subject_id: strawberry.ID
     payload: JSON
     _actor: strawberry.Private[int | None]
+    # The per-event memo of shared executions (schema/events/sharing.py).
+    _shared: strawberry.Private[dict[Any, Any]]
 
     @strawberry.field(description="Who made the change (null for the system).")
     async def actor(self, info: Info) -> User | None:
@@ -66,6 +68,16 @@ class Event:
 
 
 def event_type(record: EventRecord) -> Event:
+    """The record's `Event`, made once per record: every subscriber the worker
+    sends a live event to gets the same object, and with it the memo that lets
+    them share one execution per permission scope (`schema.events.sharing`)."""
+    made = record.shared.get(Event)
+    if made is None:
+        made = record.shared[Event] = _event(record)
+    return cast(Event, made)
+
+
+def _event(record: EventRecord) -> Event:
     return Event(
         id=strawberry.ID(str(record.id)),
         kind=EventKindValue(record.kind),
@@ -75,6 +87,7 @@ def event_type(record: EventRecord) -> Event:
         subject_id=strawberry.ID(_global(record.subject_type, record.subject_id)),
         payload=cast(JSON, _public_payload(record.payload)),
         _actor=record.actor_id,
+        _shared={},
     )
 
 

@@ -22,7 +22,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -52,6 +52,12 @@ class EventRecord:
     actor_id: int | None
     payload: dict[str, Any]
     created_at: datetime
+    # What the API layer derives from this record once for every subscriber the
+    # worker sends it to (its GraphQL object, per-scope results): one record is
+    # shared by all feeds of the worker.
+    shared: dict[Any, Any] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @classmethod
     def of(cls, row: OutboxEvent) -> EventRecord:
@@ -124,6 +130,7 @@ class Hub:
         self._pg: Any = None
         self._high = 0  # highest event id published (catch-up after a lost LISTEN)
         self._started = asyncio.Event()
+        self._wakers: list[Callable[[], None]] = []
 
     # life cycle -------------------------------------------------------------
 
@@ -172,6 +179,17 @@ class Hub:
         self.event_feeds.discard(feed)
         self.notice_feeds.discard(feed)
 
+    def wake_on_events(self, waker: Callable[[], None]) -> None:
+        """Call ``waker`` whenever a NOTIFY says events were dispatched (by any
+        worker): the webhook deliverer claims the deliveries that dispatch
+        wrote at once rather than at its next poll."""
+        if waker not in self._wakers:
+            self._wakers.append(waker)
+
+    def stop_waking(self, waker: Callable[[], None]) -> None:
+        if waker in self._wakers:
+            self._wakers.remove(waker)
+
     # intake -------------------------------------------------------------------
 
     def _on_dispatched(self, batch: Sequence[OutboxEvent]) -> None:
@@ -185,6 +203,8 @@ class Hub:
             self._inbox.put_nowait([int(payload)])
         except ValueError:
             log.warning("ignored a malformed notification %r", payload)
+        for waker in list(self._wakers):
+            waker()
 
     async def _listen(self, dsn: str) -> None:
         """Hold the LISTEN connection; after losing it, reconnect and catch up."""

@@ -10,6 +10,7 @@ from tortoise.context import TortoiseContext
 from server.db import count_statements
 from server.services.core.actors import Actor
 from server.services.events import stream
+from server.services.events.delivery import Deliverer
 from server.services.events.subscriptions import Registry
 from server.services.people import auth
 from tests.events_steps import write_events
@@ -63,3 +64,29 @@ async def test_the_sweep_reads_every_credential_in_two_statements(
     assert len(statements) == 2
     assert closed == []
     await asyncio.sleep(0)
+
+
+async def test_a_notify_wakes_the_webhook_deliverer(database: TortoiseContext) -> None:
+    """Every worker hears each dispatch through LISTEN/NOTIFY; its deliverer
+    claims the new deliveries then rather than at its next poll."""
+    hub = stream.Hub()
+    hub._inbox = asyncio.Queue()
+    woken: list[int] = []
+    hub.wake_on_events(lambda: woken.append(1))
+    hub._on_notify(None, 0, "accord_events", "12")
+    assert woken == [1]
+    assert hub._inbox.get_nowait() == [12]
+    deliverer = Deliverer(poll_seconds=3600)
+    original, stream.hub = stream.hub, hub
+    try:
+        deliverer.start()
+        await asyncio.sleep(0.05)  # the loop made its first look and waits
+        assert not deliverer._wake.is_set()
+        hub._on_notify(None, 0, "accord_events", "13")
+        assert deliverer._wake.is_set()
+        await deliverer.stop()
+        deliverer._wake.clear()
+        hub._on_notify(None, 0, "accord_events", "14")
+        assert not deliverer._wake.is_set()
+    finally:
+        stream.hub = original
