@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import generate_config
 from tortoise.backends.sqlite.client import SqliteTransactionWrapper
@@ -48,10 +49,93 @@ def sqlite_path(database_url: str) -> Path | None:
     return None if path == ":memory:" else Path(path)
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled PostgreSQL connection that is reset only when it needs it.
+
+    asyncpg's pool sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL`` on every release: a round trip per statement outside a
+    transaction, which on a one-statement page costs the server and PostgreSQL
+    more than the statement itself. Accord's statements leave no session state
+    behind except session advisory locks, LISTEN and ``SET``; this connection
+    notes when one of those is asked for and only then is reset in full.
+    (An open transaction is always rolled back by the pool, whatever this says.)
+    """
+
+    __slots__ = ("session_state",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session_state = False
+
+    def _note(self, query: str) -> None:
+        if not self.session_state and _leaves_session_state(query):
+            self.session_state = True
+
+    def execute(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self._note(query)
+        return super().execute(query, *args, **kwargs)
+
+    def executemany(self, command: str, *args: Any, **kwargs: Any) -> Any:
+        self._note(command)
+        return super().executemany(command, *args, **kwargs)
+
+    def fetch(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self._note(query)
+        return super().fetch(query, *args, **kwargs)
+
+    def fetchval(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self._note(query)
+        return super().fetchval(query, *args, **kwargs)
+
+    def fetchrow(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self._note(query)
+        return super().fetchrow(query, *args, **kwargs)
+
+    def fetchmany(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self._note(query)
+        return super().fetchmany(query, *args, **kwargs)
+
+    def cursor(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self._note(query)
+        return super().cursor(query, *args, **kwargs)
+
+    def prepare(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self._note(query)
+        return super().prepare(query, *args, **kwargs)
+
+    def add_listener(self, channel: str, callback: Any) -> Any:
+        self.session_state = True
+        return super().add_listener(channel, callback)
+
+
+_SESSION_COMMANDS = ("SET", "RESET", "LISTEN", "DECLARE", "PREPARE", "LOAD")
+
+
+def _leaves_session_state(query: str) -> bool:
+    """Whether a statement may leave state in the session once it is done:
+    a session advisory lock (the ``_xact_`` ones end with their transaction),
+    a setting, a LISTEN, a cursor WITH HOLD, a prepared statement."""
+    if "advisory_lock" in query.lower():
+        return True
+    head = query.lstrip()[:8].upper()
+    return head.startswith(_SESSION_COMMANDS)
+
+
+async def reset_pooled(connection: asyncpg.Connection) -> None:
+    """The pool's reset (after asyncpg rolled back any open transaction)."""
+    if getattr(connection, "session_state", True):
+        await connection.execute(connection.get_reset_query())
+        connection.session_state = False
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     config: dict[str, Any] = generate_config(
         connection_url(database_url), app_modules={APP_LABEL: MODEL_MODULES}
     )
+    if urlsplit(database_url).scheme != "sqlite":
+        credentials = config["connections"]["default"]["credentials"]
+        credentials["connection_class"] = PooledConnection
+        credentials["reset"] = reset_pooled
     config["apps"][APP_LABEL]["migrations"] = MIGRATIONS_MODULE
     config["use_tz"] = True
     config["timezone"] = "UTC"
