@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 import os
 import sqlite3
@@ -13,8 +14,10 @@ from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import generate_config
+from tortoise.backends.base_postgres.client import translate_exceptions
 from tortoise.backends.sqlite.client import SqliteTransactionWrapper
 from tortoise.context import TortoiseContext, get_current_context
 from tortoise.exceptions import TransactionManagementError
@@ -216,6 +219,11 @@ def placeholders(sql: str) -> str:
     """Write SQL with ``?`` placeholders; PostgreSQL gets ``$1, $2, …``."""
     if dialect() == "sqlite":
         return sql
+    return _numbered(sql)
+
+
+@functools.lru_cache(maxsize=4096)
+def _numbered(sql: str) -> str:
     parts = sql.split("?")
     out = [parts[0]]
     for n, part in enumerate(parts[1:], start=1):
@@ -225,7 +233,29 @@ def placeholders(sql: str) -> str:
 
 async def fetch(sql: str, *params: object) -> list[dict[str, Any]]:
     """Run one statement on the current connection (or transaction) and return rows."""
-    return await connection().execute_query_dict(placeholders(sql), list(params))
+    client = connection()
+    if isinstance(client, AsyncpgDBClient):
+        rows: list[dict[str, Any]] = await _fetch_dicts(
+            client, _numbered(sql), list(params)
+        )
+        return rows
+    return await client.execute_query_dict(placeholders(sql), list(params))
+
+
+@translate_exceptions
+async def _fetch_dicts(
+    client: AsyncpgDBClient, query: str, values: list[Any]
+) -> list[dict[str, Any]]:
+    """Tortoise's `execute_query_dict` on asyncpg (the same connection,
+    statement log and exceptions) with each row's dict made from its column
+    names once per statement: a third cheaper on a page of wide rows."""
+    async with client.acquire_connection() as conn:
+        client.log.debug("%s: %s", query, values)
+        records = await conn.fetch(query, *values)
+    if not records:
+        return []
+    names = tuple(records[0].keys())
+    return [dict(zip(names, record, strict=True)) for record in records]
 
 
 async def fetch_values(sql: str, *params: object) -> list[Sequence[Any]]:
