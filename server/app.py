@@ -128,6 +128,17 @@ def _background_jobs(settings: Settings) -> list[jobs.Periodic]:
             if settings.smtp_url
             else []
         ),
+        *(
+            [
+                jobs.Periodic(
+                    "refresh credentials",
+                    settings.credential_cache_seconds / 2,
+                    auth.refresh_credentials,
+                )
+            ]
+            if settings.credential_cache_seconds > 0
+            else []
+        ),
     ]
 
 
