@@ -222,6 +222,8 @@ class GraphQLEndpoint:
     def _apply_cookies(
         self, response: Response, context: Context, request: Request
     ) -> None:
+        if not context.cookies:
+            return
         secure = (self.settings.public_url or str(request.base_url)).startswith(
             "https:"
         )
