@@ -74,42 +74,34 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
         if not self.session_state and _leaves_session_state(query):
             self.session_state = True
 
-    def execute(self, query: str, *args: Any, **kwargs: Any) -> Any:
-        self._note(query)
-        return super().execute(query, *args, **kwargs)
-
-    def executemany(self, command: str, *args: Any, **kwargs: Any) -> Any:
-        self._note(command)
-        return super().executemany(command, *args, **kwargs)
-
-    def fetch(self, query: str, *args: Any, **kwargs: Any) -> Any:
-        self._note(query)
-        return super().fetch(query, *args, **kwargs)
-
-    def fetchval(self, query: str, *args: Any, **kwargs: Any) -> Any:
-        self._note(query)
-        return super().fetchval(query, *args, **kwargs)
-
-    def fetchrow(self, query: str, *args: Any, **kwargs: Any) -> Any:
-        self._note(query)
-        return super().fetchrow(query, *args, **kwargs)
-
-    def fetchmany(self, query: str, *args: Any, **kwargs: Any) -> Any:
-        self._note(query)
-        return super().fetchmany(query, *args, **kwargs)
-
-    def cursor(self, query: str, *args: Any, **kwargs: Any) -> Any:
-        self._note(query)
-        return super().cursor(query, *args, **kwargs)
-
-    def prepare(self, query: str, *args: Any, **kwargs: Any) -> Any:
-        self._note(query)
-        return super().prepare(query, *args, **kwargs)
-
     def add_listener(self, channel: str, callback: Any) -> Any:
         self.session_state = True
         return super().add_listener(channel, callback)
 
+
+def _noting(name: str) -> Any:
+    """``Connection.<name>(query, …)`` that first notes what ``query`` leaves."""
+    method = getattr(asyncpg.Connection, name)
+
+    def noted(self: PooledConnection, query: str, *args: Any, **kwargs: Any) -> Any:
+        self._note(query)
+        return method(self, query, *args, **kwargs)
+
+    noted.__name__ = noted.__qualname__ = name
+    return noted
+
+
+for _name in (
+    "execute",
+    "executemany",
+    "fetch",
+    "fetchval",
+    "fetchrow",
+    "fetchmany",
+    "cursor",
+    "prepare",
+):
+    setattr(PooledConnection, _name, _noting(_name))
 
 _SESSION_COMMANDS = ("SET", "RESET", "LISTEN", "DECLARE", "PREPARE", "LOAD")
 
