@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 from starlette.applications import Starlette
@@ -15,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from server import db, logs, metrics, wiring
 from server.clock import clock
@@ -54,7 +55,7 @@ SECURITY_HEADERS = {
 
 def create_app(
     settings: Settings | None = None, *, manage_database: bool = True
-) -> Starlette:
+) -> App:
     """Build the app. Tests that hold their own database context pass
     ``manage_database=False``; the server opens and closes it in the lifespan."""
     settings = settings or load_settings()
@@ -95,7 +96,9 @@ def create_app(
             if ctx is not None:
                 await db.close_database(ctx)
 
-    app = Starlette(routes=_routes(settings), lifespan=lifespan)
+    executor = Executor(settings)  # one cache and one rate budget for both routes
+    graphql = GraphQLEndpoint(settings, executor)
+    app = App(graphql, routes=_routes(settings, graphql, executor), lifespan=lifespan)
     app.state.settings = settings
     app.state.dispatcher = dispatcher
     app.state.deliverer = deliverer
@@ -125,12 +128,45 @@ def _background_jobs(settings: Settings) -> list[jobs.Periodic]:
             if settings.smtp_url
             else []
         ),
+        *(
+            [
+                jobs.Periodic(
+                    "refresh credentials",
+                    settings.credential_cache_seconds / 2,
+                    auth.refresh_credentials,
+                )
+            ]
+            if settings.credential_cache_seconds > 0
+            else []
+        ),
     ]
 
 
-def _routes(settings: Settings) -> list[BaseRoute]:
-    executor = Executor(settings)  # one cache and one rate budget for both routes
-    graphql = GraphQLEndpoint(settings, executor)
+class App(Starlette):
+    """Starlette, with ``POST /graphql`` (nearly every request) sent straight
+    to its endpoint: no middleware layers or route matching on the hot path.
+    The answer is the one the `/graphql` route gives (`GraphQLEndpoint.post`)."""
+
+    def __init__(self, graphql: GraphQLEndpoint, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == "/graphql"
+            and scope["method"] == "POST"
+            and not scope.get("root_path")
+        ):
+            scope["app"] = self
+            await self.graphql.post(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def _routes(
+    settings: Settings, graphql: GraphQLEndpoint, executor: Executor
+) -> list[BaseRoute]:
     routes: list[BaseRoute] = [
         Route(
             "/graphql",

@@ -255,6 +255,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        # uvicorn[standard]'s C event loop and HTTP parser (what "auto" picks
+        # when they are installed; named so a missing one fails at start).
+        loop="uvloop",
+        http="httptools",
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=False,

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from schema.context import Context
 from schema.core.limits import OperationShape
@@ -34,6 +35,27 @@ class GraphQLEndpoint:
     def __init__(self, settings: Settings, executor: Executor) -> None:
         self.settings = settings
         self.executor = executor
+
+    async def post(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """``POST /graphql`` as a plain ASGI app (`server.app.App` sends it
+        here before Starlette's middleware and routing): the same answer as
+        `handle`, and an unexpected error is a plain 500 raised on to the
+        server, as Starlette's `ServerErrorMiddleware` does."""
+        started = False
+
+        async def sending(message: Any) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            response = await self.handle(Request(scope, receive, send))
+            await response(scope, receive, sending)
+        except Exception:
+            if not started:
+                error = PlainTextResponse("Internal Server Error", status_code=500)
+                await error(scope, receive, send)
+            raise
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -67,7 +89,7 @@ class GraphQLEndpoint:
                 settings=self.settings,
                 caller=caller,
                 request_id=request_id,
-                base_url=str(request.base_url).rstrip("/"),
+                base_url=_base_url(request),
                 user_agent=request.headers.get("user-agent", ""),
                 session_secret=request.cookies.get(auth.SESSION_COOKIE),
             )
@@ -185,21 +207,23 @@ class GraphQLEndpoint:
         request_id: str,
         headers: dict[str, str] | None = None,
     ) -> Response:
-        response = Response(
+        fixed = {
+            "cache-control": "no-store",
+            "x-request-id": request_id,
+            "x-content-type-options": "nosniff",
+        }
+        return Response(
             orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS),
             status_code=status,
+            headers={**fixed, **headers} if headers else fixed,
             media_type=GRAPHQL_RESPONSE if wants_gql else JSON,
         )
-        response.headers["cache-control"] = "no-store"
-        response.headers["x-request-id"] = request_id
-        response.headers["x-content-type-options"] = "nosniff"
-        for name, value in (headers or {}).items():
-            response.headers[name] = value
-        return response
 
     def _apply_cookies(
         self, response: Response, context: Context, request: Request
     ) -> None:
+        if not context.cookies:
+            return
         secure = (self.settings.public_url or str(request.base_url)).startswith(
             "https:"
         )
@@ -235,6 +259,29 @@ class GraphQLEndpoint:
                         samesite="lax",
                         secure=secure,
                     )
+
+
+_BASE_URLS: dict[tuple[Any, ...], str] = {}
+
+
+def _base_url(request: Request) -> str:
+    """``request.base_url`` without its final slash, worked out once per
+    scheme, server, Host header and root path (all it depends on)."""
+    scope = request.scope
+    key = (
+        scope.get("scheme"),
+        scope.get("server"),
+        scope.get("root_path"),
+        scope.get("app_root_path"),
+        request.headers.get("host"),
+    )
+    found = _BASE_URLS.get(key)
+    if found is None:
+        found = str(request.base_url).rstrip("/")
+        if len(_BASE_URLS) >= 256:  # the Host header is the client's to choose
+            _BASE_URLS.clear()
+        _BASE_URLS[key] = found
+    return found
 
 
 def _origin_of(url: str) -> str:

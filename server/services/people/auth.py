@@ -60,30 +60,78 @@ def configure(
 
 class CredentialCache:
     """Credential rows (joined to their user) checked in the last ``seconds``,
-    by kind and secret digest; 0 seconds remembers nothing."""
+    by kind and secret digest; 0 seconds remembers nothing.
+
+    The rows in use are checked again together (`refresh_credentials`, one
+    statement per kind every half ``seconds``), so a busy caller's stays
+    remembered without a statement of its own each second; a row is trusted
+    for ``seconds`` after the statement that last read it started, however
+    it was read."""
 
     KEPT = 10_000
+    IN_USE = 10.0  # a credential asked for within this many seconds is refreshed
 
     def __init__(self, seconds: float = 1.0) -> None:
         self.seconds = seconds
         self.now = time.monotonic
         self._rows: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
+        self._used: dict[tuple[str, str], float] = {}
+        self.generation = 0  # changes with every `clear`
 
     def get(self, key: tuple[str, str]) -> dict[str, Any] | None:
         found = self._rows.get(key)
-        if found is None or self.now() - found[1] >= self.seconds:
+        if found is None:
             return None
+        now = self.now()
+        if now - found[1] >= self.seconds:
+            return None
+        self._used[key] = now
         return found[0]
 
-    def put(self, key: tuple[str, str], row: dict[str, Any]) -> None:
+    def put(
+        self, key: tuple[str, str], row: dict[str, Any], checked: float | None = None
+    ) -> None:
         if self.seconds <= 0:
             return
         if len(self._rows) >= self.KEPT:
             self._rows.clear()
-        self._rows[key] = (row, self.now())
+            self._used.clear()
+        now = self.now()
+        self._rows[key] = (row, now if checked is None else checked)
+        self._used[key] = now
+
+    def in_use(self) -> list[tuple[str, str]]:
+        """The keys asked for lately (those no longer are forgotten)."""
+        since = self.now() - self.IN_USE
+        for key in [k for k, at in self._used.items() if at < since]:
+            del self._used[key]
+            self._rows.pop(key, None)
+        return list(self._used)
+
+    def refreshed(
+        self,
+        keys: list[tuple[str, str]],
+        rows: dict[tuple[str, str], dict[str, Any]],
+        checked: float,
+        generation: int,
+    ) -> None:
+        """The rows a statement started at ``checked`` found for ``keys``:
+        renewed, or forgotten when gone. Nothing changes when the cache was
+        cleared meanwhile (a mutation here may have revoked one of them)."""
+        if generation != self.generation or self.seconds <= 0:
+            return
+        for key in keys:
+            row = rows.get(key)
+            if row is None:
+                self._rows.pop(key, None)
+                self._used.pop(key, None)
+            elif key in self._used:
+                self._rows[key] = (row, checked)
 
     def clear(self) -> None:
         self._rows.clear()
+        self._used.clear()
+        self.generation += 1
 
 
 credentials = CredentialCache()
@@ -161,15 +209,27 @@ def as_datetime(value: Any) -> datetime:
     return datetime.fromisoformat(str(value))
 
 
-# A live credential of each kind joined to its active user, by secret digest.
-_CREDENTIAL_SQL = {
-    "session": "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.team, "
+# A live credential of each kind joined to its active user, by secret digest
+# (``{hash}``: the digest as a column too, when several are checked at once).
+_CREDENTIAL_TEMPLATE = {
+    "session": "SELECT {hash}s.id, s.user_id, s.last_seen_at, s.expires_at, u.team, "
     "u.role FROM user_session s JOIN app_user u ON u.id = s.user_id "
-    "WHERE s.secret_hash = ? AND s.revoked_at IS NULL AND u.active",
-    "token": "SELECT t.id, t.user_id, t.scopes, t.expires_at, u.team, u.role "
+    "WHERE s.secret_hash {match} AND s.revoked_at IS NULL AND u.active",
+    "token": "SELECT {hash}t.id, t.user_id, t.scopes, t.expires_at, u.team, u.role "
     "FROM api_token t JOIN app_user u ON u.id = t.user_id "
-    "WHERE t.secret_hash = ? AND t.revoked_at IS NULL AND u.active",
+    "WHERE t.secret_hash {match} AND t.revoked_at IS NULL AND u.active",
 }
+_CREDENTIAL_SQL = {
+    kind: sql.format(hash="", match="= ?") for kind, sql in _CREDENTIAL_TEMPLATE.items()
+}
+
+
+def _credentials_sql(kind: str, count: int) -> str:
+    alias = kind[0]  # s(ession), t(oken)
+    return _CREDENTIAL_TEMPLATE[kind].format(
+        hash=f"{alias}.secret_hash AS checked_hash, ",
+        match=f"IN ({', '.join('?' * count)})",
+    )
 
 
 async def _credential(kind: str, secret: str) -> dict[str, Any] | None:
@@ -177,12 +237,34 @@ async def _credential(kind: str, secret: str) -> dict[str, Any] | None:
     key = (kind, digest(secret))
     row = credentials.get(key)
     if row is None:
+        checked, generation = credentials.now(), credentials.generation
         rows = await db.fetch(_CREDENTIAL_SQL[kind], key[1])
         if not rows:
             return None
         row = rows[0]
-        credentials.put(key, row)
+        if generation == credentials.generation:
+            credentials.put(key, row, checked)
     return row
+
+
+REFRESH_BATCH = 500
+
+
+async def refresh_credentials() -> None:
+    """Check again the credentials in use, a statement per kind and batch."""
+    if credentials.seconds <= 0:
+        return
+    keys = credentials.in_use()
+    for kind in _CREDENTIAL_SQL:
+        wanted = [k for k in keys if k[0] == kind]
+        for start in range(0, len(wanted), REFRESH_BATCH):
+            batch = wanted[start : start + REFRESH_BATCH]
+            checked, generation = credentials.now(), credentials.generation
+            sql = _credentials_sql(kind, len(batch))
+            found = {}
+            for row in await db.fetch(sql, *(k[1] for k in batch)):
+                found[(kind, row.pop("checked_hash"))] = row
+            credentials.refreshed(batch, found, checked, generation)
 
 
 async def authenticate_session(

@@ -88,3 +88,60 @@ async def test_revocations_on_this_worker_hold_at_once(
     assert (await api.gql(VIEWER, token=token)).status == 401
     assert (await api.gql("mutation { logout { ok } }")).data["logout"]["ok"]
     assert (await api.gql(VIEWER)).status == 401
+
+
+async def test_credentials_in_use_are_checked_together_and_stay_remembered(
+    api: Api, later: FakeTime
+) -> None:
+    user = await make_user("wes@example.com")
+    token = await issue_token(user)
+    other = await issue_token(await make_user("xia@example.com"))
+    api.use_session(await open_session(user))
+    _, checking = await statements(api, token=token)
+    _, remembered = await statements(api, token=token)
+    assert remembered == checking - 1
+    assert (await api.gql(VIEWER, token=other)).status == 200
+    assert (await api.gql(VIEWER)).status == 200
+    for _ in range(5):  # well past the second, refreshed every half second
+        later.now += 0.5
+        with db.count_statements() as ran:
+            await auth.refresh_credentials()
+        assert len(ran) == 2  # one per kind: both tokens in one statement
+        assert await statements(api, token=token) == (200, remembered)
+        assert await statements(api, token=other) == (200, remembered)
+        with db.count_statements() as ran:
+            assert (await api.gql(VIEWER)).status == 200
+        assert not any("user_session" in s for s in ran)
+
+
+async def test_a_refresh_forgets_a_revoked_credential_at_once(
+    api: Api, later: FakeTime
+) -> None:
+    user = await make_user("yan@example.com")
+    token = await issue_token(user)
+    assert (await api.gql(VIEWER, token=token)).status == 200
+    await ApiToken.filter(user_id=user.id).update(revoked_at=clock.now())
+    later.now += 0.1
+    await auth.refresh_credentials()
+    assert (await api.gql(VIEWER, token=token)).status == 401
+
+
+async def test_a_refresh_started_before_a_clear_changes_nothing(
+    later: FakeTime,
+) -> None:
+    key = ("token", "digest")
+    auth.credentials.put(key, {"id": 1})
+    generation = auth.credentials.generation
+    auth.credentials.clear()  # e.g. a mutation here revoked it meanwhile
+    auth.credentials.refreshed([key], {key: {"id": 1}}, later.now, generation)
+    assert auth.credentials.get(key) is None
+
+
+async def test_credentials_not_asked_for_lately_are_not_refreshed(
+    later: FakeTime,
+) -> None:
+    auth.credentials.put(("token", "a"), {"id": 1})
+    later.now += 5
+    auth.credentials.put(("token", "b"), {"id": 2})
+    later.now += auth.credentials.IN_USE - 1
+    assert auth.credentials.in_use() == [("token", "b")]
