@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from schema.agreements import compiled as agreement_compiled
 from schema.agreements import kinds as agreement_kinds
+from schema.content import compiled as content_compiled
 from schema.content import types as content_schema
 from schema.core import compiled, relay
 from schema.core.limits import install_field_costs
@@ -152,6 +153,7 @@ def install_compiled_reads() -> None:
         waterfall_compiled.RELATIONS,
         waterfall_compiled.NODES,
     )
+    compiled.install(content_compiled.TYPES, content_compiled.ROOTS)
     compiled.install(
         feedback_compiled.TYPES,
         {},

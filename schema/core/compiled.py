@@ -109,11 +109,13 @@ class PageOf:
 class Batch:
     """A field whose values for a whole page of rows come from one load over
     them (one statement, or none): ``load(rows, context)`` answers each row's
-    value in order, a related row or None, or for a list field a list of rows."""
+    value in order, a related row or None, or for a list field a list of rows;
+    for a leaf field (``target`` None) the value, coerced as the leaf type."""
 
-    target: str
+    target: str | None
     load: Callable[[list[Any], Context], Awaitable[list[Any]]]
     rule: str | None = None
+    built: bool = False  # the load answers the target's objects, not its rows
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ class RowType:
     relations: Mapping[str, ToOne | PageOf | Batch] = field(default_factory=dict)
     convert: Read | None = None
     # Rows converted together instead (one statement for all of them at most).
-    convert_all: Callable[[list[Any]], Awaitable[list[Any]]] | None = None
+    convert_all: Callable[[list[Any], Context], Awaitable[list[Any]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,9 @@ class RootPage:
 
 @dataclass(frozen=True)
 class RootOne:
-    """A root field of one object: its row for the converted arguments and the
-    context (None: the executor answers, or null for a nullable field)."""
+    """A root field of one object (or a list of them): its row (rows) for the
+    converted arguments and the context (None: the executor answers, or null
+    for a nullable field)."""
 
     target: str
     rule: str
@@ -229,7 +232,7 @@ class ObjectPlan:
     # (kind, response key, ...) in the executor's field order
     steps: list[tuple[Any, ...]]
     relations: list[tuple[Any, ...]]  # the ONE, PAGE and BATCH steps
-    convert_all: Callable[[list[Any]], Awaitable[list[Any]]] | None = None
+    convert_all: Callable[[list[Any], Context], Awaitable[list[Any]]] | None = None
     build: Callable[[Any, Any], dict[str, Any]] = field(
         init=False, compare=False, repr=False
     )
@@ -322,20 +325,21 @@ class _Compiler:
         found: list[FieldDetails],
         relation: ToOne | PageOf | Batch,
     ) -> tuple[Any, ...]:
-        target = TYPES.get(relation.target)
-        if target is None:
-            raise NotCompiled(f"{relation.target} is not compiled")
         if isinstance(relation, Batch):
             if field_def.args:
                 raise NotCompiled(f"{label} takes arguments")
+            if relation.target is None:  # a leaf, coerced as the executor does
+                output = _output(field_def.type, label)
+                return (BATCH, key, relation, None, False, label, False, output)
             type_: Any = field_def.type
             non_null = isinstance(type_, GraphQLNonNull)
             inner = type_.of_type if non_null else type_
             many = isinstance(inner, GraphQLList)
             if many and not isinstance(inner.of_type, GraphQLNonNull):
                 raise NotCompiled(f"{label} may hold nulls")
-            plan = self.object(target, found)
+            plan = self.object(_known(relation.target), found)
             return (BATCH, key, relation, plan, non_null, label, many)
+        target = _known(relation.target)
         if isinstance(relation, ToOne):
             if field_def.args:
                 raise NotCompiled(f"{label} takes arguments")
@@ -392,6 +396,13 @@ class _Compiler:
 
 
 _NO_VARIABLES: Any = None
+
+
+def _known(name: str) -> RowType:
+    target = TYPES.get(name)
+    if target is None:
+        raise NotCompiled(f"{name} is not compiled")
+    return target
 
 
 class _Arguments:
@@ -607,8 +618,15 @@ def compile_plan(
             steps.append((PAGE, key, handler, connection, arguments, joins))
         elif isinstance(handler, RootOne):
             plan = compiler.object(TYPES[handler.target], found)
-            non_null = isinstance(field_def.type, GraphQLNonNull)
-            steps.append((BATCH, key, handler, plan, arguments, non_null))
+            type_: Any = field_def.type
+            non_null = isinstance(type_, GraphQLNonNull)
+            inner = type_.of_type if non_null else type_
+            if isinstance(inner, GraphQLList) and not (
+                non_null and isinstance(inner.of_type, GraphQLNonNull)
+            ):
+                raise NotCompiled(f"Query.{name} may hold nulls")
+            many = isinstance(inner, GraphQLList)
+            steps.append((BATCH, key, handler, plan, arguments, (non_null, many)))
         else:
             node_type = _named(field_def.type)
             assert isinstance(node_type, GraphQLInterfaceType)
@@ -679,7 +697,7 @@ class _Run:
         if plan.convert is not None:
             return [plan.convert(r) for r in rows]
         if plan.convert_all is not None and rows:
-            return await plan.convert_all(rows)
+            return await plan.convert_all(rows, self.context)
         return list(rows)
 
     async def prefetch(self, plan: ObjectPlan, rows: list[Any]) -> None:
@@ -719,16 +737,21 @@ class _Run:
     async def batch_load(self, step: tuple[Any, ...], rows: list[Any]) -> None:
         """A `Batch` field of a page of rows: one load, the related rows
         converted together, each row's value kept by the row."""
-        child: ObjectPlan = step[3]
+        child: ObjectPlan | None = step[3]
         many: bool = step[6]
         values = await step[2].load(rows, self.context)
+        if child is None:  # a leaf's values
+            for row, value in zip(rows, values, strict=True):
+                self.batched[(id(step), id(row))] = value
+            return
         flat = [
             v
             for value in values
             for v in (value if many else (value,))
             if v is not None
         ]
-        converted = iter(await self.converted(child, flat))
+        built = flat if step[2].built else await self.converted(child, flat)
+        converted = iter(built)
         children: list[Any] = []
         for row, value in zip(rows, values, strict=True):
             mine: Any
@@ -762,7 +785,9 @@ class _Run:
 
     def batch(self, step: tuple[Any, ...], row: Any) -> Any:
         value = self.batched[(id(step), id(row))]
-        plan: ObjectPlan = step[3]
+        plan: ObjectPlan | None = step[3]
+        if plan is None:
+            return step[7](value)
         if step[6]:
             return [plan.build(v, self) for v in value]
         if value is None:
@@ -828,7 +853,8 @@ class _Run:
         return out
 
     async def root(self, step: tuple[Any, ...]) -> Any:
-        # the last part: a page's joins, a single object's non-null flag
+        # the last part: a page's joins, or whether a root object is non-null
+        # and a list
         kind, _, handler, sub, arguments, last = step
         self.allow(handler.rule)
         kwargs = arguments(self.variables)
@@ -840,14 +866,16 @@ class _Run:
                 await self.prefetch(sub.node, rows)
             return self.connection(sub, page, rows, count)
         if kind == BATCH:
+            non_null, many = last
             found = await handler.load(kwargs, self.context)
             if found is None:
-                if last:  # a non-null field: the executor answers the error
+                if non_null:  # the executor answers the error
                     raise NotCompiled(f"no {handler.target} for {step[1]}")
                 return None
-            row = (await self.converted(sub, [found]))[0]
-            await self.prefetch(sub, [row])
-            return self.object(sub, row)
+            rows = await self.converted(sub, list(found) if many else [found])
+            await self.prefetch(sub, rows)
+            built = [self.object(sub, row) for row in rows]
+            return built if many else built[0]
         decoded = handler.decode(kwargs["id"])
         if decoded is None or decoded[0] not in handler.node_types():
             return None

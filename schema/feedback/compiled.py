@@ -11,8 +11,8 @@ from typing import Any
 from schema.context import Context
 from schema.core.compiled import Batch, RowType, ToOne
 from schema.feedback.ratings import feedback_type, latest_rejection
-from schema.leads.compiled import lead_records
 from server.services.feedback import ratings as lead_feedback
+from server.services.leads import reads as lead_reads
 from server.services.people import reads as user_reads
 
 
@@ -30,20 +30,16 @@ async def _rejections(rows: list[Any], context: Context) -> list[Any]:
     ]
 
 
-async def _feedback_rows(keys: list[int]) -> Any:
-    return await lead_feedback.feedback_by_ids(keys)
-
-
 TYPES = {
     "LeadFeedback": RowType(
         "LeadFeedback",
         convert=feedback_type,
         relations={
             "user": ToOne("User", attrgetter("_user"), user_reads.user_records),
-            "lead": ToOne("Lead", attrgetter("_lead"), lead_records),
+            "lead": ToOne("Lead", attrgetter("_lead"), lead_reads.leads_by_ids),
             "rejection": Batch("HandoffRejection", _rejections),
         },
     )
 }
 RELATIONS = {"Lead": {"feedback": Batch("LeadFeedback", _feedback_of, "Lead.feedback")}}
-NODES = {"LeadFeedback": _feedback_rows}
+NODES = {"LeadFeedback": lead_feedback.feedback_by_ids}

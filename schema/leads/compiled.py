@@ -79,11 +79,6 @@ def _joined(name: str) -> Any:
     return records
 
 
-async def lead_records(keys: list[int]) -> Any:
-    """Leads by key, as `Lead` reads them (a handoff's lead, `node`)."""
-    return await lead_reads.leads_by_ids(keys)
-
-
 TYPES = {
     "Lead": RowType(
         "Lead",
@@ -130,6 +125,6 @@ TYPES = {
 ROOTS: dict[str, RootPage | RootNode] = {
     "leads": RootPage("Lead", "leads", _leads),
     "node": RootNode(
-        "node", ids.decode_any, lambda: NODE_TYPES, {"Lead": lead_records}
+        "node", ids.decode_any, lambda: NODE_TYPES, {"Lead": lead_reads.leads_by_ids}
     ),
 }

@@ -13,17 +13,21 @@ from operator import attrgetter
 from typing import Any
 
 from schema.context import Context
-from schema.core.compiled import Batch, RootPage, RowType, ToOne, request_of
-from schema.leads.compiled import lead_records
+from schema.core.compiled import Batch, Load, RootPage, RowType, ToOne, request_of
 from schema.waterfall.types import follow_up_type, handoff_types, handoffs_page
 from server.services.core.actors import Actor
 from server.services.core.pagination import Page
+from server.services.leads import reads as lead_reads
 from server.services.people import reads as user_reads
 from server.services.waterfall import reads as handoff_reads
 
 
 def _user(key: str) -> ToOne:
     return ToOne("User", attrgetter(key), user_reads.user_records)
+
+
+async def _handoff_types(rows: list[Any], context: Context) -> list[Any]:
+    return await handoff_types(rows)
 
 
 async def _rejections(rows: list[Any], context: Context) -> list[Any]:
@@ -56,20 +60,12 @@ async def _queue(
     return await handoff_reads.my_queue(actor.user_id, request_of(kwargs))
 
 
-async def _handoff_rows(keys: list[int]) -> Any:
-    return await handoff_reads.handoffs_by_ids(keys)
-
-
-async def _follow_up_rows(keys: list[int]) -> Any:
-    return await handoff_reads.follow_ups_by_ids(keys)
-
-
 TYPES = {
     "Handoff": RowType(
         "Handoff",
-        convert_all=handoff_types,
+        convert_all=_handoff_types,
         relations={
-            "lead": ToOne("Lead", attrgetter("_lead"), lead_records),
+            "lead": ToOne("Lead", attrgetter("_lead"), lead_reads.leads_by_ids),
             "from_user": _user("_from_user"),
             "assignee": _user("_assignee"),
             "decided_by": _user("_decided_by"),
@@ -92,4 +88,7 @@ RELATIONS = {
         "follow_ups": Batch("FollowUp", _follow_ups_of, "Lead.followUps"),
     }
 }
-NODES = {"Handoff": _handoff_rows, "FollowUp": _follow_up_rows}
+NODES: dict[str, Load] = {
+    "Handoff": handoff_reads.handoffs_by_ids,
+    "FollowUp": handoff_reads.follow_ups_by_ids,
+}
