@@ -27,7 +27,7 @@ from server import db
 from server.executor import Executor
 from server.models.feedback import LeadFeedback
 from server.models.leads import Lead, LeadActivity, LeadExternalId, StageChange
-from server.models.people import User
+from server.models.people import SavedFilter, User
 from server.models.waterfall import FollowUp, Handoff, HandoffChain
 from server.services.core import ids
 from server.services.core.ratelimit import RateLimiter
@@ -596,6 +596,8 @@ def root_requests(draw: st.DrawFn) -> tuple[str, dict[str, Any], str]:
     """A document over the other compiled roots, its variables, and who asks."""
     span = draw(st.sampled_from(["first", "last"]))
     handoff = handoff_selection(draw, lead=True)
+    screen = draw(st.sampled_from(['"leads"', '"handoffs"', '""']))
+    saved = fields(draw, _names("id screen name filter createdAt updatedAt"))
     roots = {
         "handoffs": (
             f"handoffs({span}: $n, filter: {{status: $status}},"
@@ -615,6 +617,7 @@ def root_requests(draw: st.DrawFn) -> tuple[str, dict[str, Any], str]:
         ),
         "personas": f"personas({span}: $n) {{ {connection(draw, PERSONA_LEAVES)} }}",
         "viewer": f"viewer {{ {fields(draw, USER_LEAVES)} }}",
+        "savedFilters": f"savedFilters(screen: {screen}) {{ {saved} }}",
     }
     chosen = draw(st.lists(st.sampled_from(sorted(roots)), min_size=1, unique=True))
     body = " ".join(f"r{n}: {roots[name]}" for n, name in enumerate(chosen))
@@ -624,7 +627,7 @@ def root_requests(draw: st.DrawFn) -> tuple[str, dict[str, Any], str]:
         declared.append("$status: [HandoffStatus!]")
         statuses = st.lists(st.sampled_from(STATUSES), max_size=2)
         variables["status"] = draw(st.none() | statuses)
-    elif chosen == ["viewer"]:  # no $n to declare
+    elif not set(chosen) - {"viewer", "savedFilters"}:  # no $n to declare
         declared, variables = [], {}
     head = f"({', '.join(declared)})" if declared else ""
     document = f"query Roots{head} {{ {body} }}"
@@ -632,12 +635,36 @@ def root_requests(draw: st.DrawFn) -> tuple[str, dict[str, Any], str]:
 
 
 @DIFF
-@given(rows=st.lists(lead_rows(), max_size=3), request=root_requests())
+@given(
+    rows=st.lists(lead_rows(), max_size=3),
+    request=root_requests(),
+    filters=st.lists(
+        st.tuples(
+            people,
+            st.sampled_from(["leads", "handoffs"]),
+            st.dictionaries(texts, json_values, max_size=2),
+        ),
+        max_size=3,
+    ),
+)
 async def test_handoffs_queues_people_and_personas_answer_alike(
-    api: Api, app: Starlette, rows: list[dict[str, Any]], request: Any
+    api: Api,
+    app: Starlette,
+    rows: list[dict[str, Any]],
+    request: Any,
+    filters: list[tuple[int, str, dict[str, Any]]],
 ) -> None:
     both, desk, personas, owners = await _world(api, app)
     await _insert(rows, personas, owners)
+    for n, (who_saved, screen, criteria) in enumerate(filters):
+        await SavedFilter.create(
+            user_id=owners[who_saved],
+            screen=screen,
+            name=f"{next(_tags)}-{n}",
+            criteria=criteria,
+            created_at=BASE,
+            updated_at=BASE,
+        )
     document, variables, who = request
     body, used = await both.same_for(desk.sessions[who], document, variables)
     if variables.get("n", 1) and b"QUERY_TOO_COMPLEX" not in body:
