@@ -246,17 +246,19 @@ def lead_rows(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def fields(draw: st.DrawFn, names: list[str]) -> str:
+def fields(draw: st.DrawFn, names: list[str], prefix: str = "a") -> str:
     chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=8))
     parts = []
     for n, name in enumerate(chosen):
-        alias = draw(st.sampled_from(["", f"a{n}: "])) if name != "id" else ""
+        alias = draw(st.sampled_from(["", f"{prefix}{n}: "])) if name != "id" else ""
         parts.append(alias + name)
     return " ".join(parts)
 
 
-def person(draw: st.DrawFn, name: str) -> str:
-    return f"{name} {{ {fields(draw, USER_LEAVES)} }}" if draw(st.booleans()) else ""
+def person(draw: st.DrawFn, name: str, prefix: str = "a") -> str:
+    if not draw(st.booleans()):
+        return ""
+    return f"{name} {{ {fields(draw, USER_LEAVES, prefix)} }}"
 
 
 def handoff_selection(draw: st.DrawFn, lead: bool) -> str:
@@ -669,6 +671,39 @@ async def test_handoffs_queues_people_and_personas_answer_alike(
     body, used = await both.same_for(desk.sessions[who], document, variables)
     if variables.get("n", 1) and b"QUERY_TOO_COMPLEX" not in body:
         assert used, (document, body, who, compiled.fallbacks())
+
+
+@st.composite
+def waterfall_nodes(draw: st.DrawFn) -> str:
+    """`node` for the waterfall's and feedback's types, each selection drawn."""
+    follow_up = fields(draw, FOLLOW_UP_LEAVES, "f") + " " + person(draw, "user", "p")
+    feedback = fields(draw, FEEDBACK_LEAVES, "b") + " " + person(draw, "user", "q")
+    if draw(st.booleans()):
+        feedback += f" bRejection: {REJECTION} lead {{ id email }}"
+    return (
+        "query Node($id: ID!) { node(id: $id) { id __typename"
+        f" ... on Handoff {{ {handoff_selection(draw, lead=True)} }}"
+        f" ... on FollowUp {{ {follow_up} }}"
+        f" ... on LeadFeedback {{ {feedback} }} }} }}"
+    )
+
+
+@DIFF
+@given(
+    rows=st.lists(lead_rows(), min_size=1, max_size=2),
+    document=waterfall_nodes(),
+    which=st.sampled_from([Handoff, FollowUp, LeadFeedback]),
+)
+async def test_handoffs_follow_ups_and_feedback_by_node_answer_alike(
+    api: Api, app: Starlette, rows: list[dict[str, Any]], document: str, which: Any
+) -> None:
+    both, _, personas, owners = await _world(api, app)
+    await _insert(rows, personas, owners)
+    found = await which.all().order_by("-id").first()
+    key = found.id if found is not None else 10**9
+    body, used = await both.same(document, {"id": ids.encode(which.__name__, key)})
+    if b"QUERY_TOO_COMPLEX" not in body:
+        assert used, (document, body, compiled.fallbacks())
 
 
 @pytest.mark.parametrize(
