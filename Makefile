@@ -41,7 +41,7 @@ fuzz: $(STAMP)
 DIFF_EXAMPLES ?= 300
 # The compiled reads against the executor, many more examples than `make test`.
 difftest: $(STAMP)
-	ACCORD_DIFF_EXAMPLES=$(DIFF_EXAMPLES) $(BIN)/python -m pytest -q tests/api/leads/test_compiled.py $(PYTEST_ARGS)
+	ACCORD_DIFF_EXAMPLES=$(DIFF_EXAMPLES) $(BIN)/python -m pytest -q tests/api/leads/test_compiled.py tests/api/content/test_compiled_board.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check server schema tests bench

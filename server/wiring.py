@@ -32,21 +32,26 @@ each test's settings); `connect_consumers` runs while the app dispatches events.
 
 from __future__ import annotations
 
+from schema.agreements import compiled as agreement_compiled
 from schema.agreements import kinds as agreement_kinds
+from schema.content import compiled as content_compiled
 from schema.content import types as content_schema
 from schema.core import compiled, relay
 from schema.core.limits import install_field_costs
 from schema.events import audit as audit_schema
 from schema.events import notifications as notification_schema
 from schema.events import webhooks as webhook_schema
+from schema.feedback import compiled as feedback_compiled
 from schema.feedback import ratings as feedback_schema
 from schema.leads import compiled as lead_compiled
 from schema.leads import types as lead_schema
 from schema.meetings import types as meeting_schema
 from schema.metrics import model as model_schema
+from schema.people import compiled as people_compiled
 from schema.people import credentials as credential_schema
 from schema.people import saved_filters as saved_filter_schema
 from schema.people import users as user_schema
+from schema.waterfall import compiled as waterfall_compiled
 from schema.waterfall import types as waterfall_schema
 from server.services.agreements import goals, signing
 from server.services.content import holdings as content_holdings
@@ -134,7 +139,27 @@ def wire_schema() -> None:
     lead_schema.FOLLOW_UPS.connect(waterfall_schema.follow_ups_of_lead)
     lead_schema.FEEDBACK.connect(feedback_schema.feedback_of_lead)
     install_field_costs(model_schema.FIELD_COSTS)
+    install_compiled_reads()
+
+
+def install_compiled_reads() -> None:
+    """The types and roots the compiled reads answer, capability by capability."""
+    compiled.install(people_compiled.TYPES, people_compiled.ROOTS)
+    compiled.install(agreement_compiled.TYPES, agreement_compiled.ROOTS)
     compiled.install(lead_compiled.TYPES, lead_compiled.ROOTS)
+    compiled.install(
+        waterfall_compiled.TYPES,
+        waterfall_compiled.ROOTS,
+        waterfall_compiled.RELATIONS,
+        waterfall_compiled.NODES,
+    )
+    compiled.install(content_compiled.TYPES, content_compiled.ROOTS)
+    compiled.install(
+        feedback_compiled.TYPES,
+        {},
+        feedback_compiled.RELATIONS,
+        feedback_compiled.NODES,
+    )
 
 
 def connect_consumers() -> None:

@@ -28,6 +28,7 @@ from schema.people.users import OrderDirection
 from server.domain.agreements.lifecycle import AgreementKind as Kind
 from server.services.agreements import in_force
 from server.services.agreements import reads as agreement_reads
+from server.services.core.pagination import Page, PageRequest
 
 
 @strawberry.enum
@@ -65,8 +66,19 @@ async def _page(
     order: AgreementOrder | None,
     page: tuple[int | None, str | None, int | None, str | None],
 ) -> Connection[Any]:
+    found = await agreements_page(kinds, f, order, page_request(*page))
+    return connection(found, agreement_type)
+
+
+async def agreements_page(
+    kinds: list[str] | None,
+    f: AgreementStateFilter | AgreementFilter | None,
+    order: AgreementOrder | None,
+    request: PageRequest,
+) -> Page[Any]:
+    """An agreement connection's page of rows (also `schema.agreements.compiled`)."""
     o = order or AgreementOrder()
-    found = await agreement_reads.list_agreements(
+    return await agreement_reads.list_agreements(
         {
             "kind": kinds,
             "status": _values(f.status if f else None),
@@ -74,9 +86,8 @@ async def _page(
         },
         o.field.value,
         o.direction is OrderDirection.DESC,
-        page_request(*page),
+        request,
     )
-    return connection(found, agreement_type)
 
 
 @strawberry.type

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -27,6 +29,7 @@ from server.domain.core.errors import InvalidArguments, UserErrors
 from server.domain.core.periods import read_period
 from server.services.content import reads
 from server.services.core import ids
+from server.services.core.pagination import Page, PageRequest
 
 MAX_TEXT_FILTER = 200
 
@@ -126,6 +129,28 @@ def _text(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
+async def requests_page(
+    filter: ContentRequestFilter | None,
+    order_by: ContentRequestOrder,
+    request: PageRequest,
+    today: date,
+) -> Page[Any]:
+    """The `contentRequests` connection's rows (also `schema.content.compiled`)."""
+    return await reads.list_requests(
+        request_filter(filter), order_by.value, request, today
+    )
+
+
+async def request_counts(
+    filter: ContentRequestFilter | None, today: date
+) -> list[ContentRequestCount]:
+    """`contentRequestCounts` (also `schema.content.compiled`)."""
+    counts = await reads.count_requests(request_filter(filter), today)
+    return [
+        ContentRequestCount(status=ContentStatus(s), count=n) for s, n in counts.items()
+    ]
+
+
 def request_filter(f: ContentRequestFilter | None) -> reads.RequestFilter:
     f = f or ContentRequestFilter()
     return reads.RequestFilter(
@@ -154,11 +179,8 @@ class ContentQueries:
         order_by: ContentRequestOrder = ContentRequestOrder.DUE_DATE,
     ) -> Connection[ContentRequest]:
         require(info, "contentRequests")
-        page = await reads.list_requests(
-            request_filter(filter),
-            order_by.value,
-            page_request(first, after, last, before),
-            today(info),
+        page = await requests_page(
+            filter, order_by, page_request(first, after, last, before), today(info)
         )
         cards = await request_types(info, page.rows)
         return connection(page, lambda row: cards[row.id])
@@ -168,11 +190,7 @@ class ContentQueries:
         self, info: Info, filter: ContentRequestFilter | None = None
     ) -> list[ContentRequestCount]:
         require(info, "contentRequestCounts")
-        counts = await reads.count_requests(request_filter(filter), today(info))
-        return [
-            ContentRequestCount(status=ContentStatus(s), count=n)
-            for s, n in counts.items()
-        ]
+        return await request_counts(filter, today(info))
 
     @strawberry.field(description="The content library.")
     async def content_assets(

@@ -40,7 +40,11 @@ ContentDueState: TypeAlias = timing.DueState
 
 
 def today(info: Info) -> date:
-    return reads.today(info.context.settings.reporting_timezone)
+    return today_in(info.context)
+
+
+def today_in(context: Context) -> date:
+    return reads.today(context.settings.reporting_timezone)
 
 
 def _batch(
@@ -191,15 +195,20 @@ def asset_type(row: models.ContentAsset) -> ContentAsset:
 
 
 def _requested_due_state(root: ContentRequest, info: Info) -> ContentDueState:
-    return _judge(info, root._row, root.requested_due_date)
+    return due_state(info.context, root._row, root.requested_due_date)
 
 
 def _committed_due_state(root: ContentRequest, info: Info) -> ContentDueState:
-    return _judge(info, root._row, root.committed_due_date)
+    return due_state(info.context, root._row, root.committed_due_date)
 
 
 def _viewer_actions(root: ContentRequest, info: Info) -> list[ContentAction]:
-    actor = info.context.actor
+    return viewer_actions(info.context, root)
+
+
+def viewer_actions(context: Context, root: ContentRequest) -> list[ContentAction]:
+    """`ContentRequest.viewerActions` (also `schema.content.compiled`)."""
+    actor = context.actor
     if actor is None:
         return []
     who = lifecycle.ContentActor(
@@ -303,13 +312,16 @@ async def _user(context: Context, key: int) -> User | None:
     return user_type(row) if row else None
 
 
-def _judge(info: Info, row: models.ContentRequest, due: date | None) -> ContentDueState:
+def due_state(
+    context: Context, row: models.ContentRequest, due: date | None
+) -> ContentDueState:
+    """How a request stands against a due date (also `schema.content.compiled`)."""
     delivered = None
     if row.delivered_at is not None:
-        zone = info.context.settings.reporting_timezone
+        zone = context.settings.reporting_timezone
         delivered = timing.local_day(row.delivered_at, zone)
     return timing.judge(
-        due, lifecycle.ContentStatus(row.status), delivered, today(info)
+        due, lifecycle.ContentStatus(row.status), delivered, today_in(context)
     )
 
 
@@ -366,9 +378,15 @@ async def request_types(
     """A page of cards with what they show — people, personas, the viewer's
     votes, delivered assets — loaded in one statement each whatever the page
     size (none when no row has one), as plain attribute values."""
+    return await cards_of(info.context, rows)
+
+
+async def cards_of(
+    context: Context, rows: list[models.ContentRequest]
+) -> dict[int, ContentRequest]:
+    """`request_types` (also `schema.content.compiled`)."""
     if not rows:
         return {}
-    context = info.context
     people = {k for r in rows for k in (r.requester_id, r.assignee_id) if k}
     persona_keys = {r.persona_id for r in rows if r.persona_id}
     assets = {r.deliverable_id for r in rows if r.deliverable_id}

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any
 
@@ -65,7 +65,7 @@ from strawberry.types.field import StrawberryField
 from schema.context import Context
 from server.domain.core.inputs import input_problems
 from server.services.core.actors import Actor
-from server.services.core.pagination import Page
+from server.services.core.pagination import Page, PageRequest
 from server.services.core.permissions import authorize
 
 log = logging.getLogger("accord.compiled")
@@ -106,6 +106,19 @@ class PageOf:
 
 
 @dataclass(frozen=True)
+class Batch:
+    """A field whose values for a whole page of rows come from one load over
+    them (one statement, or none): ``load(rows, context)`` answers each row's
+    value in order, a related row or None, or for a list field a list of rows;
+    for a leaf field (``target`` None) the value, coerced as the leaf type."""
+
+    target: str | None
+    load: Callable[[list[Any], Context], Awaitable[list[Any]]]
+    rule: str | None = None
+    built: bool = False  # the load answers the target's objects, not its rows
+
+
+@dataclass(frozen=True)
 class RowType:
     """An object type answered from rows. ``leaves`` reads each plain field (by
     its Python name) from a row; without it the rows are ``convert``ed once into
@@ -114,8 +127,10 @@ class RowType:
 
     name: str
     leaves: Mapping[str, Read] | None = None
-    relations: Mapping[str, ToOne | PageOf] = field(default_factory=dict)
+    relations: Mapping[str, ToOne | PageOf | Batch] = field(default_factory=dict)
     convert: Read | None = None
+    # Rows converted together instead (one statement for all of them at most).
+    convert_all: Callable[[list[Any], Context], Awaitable[list[Any]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +140,18 @@ class RootPage:
 
     target: str
     rule: str
-    fetch: Callable[[dict[str, Any], frozenset[str]], Awaitable[Page[Any]]]
+    fetch: Callable[[dict[str, Any], frozenset[str], Context], Awaitable[Page[Any]]]
+
+
+@dataclass(frozen=True)
+class RootOne:
+    """A root field of one object (or a list of them): its row (rows) for the
+    converted arguments and the context (None: the executor answers, or null
+    for a nullable field)."""
+
+    target: str
+    rule: str
+    load: Callable[[dict[str, Any], Context], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -139,15 +165,38 @@ class RootNode:
     loads: Mapping[str, Load]
 
 
+def request_of(kwargs: Mapping[str, Any]) -> PageRequest:
+    """A connection's page as its converted arguments ask it."""
+    return PageRequest(
+        first=kwargs.get("first"),
+        after=kwargs.get("after"),
+        last=kwargs.get("last"),
+        before=kwargs.get("before"),
+    )
+
+
 TYPES: dict[str, RowType] = {}
-ROOTS: dict[str, RootPage | RootNode] = {}
+ROOTS: dict[str, RootPage | RootNode | RootOne] = {}
 
 
 def install(
-    types: Mapping[str, RowType], roots: Mapping[str, RootPage | RootNode]
+    types: Mapping[str, RowType],
+    roots: Mapping[str, RootPage | RootNode | RootOne],
+    relations: Mapping[str, Mapping[str, ToOne | PageOf | Batch]] | None = None,
+    nodes: Mapping[str, Load] | None = None,
 ) -> None:
+    """Register a capability's types and roots; a later capability also adds
+    ``relations`` to an earlier one's types (a lead's handoffs) and ``nodes``
+    (the types `node` answers by their loads)."""
     TYPES.update(types)
     ROOTS.update(roots)
+    for name, more in (relations or {}).items():
+        known = TYPES[name]
+        TYPES[name] = replace(known, relations={**known.relations, **more})
+    if nodes:
+        node = ROOTS["node"]
+        assert isinstance(node, RootNode)
+        ROOTS["node"] = replace(node, loads={**node.loads, **nodes})
 
 
 # -- the fallback counter --------------------------------------------------------
@@ -173,7 +222,7 @@ def _fall_back(reason: str, operation: str | None) -> None:
 
 # -- plans -----------------------------------------------------------------------
 
-LEAF, TYPENAME, ONE, PAGE = range(4)
+LEAF, TYPENAME, ONE, PAGE, BATCH = range(5)
 
 
 @dataclass
@@ -182,7 +231,8 @@ class ObjectPlan:
     convert: Read | None
     # (kind, response key, ...) in the executor's field order
     steps: list[tuple[Any, ...]]
-    relations: list[tuple[Any, ...]]  # the ONE and PAGE steps
+    relations: list[tuple[Any, ...]]  # the ONE, PAGE and BATCH steps
+    convert_all: Callable[[list[Any], Context], Awaitable[list[Any]]] | None = None
     build: Callable[[Any, Any], dict[str, Any]] = field(
         init=False, compare=False, repr=False
     )
@@ -205,7 +255,7 @@ def _builder(steps: list[tuple[Any, ...]]) -> Callable[[Any, Any], dict[str, Any
             items.append(f"{key}: {step[2]!r}")
         else:
             names[f"s{n}"] = step
-            call = "one" if kind == ONE else "page"
+            call = {ONE: "one", PAGE: "page", BATCH: "batch"}[kind]
             items.append(f"{key}: run.{call}(s{n}, row)")
     source = "def build(row, run):\n    return {" + ", ".join(items) + "}\n"
     exec(compile(source, "<compiled read>", "exec"), names)
@@ -263,7 +313,9 @@ class _Compiler:
             if read is None:
                 raise NotCompiled(f"{label} is not compiled")
             steps.append((LEAF, key, read, _output(field_def.type, label)))
-        return ObjectPlan(row_type.name, row_type.convert, steps, relations)
+        return ObjectPlan(
+            row_type.name, row_type.convert, steps, relations, row_type.convert_all
+        )
 
     def relation(
         self,
@@ -271,11 +323,23 @@ class _Compiler:
         label: str,
         field_def: GraphQLField,
         found: list[FieldDetails],
-        relation: ToOne | PageOf,
+        relation: ToOne | PageOf | Batch,
     ) -> tuple[Any, ...]:
-        target = TYPES.get(relation.target)
-        if target is None:
-            raise NotCompiled(f"{relation.target} is not compiled")
+        if isinstance(relation, Batch):
+            if field_def.args:
+                raise NotCompiled(f"{label} takes arguments")
+            if relation.target is None:  # a leaf, coerced as the executor does
+                output = _output(field_def.type, label)
+                return (BATCH, key, relation, None, False, label, False, output)
+            type_: Any = field_def.type
+            non_null = isinstance(type_, GraphQLNonNull)
+            inner = type_.of_type if non_null else type_
+            many = isinstance(inner, GraphQLList)
+            if many and not isinstance(inner.of_type, GraphQLNonNull):
+                raise NotCompiled(f"{label} may hold nulls")
+            plan = self.object(_known(relation.target), found)
+            return (BATCH, key, relation, plan, non_null, label, many)
+        target = _known(relation.target)
         if isinstance(relation, ToOne):
             if field_def.args:
                 raise NotCompiled(f"{label} takes arguments")
@@ -332,6 +396,13 @@ class _Compiler:
 
 
 _NO_VARIABLES: Any = None
+
+
+def _known(name: str) -> RowType:
+    target = TYPES.get(name)
+    if target is None:
+        raise NotCompiled(f"{name} is not compiled")
+    return target
 
 
 class _Arguments:
@@ -545,6 +616,17 @@ def compile_plan(
                 if step[0] == ONE and step[2].join is not None:
                     joined.add(id(step))
             steps.append((PAGE, key, handler, connection, arguments, joins))
+        elif isinstance(handler, RootOne):
+            plan = compiler.object(TYPES[handler.target], found)
+            type_: Any = field_def.type
+            non_null = isinstance(type_, GraphQLNonNull)
+            inner = type_.of_type if non_null else type_
+            if isinstance(inner, GraphQLList) and not (
+                non_null and isinstance(inner.of_type, GraphQLNonNull)
+            ):
+                raise NotCompiled(f"Query.{name} may hold nulls")
+            many = isinstance(inner, GraphQLList)
+            steps.append((BATCH, key, handler, plan, arguments, (non_null, many)))
         else:
             node_type = _named(field_def.type)
             assert isinstance(node_type, GraphQLInterfaceType)
@@ -601,12 +683,22 @@ class _Run:
         self.loaded: dict[int, Mapping[int, Any]] = {}  # ONE step -> rows by key
         # (PAGE step, parent row) -> (page, its rows as the target type, count)
         self.pages: dict[tuple[int, int], tuple[Page[Any], list[Any], int | None]] = {}
+        # (BATCH step, parent row) -> the related row(s)
+        self.batched: dict[tuple[int, int], Any] = {}
         self.allowed: set[str] = set()
 
     def allow(self, rule: str) -> None:
         if rule not in self.allowed:
             _allow(self.context, rule)
             self.allowed.add(rule)
+
+    async def converted(self, plan: ObjectPlan, rows: list[Any]) -> list[Any]:
+        """Rows as the plan's type reads them."""
+        if plan.convert is not None:
+            return [plan.convert(r) for r in rows]
+        if plan.convert_all is not None and rows:
+            return await plan.convert_all(rows, self.context)
+        return list(rows)
 
     async def prefetch(self, plan: ObjectPlan, rows: list[Any]) -> None:
         if not rows:
@@ -622,29 +714,62 @@ class _Run:
                     keys = {k for row in rows if (k := relation.key(row)) is not None}
                     found = await relation.load(list(keys)) if keys else {}
                 child: ObjectPlan = step[3]
-                converted = (
-                    {k: child.convert(v) for k, v in found.items()}
-                    if child.convert is not None
-                    else dict(found)
-                )
+                keys_found = list(found)
+                values = await self.converted(child, [found[k] for k in keys_found])
+                converted = dict(zip(keys_found, values, strict=True))
                 self.loaded[id(step)] = converted
-                await self.prefetch(child, list(converted.values()))
+                await self.prefetch(child, values)
+            elif step[0] == BATCH:
+                await self.batch_load(step, rows)
             else:
                 connection: ConnectionPlan = step[3]
                 kwargs = step[4](self.variables)
                 children: list[Any] = []
                 for row in rows:
                     page = await relation.fetch(row, kwargs)
-                    page_rows = self.target_rows(connection, page)
+                    page_rows = await self.target_rows(connection, page)
                     count = await page.count() if connection.counts else None
                     self.pages[(id(step), id(row))] = (page, page_rows, count)
                     children.extend(page_rows)
                 if connection.node is not None:
                     await self.prefetch(connection.node, children)
 
-    def target_rows(self, connection: ConnectionPlan, page: Page[Any]) -> list[Any]:
-        convert = connection.node.convert if connection.node is not None else None
-        return [convert(r) for r in page.rows] if convert is not None else page.rows
+    async def batch_load(self, step: tuple[Any, ...], rows: list[Any]) -> None:
+        """A `Batch` field of a page of rows: one load, the related rows
+        converted together, each row's value kept by the row."""
+        child: ObjectPlan | None = step[3]
+        many: bool = step[6]
+        values = await step[2].load(rows, self.context)
+        if child is None:  # a leaf's values
+            for row, value in zip(rows, values, strict=True):
+                self.batched[(id(step), id(row))] = value
+            return
+        flat = [
+            v
+            for value in values
+            for v in (value if many else (value,))
+            if v is not None
+        ]
+        built = flat if step[2].built else await self.converted(child, flat)
+        converted = iter(built)
+        children: list[Any] = []
+        for row, value in zip(rows, values, strict=True):
+            mine: Any
+            if many:
+                mine = [next(converted) for _ in value]
+                children.extend(mine)
+            else:
+                mine = None if value is None else next(converted)
+                children.extend(() if mine is None else (mine,))
+            self.batched[(id(step), id(row))] = mine
+        await self.prefetch(child, children)
+
+    async def target_rows(
+        self, connection: ConnectionPlan, page: Page[Any]
+    ) -> list[Any]:
+        if connection.node is None:
+            return page.rows
+        return await self.converted(connection.node, page.rows)
 
     def object(self, plan: ObjectPlan, row: Any) -> dict[str, Any]:
         return plan.build(row, self)
@@ -657,6 +782,19 @@ class _Run:
                 raise NotCompiled(f"null in non-null {step[5]}")
             return None
         return step[3].build(related, self)
+
+    def batch(self, step: tuple[Any, ...], row: Any) -> Any:
+        value = self.batched[(id(step), id(row))]
+        plan: ObjectPlan | None = step[3]
+        if plan is None:
+            return step[7](value)
+        if step[6]:
+            return [plan.build(v, self) for v in value]
+        if value is None:
+            if step[4]:
+                raise NotCompiled(f"null in non-null {step[5]}")
+            return None
+        return plan.build(value, self)
 
     def page(self, step: tuple[Any, ...], row: Any) -> Any:
         page, rows, count = self.pages[(id(step), id(row))]
@@ -715,16 +853,29 @@ class _Run:
         return out
 
     async def root(self, step: tuple[Any, ...]) -> Any:
-        kind, _, handler, sub, arguments, joins = step
+        # the last part: a page's joins, or whether a root object is non-null
+        # and a list
+        kind, _, handler, sub, arguments, last = step
         self.allow(handler.rule)
         kwargs = arguments(self.variables)
         if kind == PAGE:
-            page = await handler.fetch(kwargs, joins)
-            rows = self.target_rows(sub, page)
+            page = await handler.fetch(kwargs, last, self.context)
+            rows = await self.target_rows(sub, page)
             count = await page.count() if sub.counts else None
             if sub.node is not None:
                 await self.prefetch(sub.node, rows)
             return self.connection(sub, page, rows, count)
+        if kind == BATCH:
+            non_null, many = last
+            found = await handler.load(kwargs, self.context)
+            if found is None:
+                if non_null:  # the executor answers the error
+                    raise NotCompiled(f"no {handler.target} for {step[1]}")
+                return None
+            rows = await self.converted(sub, list(found) if many else [found])
+            await self.prefetch(sub, rows)
+            built = [self.object(sub, row) for row in rows]
+            return built if many else built[0]
         decoded = handler.decode(kwargs["id"])
         if decoded is None or decoded[0] not in handler.node_types():
             return None
@@ -735,7 +886,7 @@ class _Run:
         found = (await handler.loads[type_name]([key])).get(key)
         if found is None:
             return None
-        row = plan.convert(found) if plan.convert is not None else found
+        row = (await self.converted(plan, [found]))[0]
         await self.prefetch(plan, [row])
         return self.object(plan, row)
 

@@ -26,6 +26,11 @@ class Money:
 
 def money(info: Info, amount: Decimal | None) -> Money | None:
     """``amount`` in the installation's currency (None stays None)."""
+    return money_in(info.context.settings.currency, amount)
+
+
+def money_in(currency: str, amount: Decimal | None) -> Money | None:
+    """``amount`` in ``currency`` (None stays None)."""
     if amount is None:
         return None
-    return Money(amount=amount, currency=info.context.settings.currency)
+    return Money(amount=amount, currency=currency)

@@ -53,12 +53,20 @@ class LeadFeedback(Node):
     )
     async def rejection(self, info: Info) -> HandoffRejection | None:
         handoffs = await info.context.loader("lead_handoffs").load(self._lead)
-        for row in reversed(handoffs):
-            if row.status == rules.HandoffStatus.REJECTED and (
-                row.decided_by_id == self._user
-            ):
-                return rejection_of(row)
-        return None
+        return latest_rejection(handoffs, self._user)
+
+
+def latest_rejection(
+    handoffs: list[models.Handoff], user_key: int
+) -> HandoffRejection | None:
+    """`LeadFeedback.rejection`: the user's latest rejection among a lead's
+    handoffs (oldest first)."""
+    for row in reversed(handoffs):
+        if row.status == rules.HandoffStatus.REJECTED and (
+            row.decided_by_id == user_key
+        ):
+            return rejection_of(row)
+    return None
 
 
 def feedback_type(row: models.LeadFeedback) -> LeadFeedback:

@@ -180,7 +180,7 @@ class Lead(Node):
     )
     async def score_breakdown(self, info: Info) -> list[ScoreBreakdownEntry]:
         rows = await info.context.loader("score_breakdown").load(self._key)
-        return [_entry(e) for e in rows]
+        return [breakdown_entry(e) for e in rows]
 
     @strawberry.field(graphql_type=Persona | None)
     def persona(self, info: Info) -> Any:
@@ -198,7 +198,7 @@ class Lead(Node):
     @strawberry.field
     async def external_ids(self, info: Info) -> list[ExternalId]:
         rows = await info.context.loader("lead_external_ids").load(self._key)
-        return [ExternalId(system=r.system, id=r.value) for r in rows]
+        return [external_id_type(r) for r in rows]
 
     @strawberry.field(description="Every move through the waterfall, oldest first.")
     async def stage_history(self, info: Info) -> list[StageChange]:
@@ -342,7 +342,11 @@ def plain(number: Decimal | None) -> Decimal | None:
     return number.normalize()
 
 
-def _entry(raw: Mapping[str, Any]) -> ScoreBreakdownEntry:
+def external_id_type(row: models.LeadExternalId) -> ExternalId:
+    return ExternalId(system=row.system, id=row.value)
+
+
+def breakdown_entry(raw: Mapping[str, Any]) -> ScoreBreakdownEntry:
     return ScoreBreakdownEntry(
         label=raw["label"],
         kind=DomainBreakdownKind(raw["kind"]),

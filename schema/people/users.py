@@ -24,6 +24,7 @@ from server.domain.core.roles import Scope as DomainScope
 from server.domain.core.roles import Team as DomainTeam
 from server.services.core import ids
 from server.services.core.actors import Actor
+from server.services.core.pagination import Page, PageRequest
 from server.services.people import reads as user_reads
 from server.services.people import users
 
@@ -147,19 +148,28 @@ class UserQueries:
         order_by: UserOrder | None = None,
     ) -> Connection[User]:
         require(info, "users")
-        f, order = filter or UserFilter(), order_by or UserOrder()
-        page = await user_reads.list_users(
-            {
-                "team": _enum_values(f.team),
-                "role": _enum_values(f.role),
-                "active": f.active,
-                "search": f.search,
-            },
-            order.field.value,
-            order.direction is OrderDirection.DESC,
-            page_request(first, after, last, before),
+        page = await users_page(
+            filter, order_by, page_request(first, after, last, before)
         )
         return connection(page, user_type)
+
+
+async def users_page(
+    filter: UserFilter | None, order_by: UserOrder | None, request: PageRequest
+) -> Page[Any]:
+    """The `users` connection's page of rows (also `schema.people.compiled`)."""
+    f, order = filter or UserFilter(), order_by or UserOrder()
+    return await user_reads.list_users(
+        {
+            "team": _enum_values(f.team),
+            "role": _enum_values(f.role),
+            "active": f.active,
+            "search": f.search,
+        },
+        order.field.value,
+        order.direction is OrderDirection.DESC,
+        request,
+    )
 
 
 @strawberry.input

@@ -26,7 +26,7 @@ from schema.people.users import OrderDirection, User, user_by_key
 from server.domain.waterfall import clocks as sla
 from server.domain.waterfall import handoffs as rules
 from server.services.core import ids
-from server.services.core.pagination import Page
+from server.services.core.pagination import Page, PageRequest
 from server.services.waterfall import chains
 from server.services.waterfall import reads as handoff_reads
 
@@ -364,13 +364,8 @@ class HandoffQueries:
         order_by: HandoffOrder | None = None,
     ) -> Connection[Handoff]:
         require(info, "handoffs")
-        order = order_by or HandoffOrder()
-        page = await handoff_reads.list_handoffs(
-            _filter(filter or HandoffFilter()),
-            order.field.value,
-            order.direction is OrderDirection.DESC,
-            page_request(first, after, last, before),
-            handoff_reads.now(),
+        page = await handoffs_page(
+            filter, order_by, page_request(first, after, last, before)
         )
         return await handoff_connection(page)
 
@@ -388,6 +383,20 @@ class HandoffQueries:
             actor.user_id, page_request(first, after, last, before)
         )
         return await handoff_connection(page)
+
+
+async def handoffs_page(
+    filter: HandoffFilter | None, order_by: HandoffOrder | None, request: PageRequest
+) -> Page[Any]:
+    """The `handoffs` connection's page of rows (also `schema.waterfall.compiled`)."""
+    order = order_by or HandoffOrder()
+    return await handoff_reads.list_handoffs(
+        _filter(filter or HandoffFilter()),
+        order.field.value,
+        order.direction is OrderDirection.DESC,
+        request,
+        handoff_reads.now(),
+    )
 
 
 async def _fetch_handoffs(context: Context, keys: list[int]) -> dict[int, Any]:

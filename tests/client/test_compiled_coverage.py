@@ -13,7 +13,7 @@ from graphql import parse
 import schema
 from bench.operations import OPERATIONS
 from schema.core import compiled
-from schema.leads import compiled as lead_compiled
+from server.wiring import install_compiled_reads
 from tests.client.test_logic import ROOT
 from tests.client.test_operations import documents  # noqa: F401  (a fixture)
 
@@ -24,7 +24,7 @@ MUST = {"bench.leadList", "bench.leadDetail"}
 
 
 def coverage(client: dict[str, str]) -> dict[str, str]:
-    compiled.install(lead_compiled.TYPES, lead_compiled.ROOTS)
+    install_compiled_reads()
     texts = {f"client.{k}": v for k, v in client.items()}
     texts.update({f"bench.{op.name}": op.document for op in OPERATIONS})
     found = {}

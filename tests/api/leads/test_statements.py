@@ -121,7 +121,7 @@ async def test_a_page_of_5_or_50_leads_costs_the_same_statements(api: Api) -> No
         assert all(e["node"]["persona"] for e in page["edges"])
         counts[n] = len(statements)
 
-    # authentication, the page, its count, then one batch each: personas (no
-    # lead has an owner yet), external ids, stage history, the users who moved
-    # the leads, and for the breakdowns the leads, the model and their sums
-    assert counts == {5: 10, 50: 10}
+    # authentication, the page (personas joined: the compiled read), its count,
+    # then one batch each: external ids, stage history, the users who moved the
+    # leads, and for the breakdowns the leads, the model and their sums
+    assert counts == {5: 9, 50: 9}

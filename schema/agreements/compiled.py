@@ -1,0 +1,33 @@
+"""Agreements as the compiler answers them (`schema.core.compiled`): `Persona`
+and the `personas` connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schema.agreements.kinds import agreement_type
+from schema.agreements.queries import agreements_page
+from schema.context import Context
+from schema.core.compiled import NotCompiled, RootPage, RowType, request_of
+from server.domain.agreements.lifecycle import AgreementKind
+from server.services.core.pagination import Page
+
+
+def _persona(row: Any) -> Any:
+    if row.kind != AgreementKind.PERSONA.value:
+        raise NotCompiled("a persona's row is not a persona")
+    return agreement_type(row)
+
+
+async def _personas(
+    kwargs: dict[str, Any], joins: frozenset[str], context: Context
+) -> Page[Any]:
+    request = request_of(kwargs)
+    kinds = [AgreementKind.PERSONA.value]
+    return await agreements_page(
+        kinds, kwargs.get("filter"), kwargs.get("order_by"), request
+    )
+
+
+TYPES = {"Persona": RowType("Persona", convert=_persona)}
+ROOTS = {"personas": RootPage("Persona", "personas", _personas)}
