@@ -70,17 +70,13 @@ def expected_conversion(
 async def _world(history: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
     await StageChange.all().delete()
     await Lead.all().delete()
-    leads = []
-    for n in range(4):
-        lead = await Lead.create(
-            email=f"h{n}@example.com",
-            stage="NEW",
-            stage_entered_at=T0,
-            cycle_started_at=T0,
-            created_at=T0,
-            updated_at=T0,
+    instants = ("stage_entered_at", "cycle_started_at", "created_at", "updated_at")
+    leads = [
+        await Lead.create(
+            email=f"h{n}@example.com", stage="NEW", **dict.fromkeys(instants, T0)
         )
-        leads.append(lead)
+        for n in range(4)
+    ]
     rows = []
     for lead, hour, stage in history:
         made = await StageChange.create(
