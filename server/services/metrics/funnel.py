@@ -102,9 +102,10 @@ async def funnel_at_end(scope: Scope) -> dict[str, int]:
 
 
 def _spine(alias: str) -> str:
-    """On PostgreSQL, which hashes the later moves, only the moves into a
-    stage that follows another (the rest could never match); SQLite looks
-    each lead's moves up by the lead instead and needs no such filter."""
+    """On PostgreSQL, which reads the later moves in one pass to join them,
+    only the moves into a stage that follows another (the rest could never
+    match); SQLite looks each lead's moves up by the lead and needs no such
+    filter."""
     if db.dialect() == "sqlite":
         return ""
     return (
@@ -114,7 +115,7 @@ def _spine(alias: str) -> str:
 
 async def conversion(scope: Scope) -> list[Step]:
     """One statement: each move into a stage of the spine in the period beside
-    its lead's later moves into the next stage (a hash join on PostgreSQL)."""
+    its lead's later moves into the next stage."""
     persona, params = scope.persona("l.persona_id")
     stages = ", ".join("?" for _ in NEXT)
     rows = await db.fetch(
