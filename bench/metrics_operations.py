@@ -57,8 +57,13 @@ query Dashboard($period: PeriodInput!) {
 }
 """
 SPINE = ("MQL", "SAL", "SQL", "OPPORTUNITY", "WON")
-_NEXT = "CASE e.to_stage " + " ".join(
-    f"WHEN '{a}' THEN '{b}'" for a, b in pairwise(SPINE)
+_SPINE_IN = ", ".join(f"'{s}'" for s in SPINE)
+_LATER_FLAGS = ", ".join(
+    f"MAX(CASE WHEN to_stage = '{s}' THEN 1 ELSE 0 END) OVER later AS later_{s}"
+    for s in SPINE[1:]
+)
+_REACHED = " OR ".join(
+    f"(to_stage = '{a}' AND later_{b} = 1)" for a, b in pairwise(SPINE)
 )
 DASHBOARD_SQL = (
     # qualifications recorded in the period
@@ -72,24 +77,28 @@ DASHBOARD_SQL = (
     "COUNT(DISTINCT CASE WHEN withdrawn_at IS NULL AND (qualified_by IS NULL OR "
     "qualified_by = 'MANUAL') THEN lead_id END) AS manual "
     "FROM handoff_chain WHERE started_at >= ? AND started_at < ?",
-    # each lead's stage at the period's end: its last change before it
-    "SELECT sc.to_stage AS stage, COUNT(*) AS n FROM stage_change sc WHERE sc.at < ? "
-    "AND NOT EXISTS (SELECT 1 FROM stage_change s2 WHERE s2.lead_id = sc.lead_id "
-    "AND s2.at < ? AND (s2.at > sc.at OR (s2.at = sc.at AND s2.id > sc.id))) "
-    "GROUP BY sc.to_stage",
-    # of the leads entering a spine stage in the period, those that reached the next
-    "SELECT e.to_stage AS stage, COUNT(DISTINCT e.lead_id) AS entered, "
-    "COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM stage_change n WHERE "
-    f"n.lead_id = e.lead_id AND n.to_stage = {_NEXT} END AND (n.at > e.at OR "
-    "(n.at = e.at AND n.id > e.id))) THEN e.lead_id END) AS advanced "
-    "FROM stage_change e WHERE e.to_stage IN ('MQL', 'SAL', 'SQL', 'OPPORTUNITY') "
-    "AND e.at >= ? AND e.at < ? GROUP BY e.to_stage",
+    # each lead's stage at the period's end: its last change before it, the one
+    # no later change of the lead follows (window functions: independent of the
+    # server's DISTINCT ON / MAX, and of its lookups)
+    "SELECT to_stage AS stage, COUNT(*) AS n FROM (SELECT to_stage, LEAD(id) "
+    "OVER (PARTITION BY lead_id ORDER BY at, id) AS following FROM stage_change "
+    "WHERE at < ?) t WHERE following IS NULL GROUP BY to_stage",
+    # of the leads entering a spine stage in the period, those that reached the
+    # next one later: each spine move flagged with the stages its lead moved to
+    # after it (a window over the lead's later moves, not a join)
+    "SELECT to_stage AS stage, COUNT(DISTINCT lead_id) AS entered, "
+    f"COUNT(DISTINCT CASE WHEN {_REACHED} THEN lead_id END) AS advanced "
+    f"FROM (SELECT lead_id, to_stage, at, {_LATER_FLAGS} FROM stage_change "
+    f"WHERE to_stage IN ({_SPINE_IN}) WINDOW later AS (PARTITION BY lead_id "
+    "ORDER BY at DESC, id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) t "
+    "WHERE to_stage IN ('MQL', 'SAL', 'SQL', 'OPPORTUNITY') AND at >= ? AND at < ? "
+    "GROUP BY to_stage",
 )
 
 
 def dashboard_samples(callers: list[Caller], sizes: Sizes) -> list[Sample]:
     period, opens, closes = period_of(sizes)
-    params = ((opens, closes), (opens, closes), (closes, closes), (opens, closes))
+    params = ((opens, closes), (opens, closes), (closes,), (opens, closes))
     return [Sample(c, {"period": period}, params) for c in callers]
 
 

@@ -52,8 +52,20 @@ def buckets(period: Period, interval: Interval, zone: ZoneInfo) -> list[Period]:
     return found
 
 
-def bucket_case(column: str, cuts: list[datetime]) -> str:
-    """SQL giving the 0-based bucket of ``column`` from the bucket ends (one
-    ``?`` per end, in order); rows are already inside the period."""
-    whens = " ".join(f"WHEN {column} < ? THEN {i}" for i in range(len(cuts)))
-    return f"CASE {whens} END"
+def bucket_case(column: str, cuts: list[datetime]) -> tuple[str, list[datetime]]:
+    """SQL giving the 0-based bucket of ``column`` from the bucket ends (rows
+    are already inside the period), with its parameters: a binary search, so
+    that a row costs about log2(buckets) comparisons rather than one per
+    bucket before its own (365 daily buckets: 9, not 180 on average)."""
+    params: list[datetime] = []
+
+    def search(low: int, high: int) -> str:
+        """The bucket among [low, high)."""
+        if high - low == 1:
+            return str(low)
+        middle = (low + high) // 2
+        params.append(cuts[middle - 1])  # bucket ``middle`` starts where this ends
+        earlier = search(low, middle)
+        return f"CASE WHEN {column} < ? THEN {earlier} ELSE {search(middle, high)} END"
+
+    return search(0, len(cuts)), params

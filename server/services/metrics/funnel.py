@@ -40,21 +40,24 @@ class Step:
         return ratio(self.advanced, self.entered)
 
 
-LATER = "(n.at > e.at OR (n.at = e.at AND n.id > e.id))"
-_NEXT_OF = (
+# ``n`` moved to the stage after ``e``'s, later than ``e`` (ordered by instant,
+# then id). Stages are matched by their step on the spine, numbers: no text
+# comparison to sort or hash on PostgreSQL, and an expression over
+# ``n.to_stage`` that SQLite cannot look up by the stage index (every later
+# move into the stage, for each ``e``), so it reads the lead's own moves.
+_STEP_OF_E = (
     "CASE e.to_stage "
-    + " ".join(f"WHEN '{a}' THEN '{b}'" for a, b in NEXT.items())
+    + " ".join(f"WHEN '{a}' THEN {i}" for i, a in enumerate(NEXT))
     + " END"
 )
-
-
-def last_move_before(alias: str = "sc") -> str:
-    """``alias`` is its lead's last stage change before the instant (``?``)."""
-    return (
-        f"{alias}.at < ? AND NOT EXISTS (SELECT 1 FROM stage_change s2 "
-        f"WHERE s2.lead_id = {alias}.lead_id AND s2.at < ? AND (s2.at > {alias}.at "
-        f"OR (s2.at = {alias}.at AND s2.id > {alias}.id)))"
-    )
+_STEP_OF_N = (
+    "CASE n.to_stage "
+    + " ".join(f"WHEN '{b}' THEN {i}" for i, b in enumerate(NEXT.values()))
+    + " END"
+)
+_LATER = "n.at >= e.at AND (n.at > e.at OR n.id > e.id)"
+# Far above any id: ``at || (id + _PAD)`` orders by instant, then id, as text.
+_PAD = 10**18
 
 
 def _leads(scope: Scope, alias: str) -> str:
@@ -65,14 +68,32 @@ def _leads(scope: Scope, alias: str) -> str:
     return f"JOIN lead l ON l.id = {alias}.lead_id"
 
 
+def _last_moves() -> str:
+    """Each lead's last stage change before the instant (``?``): its
+    ``lead_id`` and ``to_stage``. PostgreSQL takes the first row per lead of
+    the stage history read backwards (one pass over an index); SQLite, which
+    has no DISTINCT ON, takes the row of each lead's greatest ``at`` and id
+    (a bare column beside a single MAX comes from that row; stored instants
+    order as text, ids are padded to one width)."""
+    if db.dialect() == "sqlite":
+        return (
+            "SELECT sc.lead_id, sc.to_stage, "
+            f"MAX(sc.at || (sc.id + {_PAD})) AS latest FROM stage_change sc "
+            "WHERE sc.at < ? GROUP BY sc.lead_id"
+        )
+    return (
+        "SELECT DISTINCT ON (sc.lead_id) sc.lead_id, sc.to_stage "
+        "FROM stage_change sc WHERE sc.at < ? "
+        "ORDER BY sc.lead_id DESC, sc.at DESC, sc.id DESC"
+    )
+
+
 async def funnel_at_end(scope: Scope) -> dict[str, int]:
     """Leads per stage at the period's end, every stage listed. One statement."""
     persona, params = scope.persona("l.persona_id")
     rows = await db.fetch(
-        "SELECT sc.to_stage AS stage, COUNT(*) AS n FROM stage_change sc "
-        f"{_leads(scope, 'sc')} WHERE {last_move_before()} "
-        f"AND {persona} GROUP BY sc.to_stage",
-        scope.closes,
+        f"SELECT t.to_stage AS stage, COUNT(*) AS n FROM ({_last_moves()}) t "
+        f"{_leads(scope, 't')} WHERE {persona} GROUP BY t.to_stage",
         scope.closes,
         *params,
     )
@@ -80,37 +101,29 @@ async def funnel_at_end(scope: Scope) -> dict[str, int]:
     return {stage.value: found.get(stage.value, 0) for stage in LeadStage}
 
 
-def entered_conditions(scope: Scope, stage: str) -> tuple[str, list[object]]:
-    """Leads (``l``) that entered ``stage`` in the period: as an EXISTS."""
+def _spine(alias: str) -> str:
+    """On PostgreSQL, which reads the later moves in one pass to join them,
+    only the moves into a stage that follows another (the rest could never
+    match); SQLite looks each lead's moves up by the lead and needs no such
+    filter."""
+    if db.dialect() == "sqlite":
+        return ""
     return (
-        "EXISTS (SELECT 1 FROM stage_change e WHERE e.lead_id = l.id "
-        "AND e.to_stage = ? AND e.at >= ? AND e.at < ?)",
-        [stage, scope.opens, scope.closes],
-    )
-
-
-def advanced_conditions(scope: Scope, stage: str) -> tuple[str, list[object]]:
-    """Leads (``l``) that entered ``stage`` in the period and later reached
-    the next stage: as an EXISTS."""
-    return (
-        "EXISTS (SELECT 1 FROM stage_change e JOIN stage_change n "
-        "ON n.lead_id = e.lead_id AND n.to_stage = ? AND "
-        f"{LATER} WHERE e.lead_id = l.id AND e.to_stage = ? "
-        "AND e.at >= ? AND e.at < ?)",
-        [NEXT[stage], stage, scope.opens, scope.closes],
+        f" AND {alias}.to_stage IN (" + ", ".join(f"'{b}'" for b in NEXT.values()) + ")"
     )
 
 
 async def conversion(scope: Scope) -> list[Step]:
-    """One statement."""
+    """One statement: each move into a stage of the spine in the period beside
+    its lead's later moves into the next stage."""
     persona, params = scope.persona("l.persona_id")
     stages = ", ".join("?" for _ in NEXT)
     rows = await db.fetch(
         "SELECT e.to_stage AS stage, COUNT(DISTINCT e.lead_id) AS entered, "
-        "COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM stage_change n "
-        f"WHERE n.lead_id = e.lead_id AND n.to_stage = {_NEXT_OF} AND {LATER}) "
-        "THEN e.lead_id END) AS advanced FROM stage_change e "
-        f"{_leads(scope, 'e')} WHERE e.to_stage IN ({stages}) "
+        "COUNT(DISTINCT CASE WHEN n.id IS NOT NULL THEN e.lead_id END) AS advanced "
+        f"FROM stage_change e {_leads(scope, 'e')} LEFT JOIN stage_change n "
+        f"ON n.lead_id = e.lead_id AND {_STEP_OF_N} = {_STEP_OF_E} AND {_LATER}"
+        f"{_spine('n')} WHERE e.to_stage IN ({stages}) "
         f"AND e.at >= ? AND e.at < ? AND {persona} GROUP BY e.to_stage",
         *NEXT,
         scope.opens,

@@ -83,9 +83,9 @@ async def metric_series(
     else:
         where, params = chains.conditions(scope)
         table, column = "handoff_chain c", "c.started_at"
-    ends = [b.closes for b in cuts]
+    case, ends = bucket_case(column, [b.closes for b in cuts])
     rows = await db.fetch(
-        f"SELECT {bucket_case(column, ends)} AS bucket, {_COUNTS[metric]} AS n "
+        f"SELECT {case} AS bucket, {_COUNTS[metric]} AS n "
         f"FROM {table} WHERE {where} GROUP BY 1",
         *ends,
         *params,

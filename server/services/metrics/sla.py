@@ -69,10 +69,30 @@ TOUCH_OWED = (
     "AND c.withdrawn_at <= c.first_touch_due_at)))"
 )
 TOUCH_KEPT = "c.first_touch_at <= c.first_touch_due_at"
-ATTEMPTS_KEPT = (
+# The follow-ups counted before the touch window closed: per chain, looked up
+# by the chain on SQLite; on PostgreSQL, where a lookup per chain is a subplan
+# run for every chain (and JIT-compiled for it), counted once for the chains
+# whose window closed in the scope and joined (``a``).
+_COUNTED = (
     "(SELECT COUNT(*) FROM follow_up f WHERE f.chain_id = c.id "
-    "AND f.counts_at < c.touch_window_ends_at) >= c.touch_attempts_needed"
+    "AND f.counts_at < c.touch_window_ends_at)"
 )
+_COUNTS = (
+    "LEFT JOIN (SELECT f.chain_id, COUNT(*) AS n FROM follow_up f "
+    "JOIN handoff_chain w ON w.id = f.chain_id "
+    "WHERE f.counts_at < w.touch_window_ends_at AND w.decision = 'ACCEPTED' "
+    "AND w.touch_window_ends_at >= ? AND w.touch_window_ends_at < ? "
+    "GROUP BY f.chain_id) a ON a.chain_id = c.id"
+)
+
+
+def _attempts_kept(scope: Scope) -> tuple[str, str, list[object]]:
+    """The condition that a chain's touch attempts were made in time, and the
+    join it reads (with its parameters)."""
+    if db.dialect() == "sqlite":
+        return f"{_COUNTED} >= c.touch_attempts_needed", "", []
+    kept = "COALESCE(a.n, 0) >= c.touch_attempts_needed"
+    return kept, _COUNTS, [scope.opens, scope.due_until]
 
 
 def clock_conditions(scope: Scope, clock: str) -> tuple[str, list[object]]:
@@ -92,14 +112,15 @@ async def sales(scope: Scope) -> Sales:
     """One statement."""
     parts = [clock_conditions(scope, c) for c in ("accept", "touch", "attempts")]
     (accept, pa), (touch, pt), (attempts, pw) = parts
+    attempts_kept, counts, pc = _attempts_kept(scope)
     rows = await db.fetch(
         f"SELECT SUM(CASE WHEN {accept} THEN 1 ELSE 0 END) AS accept_due, "
         f"SUM(CASE WHEN {accept} AND {ACCEPT_KEPT} THEN 1 ELSE 0 END) AS accept_kept, "
         f"SUM(CASE WHEN {touch} THEN 1 ELSE 0 END) AS touch_due, "
         f"SUM(CASE WHEN {touch} AND {TOUCH_KEPT} THEN 1 ELSE 0 END) AS touch_kept, "
         f"SUM(CASE WHEN {attempts} THEN 1 ELSE 0 END) AS attempts_due, "
-        f"SUM(CASE WHEN {attempts} AND {ATTEMPTS_KEPT} THEN 1 ELSE 0 END) "
-        "AS attempts_kept FROM handoff_chain c "
+        f"SUM(CASE WHEN {attempts} AND {attempts_kept} THEN 1 ELSE 0 END) "
+        f"AS attempts_kept FROM handoff_chain c {counts} "
         f"WHERE ({accept}) OR ({touch}) OR ({attempts})",
         *pa,
         *pa,
@@ -107,6 +128,7 @@ async def sales(scope: Scope) -> Sales:
         *pt,
         *pw,
         *pw,
+        *pc,
         *pa,
         *pt,
         *pw,

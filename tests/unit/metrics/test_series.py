@@ -3,6 +3,8 @@ the first, at most 400."""
 
 from __future__ import annotations
 
+import bisect
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -12,7 +14,12 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from server.domain.core.periods import Period, local_midnight
-from server.domain.metrics.series import Interval, TooManyBuckets, buckets
+from server.domain.metrics.series import (
+    Interval,
+    TooManyBuckets,
+    bucket_case,
+    buckets,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ZONES = st.sampled_from(
@@ -86,3 +93,27 @@ def test_buckets_cover_the_period_exactly_and_cut_at_local_midnights(
             assert local.weekday() == 0
         if interval is Interval.MONTH:
             assert local.day == 1
+
+
+def test_the_bucket_case_finds_every_rows_bucket_by_binary_search() -> None:
+    # evaluated by SQLite over instants inside buckets and just before their
+    # ends, for every count up to 70, against a search of the ends in Python
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    database = sqlite3.connect(":memory:")
+    for n in range(1, 71):
+        ends = [start + timedelta(hours=5 * (i + 1)) for i in range(n)]
+        sql, params = bucket_case("v", ends)
+        assert sql.count("?") == len(params) == n - 1
+        depth = deepest = 0
+        for word in sql.split():
+            depth += {"CASE": 1, "END": -1}.get(word, 0)
+            deepest = max(deepest, depth)
+        assert deepest == (n - 1).bit_length()  # a search, not a walk
+        values = [start + timedelta(hours=h) for h in range(5 * n)]
+        values += [end - timedelta(microseconds=1) for end in ends]
+        for value in values:
+            (found,) = database.execute(
+                f"SELECT {sql} FROM (SELECT ? AS v)",
+                [*(p.isoformat() for p in params), value.isoformat()],
+            ).fetchone()
+            assert found == bisect.bisect_right(ends, value), (n, value)
