@@ -37,9 +37,10 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from server.domain.agreements.activity_kinds import ActivityKind
+from server.domain.agreements.fit_rules import FitField
 from server.domain.leads.attributes import Activity, LeadAttributes
 from server.domain.leads.engagement import (
     DAY,
@@ -53,11 +54,13 @@ from server.domain.leads.engagement import (
 )
 from server.domain.leads.fit import (
     Grade,
+    attribute_of,
     describe_rule,
     grade_for,
     lead_value,
     rule_matches,
     shown_value,
+    value_of,
 )
 from server.domain.leads.qualification_model import (
     EXACT,
@@ -260,6 +263,50 @@ def fit_points(model: QualificationModel, lead: LeadAttributes) -> Decimal:
             ),
             Decimal(0),
         )
+
+
+class FitPoints:
+    """`fit_points` of many leads under one model (a rescoring chunk).
+
+    A rule tests one field, so each distinct value of a field is judged once
+    against the rules on that field; a lead's matched rules are then the union
+    of its fields' verdicts, and each distinct set of them is summed once, in
+    the model's order as `fit_points` sums them."""
+
+    def __init__(self, model: QualificationModel) -> None:
+        self.rules = model.fit_rules
+        numbers: dict[FitField, list[int]] = {}
+        for n, rule in enumerate(self.rules):
+            numbers.setdefault(rule.field, []).append(n)
+        self.fields = [(attribute_of(f), f, tuple(ns)) for f, ns in numbers.items()]
+        # per field: (type, raw value) → the bits of the rules it matches
+        self.verdicts: list[dict[tuple[type, Any], int]] = [{} for _ in self.fields]
+        self.sums: dict[int, Decimal] = {}
+
+    def of(self, lead: LeadAttributes) -> Decimal:
+        matched = 0
+        for (attribute, fit_field, numbers), verdicts in zip(
+            self.fields, self.verdicts, strict=True
+        ):
+            raw = getattr(lead, attribute)
+            bits = verdicts.get((type(raw), raw))
+            if bits is None:
+                value = value_of(fit_field, raw)
+                bits = 0
+                for n in numbers:
+                    if rule_matches(self.rules[n], value):
+                        bits |= 1 << n
+                verdicts[(type(raw), raw)] = bits
+            matched |= bits
+        total = self.sums.get(matched)
+        if total is None:
+            with localcontext(EXACT):
+                total = sum(
+                    (r.points for n, r in enumerate(self.rules) if matched >> n & 1),
+                    Decimal(0),
+                )
+            self.sums[matched] = total
+        return total
 
 
 def quick_score(
