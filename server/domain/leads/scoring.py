@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from server.domain.agreements.activity_kinds import ActivityKind
 from server.domain.agreements.fit_rules import FitField
@@ -434,8 +434,7 @@ def _show(number: Decimal) -> str:
     return format(rounded, "f")
 
 
-@dataclass(frozen=True)
-class ScoreNumbers:
+class ScoreNumbers(NamedTuple):
     engagement_score: Decimal
     raw_score: Decimal
     score: int
@@ -489,6 +488,7 @@ def numbers_by_age(
     same order, so the same points to the last digit."""
     rules = _rule_constants(model)
     engagement = _ZERO
+    add, quantize, places = EXACT.add, Decimal.quantize, ENGAGEMENT_PLACES
     for kind, weight, days, count in tallies:
         rule = rules.get(kind)
         if rule is None or not count:
@@ -497,11 +497,12 @@ def numbers_by_age(
         if half_life_f is None:
             earned = EXACT.multiply(points, count)
         else:
-            age = max(0.0, days)
-            weighted = points_f * (weight * float(0.5 ** (age / half_life_f)))
-            earned = Decimal(weighted).quantize(ENGAGEMENT_PLACES, context=EXACT)
-        engagement = EXACT.add(engagement, cap if cap < earned else earned)
-    raw = EXACT.add(fit_score, engagement)
+            # max(0.0, days) and float(0.5 ** …), without the calls
+            age = days if days > 0.0 else 0.0
+            weighted = points_f * (weight * 0.5 ** (age / half_life_f))
+            earned = quantize(Decimal(weighted), places, context=EXACT)
+        engagement = add(engagement, cap if cap < earned else earned)
+    raw = add(fit_score, engagement)
     return ScoreNumbers(engagement, raw, round_half_up(raw))
 
 
