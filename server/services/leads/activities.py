@@ -34,6 +34,7 @@ from server.services.core import bulk, ids, mutations
 from server.services.core.actors import Actor
 from server.services.leads import activity_store, aliases, engagement_store
 from server.services.leads import store as lead_store
+from server.services.leads.garbage import fewer_collections
 from server.services.leads.refresh import load_states
 from server.services.leads.scoring import Scorer, StageMoves
 
@@ -70,7 +71,8 @@ async def record_lead_activities(
     async def body(tx: mutations.Tx) -> Recorded:
         return await _record(tx, raw_rows)
 
-    return await mutations.run(actor, "recordLeadActivities", body)
+    with fewer_collections():
+        return await mutations.run(actor, "recordLeadActivities", body)
 
 
 def _parse(

@@ -26,6 +26,7 @@ from server.models.leads import RescoreJob
 from server.services.core import mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store
+from server.services.leads.garbage import fewer_collections
 from server.services.leads.refresh import load_states
 from server.services.leads.scoring import Scorer, StageMoves
 from server.services.leads.store import LeadRecord
@@ -104,7 +105,8 @@ async def run_chunk() -> Progress | None:
         tx.audit("RescoreJob", job.id, leads=len(leads), promoted=promoted)
         return len(leads), promoted, leads[-1]["id"]
 
-    outcome = await mutations.run_trusted("rescoreChunk", body)
+    with fewer_collections():
+        outcome = await mutations.run_trusted("rescoreChunk", body)
     done, promoted, last = outcome.result or (0, 0, 0)
     if done:
         _cursors[job.id] = last
