@@ -30,6 +30,8 @@ from graphql import (
     GraphQLNonNull,
     GraphQLScalarType,
     GraphQLSchema,
+    NamedTypeNode,
+    NonNullTypeNode,
     Undefined,
     VariableDefinitionNode,
     is_leaf_type,
@@ -56,7 +58,7 @@ def coerce_variables(
     """The operation's coerced variables, as graphql-core's
     ``get_variable_values`` gives them; None when this cannot tell (the caller
     then asks graphql-core)."""
-    if not definitions:
+    if not definitions or not all(map(_named_fast, definitions)):
         return None
     sources: dict[str, VariableValueSource] = {}
     coerced: dict[str, Any] = {}
@@ -74,6 +76,15 @@ def coerce_variables(
         sources[signature.name] = VariableValueSource(signature, value)
         coerced[signature.name] = found
     return VariableValues(sources, coerced)
+
+
+def _named_fast(definition: VariableDefinitionNode) -> bool:
+    """Whether the variable is declared as one of `FAST_TYPES` (non-null or
+    not): every other operation goes to graphql-core at once."""
+    node: Any = definition.type
+    if isinstance(node, NonNullTypeNode):
+        node = node.type
+    return isinstance(node, NamedTypeNode) and node.name.value in FAST_TYPES
 
 
 def _coercer(type_: GraphQLInputType) -> Coerce | None:
