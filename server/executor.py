@@ -12,13 +12,14 @@ A transport only translates a `Refusal` into its own wire form.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from operator import attrgetter
 from typing import Any, TypeGuard, cast
 
+import graphql.execution.executor as graphql_executor
 from graphql import (
     ExecutionResult,
     GraphQLError,
@@ -26,11 +27,13 @@ from graphql import (
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLSchema,
     VariableDefinitionNode,
     execute,
     is_leaf_type,
     subscribe,
 )
+from graphql.execution import VariableValues, get_variable_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from graphql.pyutils import is_awaitable as default_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -41,6 +44,7 @@ import schema as schema_module
 from schema.context import Context
 from schema.core.compiled import CompiledReads
 from schema.core.limits import DocumentCache, OperationShape, PreparedDocument
+from schema.leads.variables import coerce_variables
 from server import metrics
 from server.domain.core.errors import TopLevelError, UserErrors
 from server.services.core.actors import Actor, Anonymous
@@ -51,8 +55,36 @@ from server.settings import Settings
 log = logging.getLogger("accord.graphql")
 
 Caller = Actor | Anonymous
+
 Authenticate = Callable[[OperationShape], Awaitable[Caller]]
 MakeContext = Callable[[Caller], Context]
+
+
+def _variable_values(
+    schema: GraphQLSchema,
+    definitions: Collection[VariableDefinitionNode],
+    inputs: dict[str, Any],
+    max_errors: int | None = None,
+    hide_suggestions: bool = False,
+) -> list[GraphQLError] | VariableValues:
+    """graphql-core's coercion of an operation's variables, but for the
+    operations `schema.leads.variables` coerces (the 1,000-row
+    `recordLeadActivities`), which get the same values from it; a value it
+    cannot coerce goes to graphql-core, which reports why."""
+    fast = coerce_variables(schema, definitions, inputs)
+    if fast is not None:
+        return fast
+    return get_variable_values(
+        schema,
+        definitions,
+        inputs,
+        max_errors=max_errors,
+        hide_suggestions=hide_suggestions,
+    )
+
+
+# graphql-core's executor reads the name at each call
+setattr(graphql_executor, "get_variable_values", _variable_values)  # noqa: B010
 
 
 class Refusal(Exception):

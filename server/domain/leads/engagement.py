@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from server.domain.agreements.activity_kinds import ActivityKind
 from server.domain.leads.attributes import Activity
@@ -46,18 +47,19 @@ class StaleEngagement(ValueError):
     from the lead's activities with `tally_activities`."""
 
 
-@dataclass(frozen=True)
-class KindTally:
+class KindTally(NamedTuple):
     """One activity kind's counted activities, as stored for a lead.
 
     ``weight`` is the sum of their weights with ages taken at ``as_of``;
     ``half_life_days`` is the half-life it was computed with (None: no decay).
+    A named tuple rather than a frozen dataclass: a rescoring chunk reads some
+    four thousand of them, and a tuple is built several times faster.
     """
 
     weight: float
     as_of: datetime
     half_life_days: Decimal | None
-    count: int
+    count: int  # type: ignore[assignment]  # (shadows tuple.count)
     latest_at: datetime
 
 
@@ -136,7 +138,7 @@ def weight_at(tally: KindTally, now: datetime) -> float:
 def decay_engagement(state: EngagementState, to: datetime) -> EngagementState:
     """Every tally decayed to ``to`` (the periodic pass: no activity is read)."""
     tallies = {
-        kind: replace(tally, weight=weight_at(tally, to), as_of=to)
+        kind: tally._replace(weight=weight_at(tally, to), as_of=to)
         if to > tally.as_of
         else tally
         for kind, tally in state.tallies.items()
@@ -164,11 +166,15 @@ def tally_activities(
 
 
 def fits_model(state: EngagementState, model: QualificationModel) -> bool:
-    """Whether every tally was computed with the model's half-life for its kind."""
-    return all(
-        tally.half_life_days == model.half_life(kind)
-        for kind, tally in state.tallies.items()
-    )
+    """Whether every tally was computed with the model's half-life for its kind
+    (`QualificationModel.half_life`, inlined: this runs twice a lead when
+    rescoring)."""
+    rules = model.engagement_rules
+    for kind, tally in state.tallies.items():
+        rule = rules.get(kind)
+        if tally.half_life_days != (rule.half_life_days if rule else None):
+            return False
+    return True
 
 
 def _require_half_life(tally: KindTally, half_life: Decimal | None) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
 from server.domain.agreements.fit_rules import (
     FLAG_FIELDS,
@@ -57,7 +57,16 @@ class Grade(StrEnum):
 
 def lead_value(lead: LeadAttributes, fit_field: FitField) -> Operand | None:
     """The lead's value for a field as rules compare it; None when unknown."""
-    raw = getattr(lead, _ATTRIBUTE[fit_field])
+    return value_of(fit_field, getattr(lead, _ATTRIBUTE[fit_field]))
+
+
+def attribute_of(fit_field: FitField) -> str:
+    """The `LeadAttributes` attribute a field reads."""
+    return _ATTRIBUTE[fit_field]
+
+
+def value_of(fit_field: FitField, raw: Any) -> Operand | None:
+    """`lead_value` from the lead's attribute as given (``raw``)."""
     if raw is None:
         return None
     if fit_field in NUMBER_FIELDS:

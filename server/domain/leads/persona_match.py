@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from server.domain.agreements.fit_rules import FitField
 from server.domain.leads.attributes import LeadAttributes
-from server.domain.leads.fit import lead_value
+from server.domain.leads.fit import lead_value, value_of
 from server.domain.leads.qualification_model import comparable_text
 
 K = TypeVar("K")
@@ -143,9 +143,14 @@ def match_persona(
 def match_many(
     leads: Mapping[K, LeadAttributes], profiles: Iterable[PersonaProfile]
 ) -> dict[K, int | None]:
-    """`match_persona` for many leads, reading the profiles once."""
-    compiled = [_compile(p) for p in profiles]
-    # Leads alike in every compared field fit alike: each profile is judged once.
+    """`match_persona` for many leads, reading the profiles once.
+
+    A criterion depends on one of the lead's values only, so each distinct
+    value of a field is judged once against every profile (`_Criteria`); a
+    lead's match is then its fields' points added up per profile and ranked
+    as `_best` ranks them. Leads alike in every compared field are matched
+    once."""
+    criteria = _Criteria([_compile(p) for p in profiles])
     judged: dict[tuple[Any, ...], int | None] = {}
     found: dict[K, int | None] = {}
     for key, lead in leads.items():
@@ -157,9 +162,66 @@ def match_many(
             lead.country,
         )
         if alike not in judged:
-            judged[alike] = _best(_read_lead(lead), compiled)
+            judged[alike] = criteria.best(alike)
         found[key] = judged[alike]
     return found
+
+
+class _Criteria:
+    """The profiles' criteria judged value by value: for each compared field
+    (in ``alike`` order: industry, size, title, seniority, country) and each
+    distinct raw value, the points it scores with each profile (0: no hit)."""
+
+    def __init__(self, personas: Sequence[_Persona]) -> None:
+        self.personas = personas
+        self.ids = [persona.persona_id for persona in personas]
+        self.judged: tuple[dict[Any, tuple[int, ...]], ...] = ({}, {}, {}, {}, {})
+        self.tests = (
+            (FitField.industry, Criterion.INDUSTRY),
+            (FitField.companySize, Criterion.COMPANY_SIZE),
+            (FitField.jobTitle, Criterion.JOB_TITLE),
+            (FitField.seniority, Criterion.SENIORITY),
+            (FitField.country, Criterion.REGION),
+        )
+
+    def best(self, alike: tuple[Any, ...]) -> int | None:
+        """`_best` of a lead with these values of the compared fields."""
+        if not self.personas:
+            return None
+        hits = [self._points(n, raw) for n, raw in enumerate(alike)]
+        ranked = None
+        for n, persona_id in enumerate(self.ids):
+            points = matched = 0
+            for field_hits in hits:
+                scored = field_hits[n]
+                if scored:
+                    points += scored
+                    matched += 1
+            if matched:
+                rank = (-points, -matched, persona_id)
+                if ranked is None or rank < ranked:
+                    ranked = rank
+        return None if ranked is None else ranked[2]
+
+    def _points(self, field: int, raw: Any) -> tuple[int, ...]:
+        key = (type(raw), raw)
+        found = self.judged[field].get(key)
+        if found is None:
+            fit_field, criterion = self.tests[field]
+            value = value_of(fit_field, raw)
+            lead = _Lead(
+                industry=value if field == 0 and isinstance(value, str) else None,
+                size=value if field == 1 and isinstance(value, Decimal) else None,
+                title=value if field == 2 and isinstance(value, str) else None,
+                seniority=value if field == 3 and isinstance(value, str) else None,
+                country=value if field == 4 and isinstance(value, str) else None,
+            )
+            found = tuple(
+                POINTS[criterion] if criterion in _fit(lead, persona).matched else 0
+                for persona in self.personas
+            )
+            self.judged[field][key] = found
+        return found
 
 
 def _best(lead: _Lead, personas: Sequence[_Persona]) -> int | None:

@@ -37,9 +37,10 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from server.domain.agreements.activity_kinds import ActivityKind
+from server.domain.agreements.fit_rules import FitField
 from server.domain.leads.attributes import Activity, LeadAttributes
 from server.domain.leads.engagement import (
     DAY,
@@ -53,11 +54,13 @@ from server.domain.leads.engagement import (
 )
 from server.domain.leads.fit import (
     Grade,
+    attribute_of,
     describe_rule,
     grade_for,
     lead_value,
     rule_matches,
     shown_value,
+    value_of,
 )
 from server.domain.leads.qualification_model import (
     EXACT,
@@ -262,6 +265,50 @@ def fit_points(model: QualificationModel, lead: LeadAttributes) -> Decimal:
         )
 
 
+class FitPoints:
+    """`fit_points` of many leads under one model (a rescoring chunk).
+
+    A rule tests one field, so each distinct value of a field is judged once
+    against the rules on that field; a lead's matched rules are then the union
+    of its fields' verdicts, and each distinct set of them is summed once, in
+    the model's order as `fit_points` sums them."""
+
+    def __init__(self, model: QualificationModel) -> None:
+        self.rules = model.fit_rules
+        numbers: dict[FitField, list[int]] = {}
+        for n, rule in enumerate(self.rules):
+            numbers.setdefault(rule.field, []).append(n)
+        self.fields = [(attribute_of(f), f, tuple(ns)) for f, ns in numbers.items()]
+        # per field: (type, raw value) → the bits of the rules it matches
+        self.verdicts: list[dict[tuple[type, Any], int]] = [{} for _ in self.fields]
+        self.sums: dict[int, Decimal] = {}
+
+    def of(self, lead: LeadAttributes) -> Decimal:
+        matched = 0
+        for (attribute, fit_field, numbers), verdicts in zip(
+            self.fields, self.verdicts, strict=True
+        ):
+            raw = getattr(lead, attribute)
+            bits = verdicts.get((type(raw), raw))
+            if bits is None:
+                value = value_of(fit_field, raw)
+                bits = 0
+                for n in numbers:
+                    if rule_matches(self.rules[n], value):
+                        bits |= 1 << n
+                verdicts[(type(raw), raw)] = bits
+            matched |= bits
+        total = self.sums.get(matched)
+        if total is None:
+            with localcontext(EXACT):
+                total = sum(
+                    (r.points for n, r in enumerate(self.rules) if matched >> n & 1),
+                    Decimal(0),
+                )
+            self.sums[matched] = total
+        return total
+
+
 def quick_score(
     model: QualificationModel,
     lead: LeadAttributes,
@@ -387,8 +434,7 @@ def _show(number: Decimal) -> str:
     return format(rounded, "f")
 
 
-@dataclass(frozen=True)
-class ScoreNumbers:
+class ScoreNumbers(NamedTuple):
     engagement_score: Decimal
     raw_score: Decimal
     score: int
@@ -442,6 +488,7 @@ def numbers_by_age(
     same order, so the same points to the last digit."""
     rules = _rule_constants(model)
     engagement = _ZERO
+    add, quantize, places = EXACT.add, Decimal.quantize, ENGAGEMENT_PLACES
     for kind, weight, days, count in tallies:
         rule = rules.get(kind)
         if rule is None or not count:
@@ -450,11 +497,12 @@ def numbers_by_age(
         if half_life_f is None:
             earned = EXACT.multiply(points, count)
         else:
-            age = max(0.0, days)
-            weighted = points_f * (weight * float(0.5 ** (age / half_life_f)))
-            earned = Decimal(weighted).quantize(ENGAGEMENT_PLACES, context=EXACT)
-        engagement = EXACT.add(engagement, cap if cap < earned else earned)
-    raw = EXACT.add(fit_score, engagement)
+            # max(0.0, days) and float(0.5 ** …), without the calls
+            age = days if days > 0.0 else 0.0
+            weighted = points_f * (weight * 0.5 ** (age / half_life_f))
+            earned = quantize(Decimal(weighted), places, context=EXACT)
+        engagement = add(engagement, cap if cap < earned else earned)
+    raw = add(fit_score, engagement)
     return ScoreNumbers(engagement, raw, round_half_up(raw))
 
 

@@ -34,6 +34,7 @@ from server.services.core import bulk, ids, mutations
 from server.services.core.actors import Actor
 from server.services.leads import activity_store, aliases, engagement_store
 from server.services.leads import store as lead_store
+from server.services.leads.garbage import fewer_collections
 from server.services.leads.refresh import load_states
 from server.services.leads.scoring import Scorer, StageMoves
 
@@ -70,7 +71,8 @@ async def record_lead_activities(
     async def body(tx: mutations.Tx) -> Recorded:
         return await _record(tx, raw_rows)
 
-    return await mutations.run(actor, "recordLeadActivities", body)
+    with fewer_collections():
+        return await mutations.run(actor, "recordLeadActivities", body)
 
 
 def _parse(
@@ -102,13 +104,17 @@ async def _record(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Re
         message = f"send at most {MAX_ACTIVITY_ROWS} activities per call"
         raise refuse(ErrorCode.LIMIT_EXCEEDED, message, "activities")
     rows, results = _parse(tx, raw_rows)
+    scorer = await Scorer.load(tx.now)
+    # With a model in force every lead written is scored, its breakdown
+    # written empty (rebuilt when read): the stored ones are not read.
+    whole = scorer.model is None
     leads = await lead_store.load_leads(
         (r.lead_id for r in rows if r.lead_id),
         (r.row.lead_email for r in rows if r.row.lead_email),
+        breakdowns=whole,
     )
-    await _redirect(rows, leads)
+    await _redirect(rows, leads, whole)
     rows = _resolve(rows, results, leads)
-    scorer = await Scorer.load(tx.now)
     touched = [leads[key] for key in sorted({r.lead_id for r in rows})]
     states = await load_states(touched, scorer)
     created = await activity_store.insert_new([_values(tx, r) for r in rows])
@@ -140,7 +146,7 @@ async def _record(tx: mutations.Tx, raw_rows: Sequence[Mapping[str, Any]]) -> Re
     return Recorded(results, leads, qualified)
 
 
-async def _redirect(rows: list[_Row], leads: dict[int, Any]) -> None:
+async def _redirect(rows: list[_Row], leads: dict[int, Any], whole: bool) -> None:
     """Rows naming a merged duplicate (by id or address) go to its survivor;
     one more statement, only when some lead was not found directly."""
     emails = {lead["email"] for lead in leads.values()}
@@ -152,7 +158,8 @@ async def _redirect(rows: list[_Row], leads: dict[int, Any]) -> None:
         return
     found = await aliases.resolve(ids=missing_ids, emails=missing_emails)
     if found.leads - leads.keys():
-        leads.update(await lead_store.load_leads(found.leads - leads.keys()))
+        more = found.leads - leads.keys()
+        leads.update(await lead_store.load_leads(more, breakdowns=whole))
     for r in rows:
         if r.lead_id in found.ids:
             r.lead_id = found.ids[r.lead_id]

@@ -39,6 +39,7 @@ from server.domain.leads.qualification_model import QualificationModel
 from server.domain.leads.scoring import ScoreNumbers, numbers_by_age
 from server.services.agreements import in_force
 from server.services.core import bulk, fetched
+from server.services.leads.garbage import fewer_collections
 from server.services.leads.scoring import model_of
 
 log = logging.getLogger("accord.decay")
@@ -61,6 +62,11 @@ class DecayResult:
 
 async def decay_pass(now: datetime) -> DecayResult:
     """Bring every stored score to ``now``; how many leads were looked at."""
+    with fewer_collections():
+        return await _pass(now)
+
+
+async def _pass(now: datetime) -> DecayResult:
     current = await _current_model()
     if current is None:
         return DecayResult(0, 0)

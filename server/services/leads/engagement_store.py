@@ -70,6 +70,19 @@ async def load_tallies(
         f"SELECT {', '.join(COLUMNS)} FROM lead_engagement WHERE {where}", *params
     )
     kinds = _KINDS
+    if db.dialect() == "postgres":
+        # asyncpg gives the values typed already (float8, aware instants, int):
+        # only the half-life needs normalising, as `_tally` does
+        half = _half_life
+        for lead_id, kind, weight, as_of, half_life, count, latest_at in rows:
+            found[lead_id][kinds[kind]] = KindTally(
+                weight,
+                as_of,
+                None if half_life is None else half(half_life),
+                count,
+                latest_at,
+            )
+        return found
     for lead_id, kind, weight, as_of, half_life, count, latest_at in rows:
         tally = _tally(weight, as_of, half_life, count, latest_at)
         found[int(lead_id)][kinds[kind]] = tally

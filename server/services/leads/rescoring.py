@@ -26,6 +26,7 @@ from server.models.leads import RescoreJob
 from server.services.core import mutations
 from server.services.core.actors import Actor
 from server.services.leads import store as lead_store
+from server.services.leads.garbage import fewer_collections
 from server.services.leads.refresh import load_states
 from server.services.leads.scoring import Scorer, StageMoves
 from server.services.leads.store import LeadRecord
@@ -96,14 +97,16 @@ async def run_chunk() -> Progress | None:
         await _start(job)
 
     async def body(tx: mutations.Tx) -> tuple[int, int, int]:
-        leads = await _next_leads(job.id)
+        scorer = await Scorer.load(tx.now)
+        leads = await _next_leads(job.id, breakdowns=scorer.model is None)
         if not leads:
             return 0, 0, 0
-        promoted = await _rescore(tx, leads, job.id)
+        promoted = await _rescore(tx, scorer, leads, job.id)
         tx.audit("RescoreJob", job.id, leads=len(leads), promoted=promoted)
         return len(leads), promoted, leads[-1]["id"]
 
-    outcome = await mutations.run_trusted("rescoreChunk", body)
+    with fewer_collections():
+        outcome = await mutations.run_trusted("rescoreChunk", body)
     done, promoted, last = outcome.result or (0, 0, 0)
     if done:
         _cursors[job.id] = last
@@ -161,14 +164,19 @@ _LEFT = "(rescore_job IS NULL OR rescore_job <> ?)"
 _cursors: dict[int, int] = {}
 
 
-async def _next_leads(job_id: int) -> list[LeadRecord]:
-    """The next chunk of leads not marked with the job, whole and locked."""
+async def _next_leads(job_id: int, *, breakdowns: bool) -> list[LeadRecord]:
+    """The next chunk of leads not marked with the job, whole and locked;
+    without their stored breakdowns (`lead_store.WITHOUT_BREAKDOWN`: the chunk
+    writes every one with a model in force) unless ``breakdowns``."""
     lock = "" if db.dialect() == "sqlite" else " FOR UPDATE SKIP LOCKED"
     size = min(CHUNK, SQLITE_CHUNK) if db.dialect() == "sqlite" else CHUNK
     after = _cursors.get(job_id, 0)
+    columns = (
+        ", ".join(lead_store.COLUMNS) if breakdowns else lead_store.WITHOUT_BREAKDOWN
+    )
     while True:
         rows = await db.fetch_values(
-            f"SELECT {', '.join(lead_store.COLUMNS)} FROM lead "
+            f"SELECT {columns} FROM lead "
             f"WHERE {_LEFT} AND id > ? ORDER BY id LIMIT ?{lock}",
             job_id,
             after,
@@ -184,10 +192,11 @@ async def _any_left(job_id: int) -> bool:
     return bool(rows)
 
 
-async def _rescore(tx: mutations.Tx, leads: list[LeadRecord], job_id: int) -> int:
+async def _rescore(
+    tx: mutations.Tx, scorer: Scorer, leads: list[LeadRecord], job_id: int
+) -> int:
     """Rescore the chunk's leads and mark them with the job (in the same
     statements that write their scores)."""
-    scorer = await Scorer.load(tx.now)
     scorer.match_personas(leads)
     moves = StageMoves()
     promoted: list[int] = []

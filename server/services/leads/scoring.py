@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from server.domain.agreements.lifecycle import AgreementKind
 from server.domain.core.outbox import EventKind
@@ -35,7 +34,7 @@ from server.domain.leads.qualification import (
     qualify_manually,
 )
 from server.domain.leads.qualification_model import QualificationModel, read_model
-from server.domain.leads.scoring import Score, fit_points, quick_score, score_state
+from server.domain.leads.scoring import FitPoints, Score, quick_score, score_state
 from server.domain.leads.stages import (
     QUALIFIABLE,
     LeadStage,
@@ -151,16 +150,13 @@ class Scorer:
         if self.model is None:
             return []
         model, promoted = self.model, []
-        # Leads alike in every attribute the rules test have the same fit.
-        fits: dict[LeadAttributes, Decimal] = {}
+        fits = FitPoints(model)
         for lead in leads:
             alike, state = attributes(lead), states[lead["id"]]
             if explain:
                 score = score_state(model, alike, state, tx.now)
             else:
-                if alike not in fits:
-                    fits[alike] = fit_points(model, alike)
-                score = quick_score(model, alike, state, tx.now, fits[alike])
+                score = quick_score(model, alike, state, tx.now, fits.of(alike))
             write_score(lead, score, tx.now)
             if LeadStage(lead["stage"]) not in QUALIFIABLE:
                 continue

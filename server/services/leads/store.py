@@ -108,6 +108,13 @@ WRITABLE = (
     "updated_at",
 )
 COLUMNS = ("id", *WRITABLE)
+# `COLUMNS` with the stored breakdown read as empty: for the use cases that
+# score every lead they write with a model in force (`Scorer.rescore` with
+# ``explain=False`` writes an empty breakdown over it), where reading it, a
+# kilobyte or more of JSON a lead, would only cost.
+WITHOUT_BREAKDOWN = ", ".join(
+    "'[]' AS score_breakdown" if c == "score_breakdown" else c for c in COLUMNS
+)
 JSON_COLUMNS = frozenset({"products", "score_breakdown"})
 _CONVERT = fetched.converters(Lead)
 
@@ -178,10 +185,15 @@ async def load_lead(
 
 
 async def load_leads(
-    keys: Iterable[int] = (), emails: Iterable[str] = (), *, lock: bool = True
+    keys: Iterable[int] = (),
+    emails: Iterable[str] = (),
+    *,
+    lock: bool = True,
+    breakdowns: bool = True,
 ) -> dict[int, LeadRecord]:
     """Leads by id or email, locked for this transaction on PostgreSQL (unless
-    only read)."""
+    only read); without their stored breakdowns (`WITHOUT_BREAKDOWN`) unless
+    ``breakdowns``."""
     id_list, email_list = sorted(set(keys)), sorted(set(emails))
     if not id_list and not email_list:
         return {}
@@ -197,9 +209,9 @@ async def load_leads(
             params.extend(given)
     locking = lock and db.dialect() != "sqlite"
     tail = " ORDER BY id FOR UPDATE" if locking else ""
+    columns = ", ".join(COLUMNS) if breakdowns else WITHOUT_BREAKDOWN
     rows = await db.fetch_values(
-        f"SELECT {', '.join(COLUMNS)} FROM lead WHERE {' OR '.join(where)}{tail}",
-        *params,
+        f"SELECT {columns} FROM lead WHERE {' OR '.join(where)}{tail}", *params
     )
     return {row["id"]: row for row in from_values(rows)}
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from random import Random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.domain.agreements.personas import read_persona_terms
@@ -128,6 +128,7 @@ def test_on_equal_points_more_matched_criteria_win() -> None:
     assert score_persona(lead, two_small).points == 2
     assert score_persona(lead, one_large).points == 2
     assert match_persona(lead, [one_large, two_small]) == 20
+    assert match_many({1: lead}, [one_large, two_small]) == {1: 20}
 
 
 def test_on_a_full_tie_the_lower_persona_id_wins() -> None:
@@ -135,6 +136,7 @@ def test_on_a_full_tie_the_lower_persona_id_wins() -> None:
     twin = PersonaProfile(0, industries=("software",))
     assert match_persona(lead, [SAAS, twin]) == 0
     assert match_persona(lead, [twin, SAAS]) == 0
+    assert match_many({1: lead}, [SAAS, twin]) == {1: 0}
 
 
 def test_profiles_read_the_terms_as_stored() -> None:
@@ -218,8 +220,9 @@ def test_the_match_never_loses_to_a_persona_with_more_points(
     assert all(fit.points <= winner for fit in fits)
 
 
+@settings(max_examples=300)
 @given(
-    st.dictionaries(st.integers(), LEADS, max_size=5), st.lists(PROFILES, max_size=5)
+    st.dictionaries(st.integers(), LEADS, max_size=30), st.lists(PROFILES, max_size=6)
 )
 def test_bulk_matching_agrees_with_matching_one_by_one(
     leads: dict[int, LeadAttributes], profiles: list[PersonaProfile]

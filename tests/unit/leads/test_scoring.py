@@ -41,6 +41,7 @@ from server.domain.leads.qualification import (
 from server.domain.leads.qualification_model import QualificationModel, read_model
 from server.domain.leads.scoring import (
     BreakdownKind,
+    FitPoints,
     Score,
     fit_points,
     quick_score,
@@ -777,3 +778,30 @@ def test_scores_under_several_models_are_each_models_quick_score(
     # then each score is that model's own quick score, number for number
     found = quick_scores(models, lead, state, at, fits)
     assert found == [quick_score(m, lead, state, at) for m in models]
+
+
+FIT_POOL = [
+    *TERMS["fitRules"],
+    fit_rule("companySize", "GTE", ["100"], 3, "Large"),
+    fit_rule("companySize", "LTE", ["50"], "-2.5", "Small"),
+    fit_rule("industry", "CONTAINS", ["soft"], 4, "Soft-something"),
+    fit_rule("industry", "EQ", ["retail"], "-0.125", "Retail"),
+    fit_rule("persona", "EQ", ["7"], 6, "Persona 7"),
+    fit_rule("isCustomer", "EQ", ["false"], 2, "Not yet a customer"),
+]
+FIT_MODELS = st.lists(
+    st.sampled_from(range(len(FIT_POOL))), unique=True, max_size=len(FIT_POOL)
+).map(lambda ns: model_with(fitRules=[FIT_POOL[n] for n in ns]))
+PERSONA_LEADS = st.builds(
+    replace, LEADS, persona=st.none() | st.sampled_from(["7", " 7", "8"])
+)
+
+
+@FAST
+@given(FIT_MODELS, st.lists(PERSONA_LEADS, max_size=30))
+def test_fit_points_of_many_leads_equal_each_leads_fit_points(
+    model: QualificationModel, leads: list[LeadAttributes]
+) -> None:
+    table = FitPoints(model)
+    for lead in leads:
+        assert table.of(lead) == fit_points(model, lead)
