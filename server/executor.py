@@ -19,8 +19,8 @@ from functools import partial
 from operator import attrgetter
 from typing import Any, TypeGuard, cast
 
-import graphql.execution.executor as graphql_executor
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     GraphQLError,
     GraphQLField,
@@ -28,6 +28,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    OperationDefinitionNode,
     VariableDefinitionNode,
     execute,
     is_leaf_type,
@@ -83,8 +84,36 @@ def _variable_values(
     )
 
 
-# graphql-core's executor reads the name at each call
-setattr(graphql_executor, "get_variable_values", _variable_values)  # noqa: B010
+# Documents whose variables were coerced by `schema.leads.variables`, each with
+# a copy whose operation declares no variables (graphql-core then coerces none).
+_BARE: dict[int, tuple[DocumentNode, DocumentNode]] = {}
+_BARE_LIMIT = 64
+
+
+def _fast_variables(
+    schema: GraphQLSchema, document: DocumentNode, inputs: dict[str, Any] | None
+) -> tuple[DocumentNode, VariableValues] | None:
+    """The document to build from and its variables, for a one-operation
+    document whose variables `coerce_variables` coerces; None otherwise."""
+    if len(document.definitions) != 1:
+        return None
+    operation = document.definitions[0]
+    if not isinstance(operation, OperationDefinitionNode):
+        return None
+    values = coerce_variables(
+        schema, operation.variable_definitions or (), inputs or {}
+    )
+    if values is None:
+        return None
+    held = _BARE.get(id(document))
+    if held is None or held[0] is not document:
+        kept = {k: getattr(operation, k) for k in operation.keys}
+        bare = OperationDefinitionNode(**{**kept, "variable_definitions": ()})
+        held = (document, DocumentNode(definitions=(bare,)))
+        if len(_BARE) >= _BARE_LIMIT:
+            _BARE.clear()
+        _BARE[id(document)] = held
+    return held[1], values
 
 
 class Refusal(Exception):
@@ -193,6 +222,50 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     result, errors included (a null in a non-null field, a value the type
     cannot coerce), is the one graphql-core gives; any other field, and a leaf
     whose value is awaitable or an exception, takes graphql-core's path."""
+
+    @classmethod
+    def build(
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """graphql-core's build; for an operation whose variables
+        `schema.leads.variables` coerces (the same values as graphql-core's,
+        proven by tests/api/leads/test_fast_variables.py), graphql-core builds
+        from the operation without its variable declarations and the values
+        coerced here are set in their place."""
+        fast = _fast_variables(schema, document, raw_variable_values)
+        if fast is None:
+            return super().build(
+                schema,
+                document,
+                root_value,
+                context_value,
+                raw_variable_values,
+                operation_name,
+                *args,
+                **kwargs,
+            )
+        bare, values = fast
+        built = super().build(
+            schema,
+            bare,
+            root_value,
+            context_value,
+            None,
+            operation_name,
+            *args,
+            **kwargs,
+        )
+        if not isinstance(built, list):
+            built.variable_values = values
+        return built
 
     def execute_fields(
         self,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import schema as schema_module
 from schema.leads.variables import coerce_variables
-from server.executor import _variable_values
+from server.executor import ExecutionContext, _variable_values
 
 DOCUMENT = parse(
     """
@@ -101,8 +101,28 @@ def test_a_plain_batch_is_coerced_fast_as_graphql_core_coerces_it() -> None:
         assert compare(inputs) is not None
 
 
+def test_the_executor_builds_with_the_fast_values_in_plain_sight() -> None:
+    built = schema_module.schema._schema
+    inputs = {"input": {"activities": [row(), row(kind="DEMO_REQUEST")]}}
+    executor = ExecutionContext.build(built, DOCUMENT, raw_variable_values=inputs)
+    generic = get_variable_values(built, definitions(), inputs)
+    assert answers(executor.variable_values) == answers(generic)
+    # graphql-core coerced nothing itself: it built from the bare operation
+    assert executor.operation.variable_definitions == ()
+    operation = DOCUMENT.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    assert executor.operation.selection_set is operation.selection_set
+    # and what the fast path cannot coerce is graphql-core's, errors included
+    refused = {"input": {"activities": [row(kind="NOT_A_KIND")]}}
+    errors = ExecutionContext.build(built, DOCUMENT, raw_variable_values=refused)
+    assert isinstance(errors, list)
+    assert answers(errors) == answers(
+        get_variable_values(built, definitions(), refused)
+    )
+
+
 def test_what_graphql_core_refuses_is_left_to_it() -> None:
-    refused = [
+    refused: list[dict[str, Any]] = [
         {"input": {"activities": [row(kind="NOT_A_KIND")]}},
         {"input": {"activities": [row(occurredAt="yesterday")]}},
         {"input": {"activities": [row(occurredAt="2026-02-30T10:00:00Z")]}},
