@@ -131,6 +131,10 @@ class RowType:
     convert: Read | None = None
     # Rows converted together instead (one statement for all of them at most).
     convert_all: Callable[[list[Any], Context], Awaitable[list[Any]]] | None = None
+    # The row keys each field (leaf or relation, by Python name) reads; a root
+    # page of a selection whose fields are all named fetches only those
+    # (`RootPage.selects`), else every column.
+    columns: Mapping[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,10 @@ class RootPage:
 
     target: str
     rule: str
-    fetch: Callable[[dict[str, Any], frozenset[str], Context], Awaitable[Page[Any]]]
+    fetch: Callable[..., Awaitable[Page[Any]]]
+    # The fetch also takes ``columns``: the row keys the selection reads (None:
+    # all), beside those the page itself needs (its key and cursor).
+    selects: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,6 +240,7 @@ class ObjectPlan:
     steps: list[tuple[Any, ...]]
     relations: list[tuple[Any, ...]]  # the ONE, PAGE and BATCH steps
     convert_all: Callable[[list[Any], Context], Awaitable[list[Any]]] | None = None
+    columns: frozenset[str] | None = None  # the row keys read (None: unknown)
     build: Callable[[Any, Any], dict[str, Any]] = field(
         init=False, compare=False, repr=False
     )
@@ -293,6 +301,7 @@ class _Compiler:
         assert isinstance(gql_type, GraphQLObjectType)
         steps: list[tuple[Any, ...]] = []
         relations: list[tuple[Any, ...]] = []
+        columns: set[str] | None = set() if row_type.columns is not None else None
         for key, found in self.subfields(gql_type, details).items():
             name = found[0].node.name.value
             if name == "__typename":
@@ -301,6 +310,9 @@ class _Compiler:
             field_def = gql_type.fields[name]
             label = f"{row_type.name}.{name}"
             python_name = _python_name(field_def)
+            if columns is not None and row_type.columns is not None:
+                keys = row_type.columns.get(python_name or "")
+                columns = None if keys is None else columns.union(keys)
             relation = row_type.relations.get(python_name or "")
             if relation is not None:
                 step = self.relation(key, label, field_def, found, relation)
@@ -314,7 +326,12 @@ class _Compiler:
                 raise NotCompiled(f"{label} is not compiled")
             steps.append((LEAF, key, read, _output(field_def.type, label)))
         return ObjectPlan(
-            row_type.name, row_type.convert, steps, relations, row_type.convert_all
+            row_type.name,
+            row_type.convert,
+            steps,
+            relations,
+            row_type.convert_all,
+            None if columns is None else frozenset(columns),
         )
 
     def relation(
@@ -615,7 +632,8 @@ def compile_plan(
             for step in connection.node.relations if connection.node else ():
                 if step[0] == ONE and step[2].join is not None:
                     joined.add(id(step))
-            steps.append((PAGE, key, handler, connection, arguments, joins))
+            columns = connection.node.columns if connection.node else frozenset()
+            steps.append((PAGE, key, handler, connection, arguments, (joins, columns)))
         elif isinstance(handler, RootOne):
             plan = compiler.object(TYPES[handler.target], found)
             type_: Any = field_def.type
@@ -859,7 +877,11 @@ class _Run:
         self.allow(handler.rule)
         kwargs = arguments(self.variables)
         if kind == PAGE:
-            page = await handler.fetch(kwargs, last, self.context)
+            joins, columns = last
+            if handler.selects:
+                page = await handler.fetch(kwargs, joins, self.context, columns)
+            else:
+                page = await handler.fetch(kwargs, joins, self.context)
             rows = await self.target_rows(sub, page)
             count = await page.count() if sub.counts else None
             if sub.node is not None:

@@ -27,6 +27,7 @@ from schema.core.compiled import (
 from schema.core.money import money_in
 from schema.core.relay import NODE_TYPES
 from schema.leads.types import (
+    LEAD_COLUMNS,
     LEAD_VALUES,
     activity_type,
     breakdown_entry,
@@ -47,9 +48,12 @@ async def _activities(row: Any, kwargs: dict[str, Any]) -> Page[Any]:
 
 
 async def _leads(
-    kwargs: dict[str, Any], joins: frozenset[str], context: Context
+    kwargs: dict[str, Any],
+    joins: frozenset[str],
+    context: Context,
+    columns: frozenset[str] | None,
 ) -> Page[Any]:
-    return await lead_page(**kwargs, joins=joins)
+    return await lead_page(**kwargs, joins=joins, columns=columns)
 
 
 async def _breakdowns(rows: list[Any], context: Context) -> list[Any]:
@@ -83,6 +87,16 @@ TYPES = {
     "Lead": RowType(
         "Lead",
         leaves=LEAD_VALUES,
+        columns={
+            **LEAD_COLUMNS,
+            "persona": ("persona_id",),
+            "owner": ("owner_id",),
+            "activities": ("id",),
+            "score_breakdown": ("id",),
+            "external_ids": ("id",),
+            "stage_history": ("id",),
+            "amount_money": ("amount",),
+        },
         relations={
             "persona": ToOne(
                 "Persona",
@@ -123,7 +137,7 @@ TYPES = {
     "LeadActivity": RowType("LeadActivity", convert=activity_type),
 }
 ROOTS: dict[str, RootPage | RootNode] = {
-    "leads": RootPage("Lead", "leads", _leads),
+    "leads": RootPage("Lead", "leads", _leads, selects=True),
     "node": RootNode(
         "node", ids.decode_any, lambda: NODE_TYPES, {"Lead": lead_reads.leads_by_ids}
     ),

@@ -318,6 +318,17 @@ LEAD_VALUES: dict[str, Callable[[Mapping[str, Any]], Any]] = {
 }
 
 
+# The columns each of those reads (a compiled page selects only the columns of
+# the fields asked for; `test_compiled.py` reads each field from its columns).
+LEAD_COLUMNS: dict[str, tuple[str, ...]] = {
+    **{name: (name,) for name in LEAD_VALUES},
+    "erased": ("email",),
+    "full_name": ("first_name", "last_name"),
+    "persona_set_by_hand": ("persona_by_hand",),
+    "score": ("score", "scored_under"),
+}
+
+
 def lead_type(row: Mapping[str, Any] | models.Lead) -> Lead:
     """A lead from a use case's row (a dict) or a table row."""
     values: Mapping[str, Any] = (
@@ -631,9 +642,11 @@ async def lead_page(
     filter: LeadFilter | None = None,
     order_by: LeadOrder | None = None,
     joins: frozenset[str] = frozenset(),
+    columns: frozenset[str] | None = None,
 ) -> Page[lead_reads.ListedLead]:
     """The rows of a `leads` page (the caller's permission checked before),
-    with the to-one relations in ``joins`` read by the same statement."""
+    with the to-one relations in ``joins`` read by the same statement; with
+    ``columns``, only those of the lead's (and the page's key and cursor)."""
     order = order_by or LeadOrder()
     return await lead_reads.list_leads(
         _filter(filter or LeadFilter()),
@@ -641,6 +654,7 @@ async def lead_page(
         order.direction is OrderDirection.DESC,
         page_request(first, after, last, before),
         joins,
+        columns,
     )
 
 

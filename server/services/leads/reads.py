@@ -45,11 +45,19 @@ COLUMNS = {
     "sort_last": "COALESCE(LOWER(l.last_name), '')",
     "sort_first": "COALESCE(LOWER(l.first_name), '')",
 }
-_SELECT = (
-    f"SELECT {', '.join('l.' + c for c in lead_store.COLUMNS)}, "
-    f"{COLUMNS['sort_last']} AS sort_last, {COLUMNS['sort_first']} AS sort_first "
-    "FROM lead l"
-)
+_LISTED = (*lead_store.COLUMNS, "sort_last", "sort_first")
+
+
+def _select(columns: Collection[str]) -> str:
+    """The page's statement up to its FROM, of ``columns`` (of `_LISTED`)."""
+    return "SELECT " + ", ".join(
+        f"{COLUMNS[c]} AS {c}" if c in ("sort_last", "sort_first") else f"l.{c}"
+        for c in _LISTED
+        if c in columns
+    )
+
+
+_SELECT = _select(_LISTED) + " FROM lead l"
 
 
 @dataclass(frozen=True)
@@ -127,21 +135,27 @@ class ListedLead(dict[str, Any]):
     JSON) is converted when first read: a page shown with a few fields converts
     only those. Iterating converts the rest first, so it reads as a full row."""
 
-    __slots__ = ("raw",)
+    __slots__ = ("convertible", "raw")
 
-    def __init__(self, raw: Mapping[str, Any]) -> None:
-        super().__init__({c: raw[c] for c in _LISTED_PLAIN})
+    def __init__(
+        self,
+        raw: Mapping[str, Any],
+        selected: tuple[tuple[str, ...], frozenset[str]] | None = None,
+    ) -> None:
+        """``selected``: the plain and the converted columns the row was
+        fetched with (a page of some columns: `_selected`), else all."""
+        plain, self.convertible = selected or (_LISTED_PLAIN, _LISTED_CONVERTIBLE)
+        super().__init__({c: raw[c] for c in plain})
         self.raw = raw
 
     def __missing__(self, key: str) -> Any:
-        convert = _LISTED_CONVERT.get(key)
-        if convert is None:
+        if key not in self.convertible:
             raise KeyError(key)
-        value = self[key] = convert(self.raw[key])
+        value = self[key] = _LISTED_CONVERT[key](self.raw[key])
         return value
 
     def _complete(self) -> None:
-        for key in _LISTED_CONVERT:
+        for key in self.convertible:
             if not dict.__contains__(self, key):
                 self.__missing__(key)
 
@@ -150,10 +164,11 @@ class ListedLead(dict[str, Any]):
         return dict.__iter__(self)
 
     def __len__(self) -> int:
-        return len(_LISTED_PLAIN) + len(_LISTED_CONVERT)
+        self._complete()
+        return dict.__len__(self)
 
     def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or key in _LISTED_CONVERT
+        return dict.__contains__(self, key) or key in self.convertible
 
     def keys(self) -> Any:
         self._complete()
@@ -175,11 +190,16 @@ class ListedLead(dict[str, Any]):
 
 
 _LISTED_CONVERT = dict(lead_store.CONVERTED)
-_LISTED_PLAIN = tuple(
-    c
-    for c in (*lead_store.COLUMNS, "sort_last", "sort_first")
-    if c not in _LISTED_CONVERT
-)
+_LISTED_CONVERTIBLE = frozenset(_LISTED_CONVERT)
+_LISTED_PLAIN = tuple(c for c in _LISTED if c not in _LISTED_CONVERT)
+
+
+def _selected(columns: Collection[str]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The plain and the converted columns of a page of ``columns``."""
+    return (
+        tuple(c for c in _LISTED_PLAIN if c in columns),
+        _LISTED_CONVERTIBLE.intersection(columns),
+    )
 
 
 # To-one relations a page may read in its own statement: the lead's column,
@@ -196,16 +216,16 @@ def _join_columns(name: str) -> list[str]:
     return list(columns or model._meta.fields_db_projection.values())
 
 
-def _joined_select(joins: Collection[str]) -> str:
-    """`_SELECT` with each joined table's columns, prefixed with its name."""
+def _joined_select(head: str, joins: Collection[str]) -> str:
+    """``head`` (`_select`) with each joined table's columns, prefixed with its
+    name, and the FROM."""
     columns, tables = [], []
     for n, name in enumerate(sorted(joins)):
         key, table, _, _ = JOINS[name]
         alias = f"j{n}"
         columns += [f"{alias}.{c} AS {name}__{c}" for c in _join_columns(name)]
         tables.append(f" LEFT JOIN {table} {alias} ON {alias}.id = l.{key}")
-    head, _, tail = _SELECT.partition(" FROM lead l")
-    return f"{head}, {', '.join(columns)} FROM lead l{''.join(tables)}{tail}"
+    return f"{head}, {', '.join(columns)} FROM lead l{''.join(tables)}"
 
 
 def joined_records(rows: list[ListedLead], name: str) -> dict[int, Any]:
@@ -229,18 +249,27 @@ async def list_leads(
     descending: bool,
     page: PageRequest,
     joins: Collection[str] = (),
+    columns: Collection[str] | None = None,
 ) -> Page[ListedLead]:
     """One statement per page (plus one for ``totalCount`` when asked); with
-    ``joins``, the same statement reads those relations too."""
+    ``joins``, the same statement reads those relations too; with ``columns``,
+    the rows hold only those of the lead's columns, its id and its cursor's."""
     where, params = _conditions(filter)
-    select = _joined_select(joins) if joins else _SELECT
+    selected = None
+    if columns is None:
+        head = _SELECT.removesuffix(" FROM lead l")
+    else:
+        wanted = {"id", *ORDERINGS[order], *columns}
+        head = _select(wanted)
+        selected = _selected(wanted)
+    select = _joined_select(head, joins) if joins else f"{head} FROM lead l"
     query = SqlQuery(select, "lead l", tuple(where), tuple(params), COLUMNS)
     ordering = Ordering(
         f"{order}:{'D' if descending else 'A'}",
         tuple((field, descending) for field in ORDERINGS[order]),
     )
     found = cast(Page[Any], await paginate_rows(query, ordering, page))
-    found.rows = [ListedLead(row) for row in found.rows]
+    found.rows = [ListedLead(row, selected) for row in found.rows]
     return cast(Page[ListedLead], found)
 
 

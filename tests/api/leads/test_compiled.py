@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 
 from schema.core import compiled
+from schema.leads.types import LEAD_COLUMNS, LEAD_VALUES
 from server import db
 from server.executor import Executor
 from server.models.feedback import LeadFeedback
@@ -31,6 +33,7 @@ from server.models.people import SavedFilter, User
 from server.models.waterfall import FollowUp, Handoff, HandoffChain
 from server.services.core import ids
 from server.services.core.ratelimit import RateLimiter
+from server.services.leads import store as lead_store
 from server.services.people import auth
 from tests.client.test_operations import documents  # noqa: F401  (a fixture)
 from tests.helpers import Api, issue_token
@@ -792,6 +795,68 @@ async def test_statements_of_the_bench_reads_are_pinned(
     assert len(listed) == 1, listed
     assert len(detailed) == 2, detailed
     auth.credentials.clear()
+
+
+def _lead_columns(statement: str) -> set[str]:
+    head = statement.split(" FROM lead l", 1)[0]
+    return set(re.findall(r"\bl\.(\w+)", head))
+
+
+async def test_the_bench_s_lead_list_selects_only_the_columns_it_reads(
+    api: Api, app: Starlette
+) -> None:
+    """The page's statement holds the lead's columns its fields read (the id,
+    the persona's and owner's keys, the score ordering's), not the lead's 40;
+    the executor's page still reads every column."""
+    from bench.lead_operations import LEAD_LIST
+
+    both, _, personas, owners = await _world(api, app)
+    await _insert(
+        [
+            {
+                "first_name": "Zoë",
+                "last_name": None,
+                "company": "Ça",
+                "stage": "MQL",
+                "with_persona": True,
+                "with_owner": True,
+                "stage_entered_at": BASE,
+                "cycle_started_at": BASE,
+                "created_at": BASE,
+                "updated_at": BASE,
+                "activities": [],
+            }
+        ],
+        personas,
+        owners,
+    )
+    before = dict(compiled.fallbacks())
+    with db.count_statements() as statements:
+        body, used = await both.same(LEAD_LIST, {})
+    assert used and compiled.fallbacks() == before, compiled.fallbacks()
+    assert b"Zo\xc3\xab" in body
+    pages = [s for s in statements if " FROM lead l " in s]
+    compiled_page, executor_page = pages[0], pages[-1]
+    assert len(pages) == 2, statements
+    assert _lead_columns(compiled_page) == {
+        "id", "first_name", "last_name", "company", "score", "scored_under",
+        "stage", "persona_id", "owner_id",
+    }  # fmt: skip
+    assert _lead_columns(executor_page) == set(lead_store.COLUMNS)
+
+
+def test_each_lead_field_reads_only_the_columns_declared_for_it() -> None:
+    """`LEAD_COLUMNS` names every column a field of `LEAD_VALUES` reads: each
+    field read from a row of only its columns answers as from the full row."""
+    numbers = {"fit_score", "engagement_score", "raw_score", "amount"}
+    full: dict[str, Any] = {c: "Ça" for c in lead_store.COLUMNS}
+    full |= {c: Decimal("1.50") for c in numbers}
+    full |= {"id": 7, "stage": "MQL", "grade": "A", "qualified_by": "MANUAL"}
+    full |= {"products": ["x"], "scored_under": 2, "score": 40}
+    assert set(LEAD_COLUMNS) == set(LEAD_VALUES)
+    for name, read in LEAD_VALUES.items():
+        only = {c: full[c] for c in LEAD_COLUMNS[name]}
+        assert read(only) == read(full), name
 
 
 async def test_statements_of_the_client_s_lead_and_queue_reads_are_pinned(
