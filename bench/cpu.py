@@ -32,6 +32,7 @@ MODES: list[tuple[str, Any]] = []
 SMALL = (
     *("--leads", "5000", "--activities", "50000", "--users", "50", "--tokens", "20"),
     *("--content-requests", "0", "--no-scoring", "--mql-percent", "20"),
+    *("--handoff-chains", "1500"),  # at most one chain per lead
     *("--operations", "leadList,leadDetail"),
 )
 
