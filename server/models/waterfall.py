@@ -68,7 +68,22 @@ class HandoffChain(Model):
             Index(fields=("lead_id", "started_at"), name="handoff_chain_lead"),
             Index(fields=("accept_due_at",), name="handoff_chain_accept_due"),
             Index(fields=("first_touch_due_at",), name="handoff_chain_touch_due"),
-            Index(fields=("started_at",), name="handoff_chain_started"),
+            # The chains started in a period with what the dashboard counts
+            # of them (chain counts, first touch), read from the index alone.
+            Index(
+                fields=(
+                    "started_at",
+                    "persona_id",
+                    "first_touch_at",
+                    "withdrawn_at",
+                    "decision",
+                    "qualified_by",
+                    "lead_id",
+                    "auto_accepted",
+                    "first_touch_business_hours",
+                ),
+                name="handoff_chain_figures",
+            ),
             Index(fields=("touch_window_ends_at",), name="handoff_chain_window"),
         )
 
