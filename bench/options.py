@@ -11,7 +11,7 @@ from bench.database import DEFAULT_PG_URL
 REPO = Path(__file__).resolve().parent.parent
 SMOKE = {
     "users": 60,
-    "tokens": 10,
+    "tokens": 50,  # the simulator costs 20,000 points: 10 users ran out in a second
     "leads": 400,
     "activities": 4000,
     "ingest_batches": 2,
