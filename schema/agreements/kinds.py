@@ -3,9 +3,11 @@ progress and measurements, persona evidence. Registers each kind for `node`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -215,6 +217,37 @@ CLASSES: dict[str, type[Agreement]] = {
 }
 
 
+# What each plain field of an agreement holds, read from its row (a model or a
+# `Record`): `agreement_type` builds the executor's objects with these, and the
+# compiled reads (`schema.agreements.compiled`) answer a persona's with them.
+AGREEMENT_VALUES: dict[str, Callable[[Any], Any]] = {
+    "id": lambda r: strawberry.ID(agreement_store.global_id(r)),
+    "kind": lambda r: DomainAgreementKind(r.kind),
+    "title": attrgetter("title"),
+    "status": lambda r: DomainAgreementStatus(r.status),
+    "pending": lambda r: DomainPendingState(r.pending),
+    "revision": attrgetter("revision"),
+    "version": attrgetter("version"),
+    "content_hash": attrgetter("content_hash"),
+    "proposed_at": attrgetter("proposed_at"),
+    "activated_at": attrgetter("activated_at"),
+    "retired_at": attrgetter("retired_at"),
+    "created_at": attrgetter("created_at"),
+    "updated_at": attrgetter("updated_at"),
+}
+# A persona's, with its name; and the columns each reads (the kind always:
+# the id is made from it, and a row read as it comes is checked by it).
+PERSONA_VALUES: dict[str, Callable[[Any], Any]] = {
+    **AGREEMENT_VALUES,
+    "name": lambda r: _persona_name(r.terms) or r.title,
+}
+PERSONA_COLUMNS: dict[str, tuple[str, ...]] = {
+    **{name: (name, "kind") for name in AGREEMENT_VALUES},
+    "id": ("id", "kind"),
+    "name": ("terms", "title", "kind"),
+}
+
+
 def agreement_type(row: models.Agreement) -> Agreement:
     rejection = None
     if row.rejection_reason is not None and row.rejected_at is not None:
@@ -224,19 +257,7 @@ def agreement_type(row: models.Agreement) -> Agreement:
             _by=row.rejected_by_id,
         )
     return CLASSES[row.kind](
-        id=strawberry.ID(agreement_store.global_id(row)),
-        kind=DomainAgreementKind(row.kind),
-        title=row.title,
-        status=DomainAgreementStatus(row.status),
-        pending=DomainPendingState(row.pending),
-        revision=row.revision,
-        version=row.version,
-        content_hash=row.content_hash,
-        proposed_at=row.proposed_at,
-        activated_at=row.activated_at,
-        retired_at=row.retired_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        **{name: read(row) for name, read in AGREEMENT_VALUES.items()},
         last_rejection=rejection,
         _row=row,
     )

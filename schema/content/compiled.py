@@ -11,6 +11,7 @@ from schema.content.types import cards_of, due_state, today_in, viewer_actions
 from schema.context import Context
 from schema.core.compiled import (
     Batch,
+    Joins,
     NotCompiled,
     RootOne,
     RootPage,
@@ -21,7 +22,7 @@ from server.services.core.pagination import Page
 
 
 async def _requests(
-    kwargs: dict[str, Any], joins: frozenset[str], context: Context
+    kwargs: dict[str, Any], joins: Joins, context: Context
 ) -> Page[Any]:
     return await requests_page(
         kwargs.get("filter"), kwargs["order_by"], request_of(kwargs), today_in(context)

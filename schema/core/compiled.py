@@ -72,6 +72,9 @@ log = logging.getLogger("accord.compiled")
 
 Read = Callable[[Any], Any]
 Load = Callable[[list[int]], Awaitable[Mapping[int, Any]]]
+# The to-one relations a root page reads in its own statement: each join's
+# name, with the related row's columns the selection reads (None: every one).
+Joins = Mapping[str, frozenset[str] | None]
 PLANS_KEPT = 1000
 
 
@@ -123,7 +126,10 @@ class RowType:
     """An object type answered from rows. ``leaves`` reads each plain field (by
     its Python name) from a row; without it the rows are ``convert``ed once into
     the schema's own objects and their attributes (or self-only, synchronous
-    field methods) are read."""
+    field methods) are read. A type with both answers a selection of only
+    fields in ``leaves`` and ``columns`` from its rows as they come (``check``
+    run on each), so a join may fetch only those columns; any other selection
+    is converted."""
 
     name: str
     leaves: Mapping[str, Read] | None = None
@@ -135,12 +141,14 @@ class RowType:
     # page of a selection whose fields are all named fetches only those
     # (`RootPage.selects`), else every column.
     columns: Mapping[str, tuple[str, ...]] | None = None
+    # Refuses (`NotCompiled`) a row read as it comes that ``convert`` refuses.
+    check: Read | None = None
 
 
 @dataclass(frozen=True)
 class RootPage:
-    """A root connection: its rows for the converted arguments (and the names
-    of the to-one relations to join into the page's statement)."""
+    """A root connection: its rows for the converted arguments (and the
+    to-one relations to join into the page's statement, `Joins`)."""
 
     target: str
     rule: str
@@ -241,6 +249,7 @@ class ObjectPlan:
     relations: list[tuple[Any, ...]]  # the ONE, PAGE and BATCH steps
     convert_all: Callable[[list[Any], Context], Awaitable[list[Any]]] | None = None
     columns: frozenset[str] | None = None  # the row keys read (None: unknown)
+    check: Read | None = None  # run on each row (read as it comes)
     build: Callable[[Any, Any], dict[str, Any]] = field(
         init=False, compare=False, repr=False
     )
@@ -296,13 +305,33 @@ class _Compiler:
         )
         return collected.grouped_field_set
 
-    def object(self, row_type: RowType, details: list[FieldDetails]) -> ObjectPlan:
+    def object(
+        self, row_type: RowType, details: list[FieldDetails], built: bool = False
+    ) -> ObjectPlan:
+        """The plan of an object's selection; ``built``: the objects come
+        converted already (a `Batch` that builds them), never as rows."""
+        gql_type = self.schema.get_type(row_type.name)
+        assert isinstance(gql_type, GraphQLObjectType)
+        selected = self.subfields(gql_type, details)
+        if row_type.leaves is not None and (
+            row_type.convert is not None or row_type.convert_all is not None
+        ):
+            if not built and _reads_leaves_only(row_type, gql_type, selected):
+                return self._object(
+                    replace(row_type, convert=None, convert_all=None), selected
+                )
+            return self._object(replace(row_type, leaves=None, columns=None), selected)
+        return self._object(row_type, selected)
+
+    def _object(
+        self, row_type: RowType, selected: dict[str, list[FieldDetails]]
+    ) -> ObjectPlan:
         gql_type = self.schema.get_type(row_type.name)
         assert isinstance(gql_type, GraphQLObjectType)
         steps: list[tuple[Any, ...]] = []
         relations: list[tuple[Any, ...]] = []
         columns: set[str] | None = set() if row_type.columns is not None else None
-        for key, found in self.subfields(gql_type, details).items():
+        for key, found in selected.items():
             name = found[0].node.name.value
             if name == "__typename":
                 steps.append((TYPENAME, key, row_type.name))
@@ -325,6 +354,7 @@ class _Compiler:
             if read is None:
                 raise NotCompiled(f"{label} is not compiled")
             steps.append((LEAF, key, read, _output(field_def.type, label)))
+        converts = row_type.convert is not None or row_type.convert_all is not None
         return ObjectPlan(
             row_type.name,
             row_type.convert,
@@ -332,6 +362,7 @@ class _Compiler:
             relations,
             row_type.convert_all,
             None if columns is None else frozenset(columns),
+            None if converts else row_type.check,
         )
 
     def relation(
@@ -354,7 +385,7 @@ class _Compiler:
             many = isinstance(inner, GraphQLList)
             if many and not isinstance(inner.of_type, GraphQLNonNull):
                 raise NotCompiled(f"{label} may hold nulls")
-            plan = self.object(_known(relation.target), found)
+            plan = self.object(_known(relation.target), found, relation.built)
             return (BATCH, key, relation, plan, non_null, label, many)
         target = _known(relation.target)
         if isinstance(relation, ToOne):
@@ -465,6 +496,26 @@ def _uses_variables(node: FieldNode) -> bool:
     for argument in node.arguments or ():
         visit(argument, seen)
     return seen.found
+
+
+def _reads_leaves_only(
+    row_type: RowType,
+    gql_type: GraphQLObjectType,
+    selected: dict[str, list[FieldDetails]],
+) -> bool:
+    """Whether every field selected is one of the type's ``leaves`` (without
+    arguments) with its columns declared: then the rows need no converting."""
+    leaves, columns = row_type.leaves or {}, row_type.columns or {}
+    for found in selected.values():
+        name = found[0].node.name.value
+        if name == "__typename":
+            continue
+        python_name = _python_name(gql_type.fields[name])
+        if python_name not in leaves or python_name not in columns:
+            return False
+        if any(d.node.arguments for d in found):
+            return False
+    return True
 
 
 def _python_name(field_def: GraphQLField) -> str | None:
@@ -624,11 +675,7 @@ def compile_plan(
         if isinstance(handler, RootPage):
             target = TYPES[handler.target]
             connection = compiler.connection(field_def, found, target, f"Query.{name}")
-            joins = frozenset(
-                step[2].join
-                for step in (connection.node.relations if connection.node else ())
-                if step[0] == ONE and step[2].join is not None
-            )
+            joins = _joins(connection.node)
             for step in connection.node.relations if connection.node else ():
                 if step[0] == ONE and step[2].join is not None:
                     joined.add(id(step))
@@ -657,6 +704,21 @@ def compile_plan(
             }
             steps.append((ONE, key, handler, plans, arguments, name))
     return Plan(operation, steps, joined)
+
+
+def _joins(node: ObjectPlan | None) -> Joins:
+    """The joins of a root page's rows, each with the columns its selections
+    read (every column when any of them needs all)."""
+    joins: dict[str, frozenset[str] | None] = {}
+    for step in node.relations if node else ():
+        if step[0] != ONE or step[2].join is None:
+            continue
+        name, columns = step[2].join, step[3].columns
+        if name in joins:
+            known = joins[name]
+            columns = None if known is None or columns is None else known | columns
+        joins[name] = columns
+    return joins
 
 
 def _conditions(
@@ -716,6 +778,9 @@ class _Run:
             return [plan.convert(r) for r in rows]
         if plan.convert_all is not None and rows:
             return await plan.convert_all(rows, self.context)
+        if plan.check is not None:
+            for row in rows:
+                plan.check(row)
         return list(rows)
 
     async def prefetch(self, plan: ObjectPlan, rows: list[Any]) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from schema.context import Context
 from schema.core.compiled import (
     Batch,
+    Joins,
     PageOf,
     RootNode,
     RootPage,
@@ -49,7 +50,7 @@ async def _activities(row: Any, kwargs: dict[str, Any]) -> Page[Any]:
 
 async def _leads(
     kwargs: dict[str, Any],
-    joins: frozenset[str],
+    joins: Joins,
     context: Context,
     columns: frozenset[str] | None,
 ) -> Page[Any]:

@@ -641,7 +641,7 @@ async def lead_page(
     before: str | None = None,
     filter: LeadFilter | None = None,
     order_by: LeadOrder | None = None,
-    joins: frozenset[str] = frozenset(),
+    joins: Mapping[str, frozenset[str] | None] | None = None,
     columns: frozenset[str] | None = None,
 ) -> Page[lead_reads.ListedLead]:
     """The rows of a `leads` page (the caller's permission checked before),

@@ -6,18 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from schema.context import Context
-from schema.core.compiled import RootOne, RootPage, RowType, request_of
+from schema.core.compiled import Joins, RootOne, RootPage, RowType, request_of
 from schema.people.saved_filters import saved_filter_type
-from schema.people.users import user_type, users_page
+from schema.people.users import USER_COLUMNS, USER_VALUES, user_type, users_page
 from server.services.core.actors import Actor
 from server.services.core.pagination import Page
 from server.services.people import reads as user_reads
 from server.services.people import saved_filters
 
 
-async def _users(
-    kwargs: dict[str, Any], joins: frozenset[str], context: Context
-) -> Page[Any]:
+async def _users(kwargs: dict[str, Any], joins: Joins, context: Context) -> Page[Any]:
     request = request_of(kwargs)
     return await users_page(kwargs.get("filter"), kwargs.get("order_by"), request)
 
@@ -35,7 +33,9 @@ async def _saved_filters(kwargs: dict[str, Any], context: Context) -> Any:
 
 
 TYPES = {
-    "User": RowType("User", convert=user_type),
+    "User": RowType(
+        "User", convert=user_type, leaves=USER_VALUES, columns=USER_COLUMNS
+    ),
     "SavedFilter": RowType("SavedFilter", convert=saved_filter_type),
 }
 ROOTS: dict[str, RootPage | RootOne] = {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
@@ -68,22 +70,34 @@ class User(Node):
         return await user_by_key(info, self._issued_by)
 
 
+# What each plain field of `User` holds, read from a user's row (a model or a
+# `Record`): `user_type` builds the executor's objects with these, and the
+# compiled reads (`schema.people.compiled`) answer the same fields with them.
+USER_VALUES: dict[str, Callable[[Any], Any]] = {
+    "id": lambda r: strawberry.ID(ids.encode("User", r.id)),
+    "name": attrgetter("name"),
+    "email": attrgetter("email"),
+    "team": lambda r: DomainTeam(r.team),
+    "role": lambda r: DomainRole(r.role),
+    "active": attrgetter("active"),
+    "timezone": attrgetter("timezone"),
+    "out_of_office": attrgetter("out_of_office"),
+    "accepts_leads": attrgetter("accepts_leads"),
+    "version": attrgetter("version"),
+    "created_at": attrgetter("created_at"),
+    "updated_at": attrgetter("updated_at"),
+    "role_granted_at": attrgetter("role_granted_at"),
+    "credentials_issued_at": attrgetter("credentials_issued_at"),
+}
+# The columns each of them reads (a join fetches only those a selection needs).
+USER_COLUMNS: dict[str, tuple[str, ...]] = {
+    name: ("id",) if name == "id" else (name,) for name in USER_VALUES
+}
+
+
 def user_type(row: models.User) -> User:
     return User(
-        id=strawberry.ID(ids.encode("User", row.id)),
-        name=row.name,
-        email=row.email,
-        team=DomainTeam(row.team),
-        role=DomainRole(row.role),
-        active=row.active,
-        timezone=row.timezone,
-        out_of_office=row.out_of_office,
-        accepts_leads=row.accepts_leads,
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        role_granted_at=row.role_granted_at,
-        credentials_issued_at=row.credentials_issued_at,
+        **{name: read(row) for name, read in USER_VALUES.items()},
         _granted_by=row.role_granted_by_id,
         _issued_by=row.credentials_issued_by_id,
     )

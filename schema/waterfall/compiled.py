@@ -13,7 +13,15 @@ from operator import attrgetter
 from typing import Any
 
 from schema.context import Context
-from schema.core.compiled import Batch, Load, RootPage, RowType, ToOne, request_of
+from schema.core.compiled import (
+    Batch,
+    Joins,
+    Load,
+    RootPage,
+    RowType,
+    ToOne,
+    request_of,
+)
 from schema.waterfall.types import follow_up_type, handoff_types, handoffs_page
 from server.services.core.actors import Actor
 from server.services.core.pagination import Page
@@ -45,16 +53,14 @@ async def _follow_ups_of(rows: list[Any], context: Context) -> list[Any]:
 
 
 async def _handoffs(
-    kwargs: dict[str, Any], joins: frozenset[str], context: Context
+    kwargs: dict[str, Any], joins: Joins, context: Context
 ) -> Page[Any]:
     return await handoffs_page(
         kwargs.get("filter"), kwargs.get("order_by"), request_of(kwargs)
     )
 
 
-async def _queue(
-    kwargs: dict[str, Any], joins: frozenset[str], context: Context
-) -> Page[Any]:
+async def _queue(kwargs: dict[str, Any], joins: Joins, context: Context) -> Page[Any]:
     actor = context.caller
     assert isinstance(actor, Actor)  # the plan checked `myQueue` first
     return await handoff_reads.my_queue(actor.user_id, request_of(kwargs))

@@ -211,29 +211,38 @@ JOINS: dict[str, tuple[str, str, type[Model], tuple[str, ...] | None]] = {
 }
 
 
-def _join_columns(name: str) -> list[str]:
+def _join_columns(name: str, wanted: Collection[str] | None = None) -> list[str]:
+    """The columns a page joins for ``name``: its id and ``wanted`` (None: all)."""
     _, _, model, columns = JOINS[name]
-    return list(columns or model._meta.fields_db_projection.values())
+    every = list(columns or model._meta.fields_db_projection.values())
+    if wanted is None:
+        return every
+    return [c for c in every if c == "id" or c in wanted]
 
 
-def _joined_select(head: str, joins: Collection[str]) -> str:
+def _joined_select(head: str, joins: Mapping[str, Collection[str] | None]) -> str:
     """``head`` (`_select`) with each joined table's columns, prefixed with its
     name, and the FROM."""
     columns, tables = [], []
     for n, name in enumerate(sorted(joins)):
         key, table, _, _ = JOINS[name]
         alias = f"j{n}"
-        columns += [f"{alias}.{c} AS {name}__{c}" for c in _join_columns(name)]
+        columns += [
+            f"{alias}.{c} AS {name}__{c}" for c in _join_columns(name, joins[name])
+        ]
         tables.append(f" LEFT JOIN {table} {alias} ON {alias}.id = l.{key}")
     return f"{head}, {', '.join(columns)} FROM lead l{''.join(tables)}"
 
 
 def joined_records(rows: list[ListedLead], name: str) -> dict[int, Any]:
     """The rows a page joined for ``name``, by id, as `fetched.records` reads
-    them by key (the same values, converted alike)."""
+    them by key (the same values, converted alike): the columns the page
+    joined (`_join_columns`), all of them or those its selection reads."""
+    if not rows:
+        return {}
     model = JOINS[name][2]
     prefix = f"{name}__"
-    columns = _join_columns(name)
+    columns = [k[len(prefix) :] for k in rows[0].raw if k.startswith(prefix)]
     unique: dict[Any, Mapping[str, Any]] = {}
     for row in rows:
         key = row.raw[prefix + "id"]
@@ -248,11 +257,12 @@ async def list_leads(
     order: str,
     descending: bool,
     page: PageRequest,
-    joins: Collection[str] = (),
+    joins: Mapping[str, Collection[str] | None] | None = None,
     columns: Collection[str] | None = None,
 ) -> Page[ListedLead]:
     """One statement per page (plus one for ``totalCount`` when asked); with
-    ``joins``, the same statement reads those relations too; with ``columns``,
+    ``joins``, the same statement reads those relations too (each with the
+    columns named, None: all of them); with ``columns``,
     the rows hold only those of the lead's columns, its id and its cursor's."""
     where, params = _conditions(filter)
     selected = None

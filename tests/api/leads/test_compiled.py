@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,18 +24,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
+from schema.agreements.kinds import PERSONA_COLUMNS, PERSONA_VALUES
 from schema.core import compiled
 from schema.leads.types import LEAD_COLUMNS, LEAD_VALUES
+from schema.people.users import USER_COLUMNS, USER_VALUES
 from server import db
 from server.executor import Executor
+from server.models.agreements import Agreement
 from server.models.feedback import LeadFeedback
 from server.models.leads import Lead, LeadActivity, LeadExternalId, StageChange
 from server.models.people import SavedFilter, User
 from server.models.waterfall import FollowUp, Handoff, HandoffChain
-from server.services.core import ids
+from server.services.core import fetched, ids
 from server.services.core.ratelimit import RateLimiter
 from server.services.leads import store as lead_store
 from server.services.people import auth
+from server.services.people import reads as user_reads
 from tests.client.test_operations import documents  # noqa: F401  (a fixture)
 from tests.helpers import Api, issue_token
 from tests.lead_steps import Desk, seat
@@ -54,8 +59,14 @@ LEAD_LEAVES = _names(
     "grade scoredUnder scoredAt qualified qualifiedAt qualifiedUnder qualifiedBy "
     "amount recurring sourceUpdatedAt version createdAt updatedAt __typename"
 )
-PERSONA_LEAVES = _names("id name title status revision __typename")
-USER_LEAVES = _names("id name email team role active timezone createdAt __typename")
+PERSONA_LEAVES = _names(
+    "id name title status revision kind pending version contentHash proposedAt "
+    "activatedAt retiredAt createdAt updatedAt __typename"
+)
+USER_LEAVES = _names(
+    "id name email team role active timezone createdAt outOfOffice acceptsLeads "
+    "version updatedAt roleGrantedAt credentialsIssuedAt __typename"
+)
 ACTIVITY_LEAVES = _names(
     "id kind occurredAt externalId source metadata recordedAt __typename"
 )
@@ -802,6 +813,14 @@ def _lead_columns(statement: str) -> set[str]:
     return set(re.findall(r"\bl\.(\w+)", head))
 
 
+def _joined_columns(statement: str) -> dict[str, set[str]]:
+    head = statement.split(" FROM lead l", 1)[0]
+    found: dict[str, set[str]] = {}
+    for column, name in re.findall(r"\bj\d\.(\w+) AS (\w+?)__", head):
+        found.setdefault(name, set()).add(column)
+    return found
+
+
 async def test_the_bench_s_lead_list_selects_only_the_columns_it_reads(
     api: Api, app: Starlette
 ) -> None:
@@ -843,8 +862,25 @@ async def test_the_bench_s_lead_list_selects_only_the_columns_it_reads(
         "stage", "persona_id", "owner_id",
     }  # fmt: skip
     assert _lead_columns(executor_page) == set(lead_store.COLUMNS)
+    # the persona and owner it joins: only what `persona { name }` and
+    # `owner { name email }` read (and the kind a persona's row is checked by)
+    assert _joined_columns(compiled_page) == {
+        "persona": {"id", "kind", "terms", "title"},
+        "owner": {"id", "name", "email"},
+    }
 
 
+@pytest.fixture
+def id_codec() -> Iterator[None]:
+    """Global IDs without an app (the one configured, if any, restored)."""
+    saved = dict(ids._state)
+    ids.configure("a test key of thirty-two chars!!")
+    yield
+    ids._state.clear()
+    ids._state.update(saved)
+
+
+@pytest.mark.usefixtures("id_codec")
 def test_each_lead_field_reads_only_the_columns_declared_for_it() -> None:
     """`LEAD_COLUMNS` names every column a field of `LEAD_VALUES` reads: each
     field read from a row of only its columns answers as from the full row."""
@@ -857,6 +893,41 @@ def test_each_lead_field_reads_only_the_columns_declared_for_it() -> None:
     for name, read in LEAD_VALUES.items():
         only = {c: full[c] for c in LEAD_COLUMNS[name]}
         assert read(only) == read(full), name
+
+
+@pytest.mark.parametrize(
+    ("values", "columns", "full"),
+    [
+        (
+            USER_VALUES,
+            USER_COLUMNS,
+            {
+                **{c: "Ça" for c in user_reads.READ_COLUMNS},
+                **{"id": 3, "team": "SALES", "role": "ADMIN", "version": 2},
+            },
+        ),
+        (
+            PERSONA_VALUES,
+            PERSONA_COLUMNS,
+            {
+                **{c: "Ça" for c in Agreement._meta.fields_db_projection.values()},
+                **{"id": 5, "kind": "PERSONA", "status": "ACTIVE", "revision": 1},
+                **{"pending": "NONE", "terms": '{"name": "Ops"}', "version": 3},
+            },
+        ),
+    ],
+)
+@pytest.mark.usefixtures("id_codec")
+def test_persona_and_user_fields_read_only_the_columns_declared_for_them(
+    values: dict[str, Any], columns: dict[str, tuple[str, ...]], full: dict[str, Any]
+) -> None:
+    """A persona or owner joined into a page is fetched with only the columns
+    its selection reads: each field read from a row of only its columns
+    answers as from the full row."""
+    assert set(columns) == set(values)
+    for name, read in values.items():
+        only = fetched.Record({c: full[c] for c in columns[name]})
+        assert read(only) == read(fetched.Record(full)), name
 
 
 async def test_statements_of_the_client_s_lead_and_queue_reads_are_pinned(
