@@ -249,6 +249,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         raise CommandError(
             f"{len(pending)} migration(s) not applied: run `accord migrate` first"
         )
+    from server.transport import HTTP_PROTOCOL
+
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -256,9 +258,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         # uvicorn[standard]'s C event loop and HTTP parser (what "auto" picks
-        # when they are installed; named so a missing one fails at start).
+        # when they are installed; named so a missing one fails at start), the
+        # parser's protocol sending each response in one write.
         loop="uvloop",
-        http="httptools",
+        http=HTTP_PROTOCOL,
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=False,

@@ -13,6 +13,7 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
+from server.transport import HTTP_PROTOCOL
 from tests.network import free_port
 
 
@@ -22,7 +23,12 @@ async def serving(app: Starlette) -> AsyncIterator[str]:
     yields its base URL."""
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        http=HTTP_PROTOCOL,  # as `accord serve` speaks HTTP
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
