@@ -268,6 +268,13 @@ async def lead_types(
     return leads
 
 
+def _full_name(first: str | None, last: str | None) -> str:
+    """The names given, space-separated (read for every row of a page)."""
+    if first and last:
+        return f"{first} {last}"
+    return first or last or ""
+
+
 def _score(values: Mapping[str, Any]) -> int | None:
     return values["score"] if values["scored_under"] is not None else None
 
@@ -281,7 +288,7 @@ LEAD_VALUES: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "erased": lambda v: is_erased_email(v["email"]),
     "first_name": itemgetter("first_name"),
     "last_name": itemgetter("last_name"),
-    "full_name": lambda v: " ".join(n for n in (v["first_name"], v["last_name"]) if n),
+    "full_name": lambda v: _full_name(v["first_name"], v["last_name"]),
     "company": itemgetter("company"),
     "company_size": itemgetter("company_size"),
     "industry": itemgetter("industry"),

@@ -880,6 +880,17 @@ def id_codec() -> Iterator[None]:
     ids._state.update(saved)
 
 
+@given(
+    first=st.none() | st.text(max_size=3), last=st.none() | st.text(max_size=3)
+)
+def test_a_full_name_is_the_names_given_joined_by_a_space(
+    first: str | None, last: str | None
+) -> None:
+    full_name = LEAD_VALUES["full_name"]
+    expected = " ".join(n for n in (first, last) if n)
+    assert full_name({"first_name": first, "last_name": last}) == expected
+
+
 @pytest.mark.usefixtures("id_codec")
 def test_each_lead_field_reads_only_the_columns_declared_for_it() -> None:
     """`LEAD_COLUMNS` names every column a field of `LEAD_VALUES` reads: each
