@@ -880,9 +880,7 @@ def id_codec() -> Iterator[None]:
     ids._state.update(saved)
 
 
-@given(
-    first=st.none() | st.text(max_size=3), last=st.none() | st.text(max_size=3)
-)
+@given(first=st.none() | st.text(max_size=3), last=st.none() | st.text(max_size=3))
 def test_a_full_name_is_the_names_given_joined_by_a_space(
     first: str | None, last: str | None
 ) -> None:
