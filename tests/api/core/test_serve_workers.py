@@ -230,3 +230,28 @@ def test_a_worker_that_cannot_start_stops_the_parent_with_a_failure(
     )
     assert done.returncode == 3, done.stderr
     assert "failed to start" in done.stderr
+
+
+def test_workers_exit_when_their_parent_is_killed(
+    tmp_path_factory: pytest.TempPathFactory, database: str
+) -> None:
+    with server_process(
+        tmp_path_factory, [], workers=2, ACCORD_DATABASE_URL=database
+    ) as (_, process):
+        workers = workers_of(process.pid)
+        assert len(workers) == 2
+        process.kill()
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(alive(pid) for pid in workers):
+            time.sleep(0.2)
+    assert not any(alive(pid) for pid in workers)
+
+
+def alive(pid: int) -> bool:
+    """Running, and not a zombie awaiting a reaper."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
