@@ -255,3 +255,31 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return status.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_connections_for_a_worker_that_does_not_read_wait_in_the_parent(
+    served: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    """A stopped worker's channel fills (a few hundred sockets); the parent keeps
+    the rest and hands them over once the worker reads again: none is lost."""
+    base, process = served
+    port = int(base.rsplit(":", 1)[1])
+    stopped = min(workers_of(process.pid))
+    count = 800  # 400 for the stopped worker: more than its channel holds
+    os.kill(stopped, signal.SIGSTOP)
+    try:
+        conns = [http.client.HTTPConnection("127.0.0.1", port) for _ in range(count)]
+        for conn in conns:
+            conn.connect()
+        time.sleep(0.5)  # the parent has accepted them all
+    finally:
+        os.kill(stopped, signal.SIGCONT)
+    try:
+        for conn in conns:
+            assert ask(conn)["data"] == {"__typename": "Query"}
+        held = holders(process.pid, port, conns)
+        assert held[stopped] == count // 2
+        assert sorted(held.values()) == [count // 2, count // 2]
+    finally:
+        for conn in conns:
+            conn.close()
