@@ -251,8 +251,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         )
     from server.transport import HTTP_PROTOCOL
 
-    uvicorn.run(
-        "server.app:create_app",
+    options: dict[str, Any] = dict(
         factory=True,
         host=args.host,
         port=args.port,
@@ -266,6 +265,17 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         access_log=False,
         proxy_headers=False,
     )
+    if args.workers == 1:
+        uvicorn.run("server.app:create_app", **options)
+        return
+    # Several workers: the parent hands each connection to a worker in turn
+    # (uvicorn's shared socket lets one worker take them all).
+    from server import workers
+
+    try:
+        workers.serve(uvicorn.Config("server.app:create_app", **options))
+    except workers.WorkerFailedToStart:
+        raise CommandError("a worker failed to start (its log is above)") from None
 
 
 def backup(settings: Settings, args: argparse.Namespace) -> None:

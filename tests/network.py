@@ -44,6 +44,18 @@ def running_server(
     """A migrated database (SQLite unless the settings name one) with `people`
     (password PASSWORD), served by `accord serve --workers N` with the `settings`
     (ACCORD_… variables) until the block ends; yields its base URL."""
+    with server_process(tmp_path_factory, people, workers, **settings) as (base, _):
+        yield base
+
+
+@contextmanager
+def server_process(
+    tmp_path_factory: pytest.TempPathFactory,
+    people: list[Person],
+    workers: int | str = 1,
+    **settings: str,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As `running_server`, yielding the `accord serve` process too."""
     env = {
         **os.environ,
         "ACCORD_DATABASE_URL": f"sqlite://{tmp_path_factory.mktemp('srv')}/a.db",
@@ -69,7 +81,7 @@ def running_server(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_ready(base)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=15)
