@@ -221,7 +221,7 @@ async def _run(draft: QualificationModel, terms: Mapping[str, Any]) -> Simulatio
 
     def chunk_after(after: int) -> asyncio.Future[list[Sequence[Any]]]:
         sql, params = estimates.statement(_LEAD_COLUMNS, after, CHUNK, now)
-        return asyncio.ensure_future(db.fetch_values(sql, *params))
+        return asyncio.ensure_future(db.read_values(sql, *params))
 
     # The next chunk is read while this one is sorted (on PostgreSQL by
     # another connection of the pool: the database and Python work at once).
