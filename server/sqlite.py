@@ -26,7 +26,9 @@ and picks its migration schema editor by "sqlite" in the client's module name.
 
 from __future__ import annotations
 
+import _sqlite3
 import asyncio
+import ctypes
 import sqlite3
 from typing import Any
 
@@ -128,3 +130,29 @@ class ReadingSqliteClient(SqliteClient):
 
 
 client_class = ReadingSqliteClient
+
+SQLITE_CONFIG_MEMSTATUS = 9
+
+
+def skip_memory_statistics() -> bool:
+    """Turn off SQLite's count of the memory it holds (``SQLITE_CONFIG_MEMSTATUS``).
+
+    The count takes one process-wide mutex around every allocation SQLite
+    makes: a quarter of the CPU of the dashboard's grouping statements, and a
+    lock its read connections would queue on. Accord never reads the count
+    (nor sets a soft heap limit, which needs it). SQLite takes the setting only
+    while it is shut down, so this may run only while the process holds no
+    SQLite connection: `accord serve` calls it before serving. False where it
+    did not apply (a Python whose SQLite is not a library we can reach)."""
+    try:
+        library = ctypes.CDLL(_sqlite3.__file__)
+        shutdown, config = library.sqlite3_shutdown, library.sqlite3_config
+        initialize = library.sqlite3_initialize
+    except (OSError, AttributeError):
+        return False
+    if shutdown() != 0:
+        return False
+    done = config(SQLITE_CONFIG_MEMSTATUS, ctypes.c_int(0)) == 0
+    if initialize() != 0:
+        raise RuntimeError("SQLite did not start again after its configuration")
+    return bool(done)

@@ -6,6 +6,8 @@ transaction's connection; in memory, or turned off, the main connection reads.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -186,3 +188,36 @@ async def test_the_pool_size_is_read_from_the_database_url(tmp_path: Path) -> No
         assert "journal_mode" not in client.readers.pragmas
     finally:
         await db.close_database(ctx)
+
+
+_MEMORY_USED = """
+import ctypes, sqlite3, sys, _sqlite3
+from server import sqlite
+skipped = sys.argv[1] == "skip" and sqlite.skip_memory_statistics()
+conn = sqlite3.connect(":memory:")
+conn.execute("CREATE TABLE t (v TEXT)")
+conn.executemany("INSERT INTO t VALUES (?)", [("x" * 100,)] * 1000)
+assert conn.execute("SELECT COUNT(DISTINCT v || rowid) FROM t").fetchone() == (1000,)
+used = ctypes.CDLL(_sqlite3.__file__).sqlite3_memory_used
+used.restype = ctypes.c_int64
+print(skipped, used())
+"""
+
+
+@pytest.mark.parametrize("mode", ["skip", "keep"])
+def test_sqlite_stops_counting_its_memory_when_told_before_any_connection(
+    mode: str,
+) -> None:
+    # a fresh interpreter: the setting is the whole process's
+    done = subprocess.run(
+        [sys.executable, "-c", _MEMORY_USED, mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[3],
+    )
+    skipped, used = done.stdout.split()
+    if mode == "skip":
+        assert (skipped, used) == ("True", "0")
+    else:
+        assert skipped == "False" and int(used) > 0
