@@ -249,6 +249,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         raise CommandError(
             f"{len(pending)} migration(s) not applied: run `accord migrate` first"
         )
+    if settings.is_sqlite:
+        from server import sqlite
+
+        sqlite.skip_memory_statistics()  # no connection is open here
     from server.transport import HTTP_PROTOCOL
 
     options: dict[str, Any] = dict(

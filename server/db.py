@@ -23,6 +23,7 @@ from tortoise.context import TortoiseContext, get_current_context
 from tortoise.exceptions import TransactionManagementError
 from tortoise.migrations.executor import MigrationExecutor
 
+from server import sqlite
 from server.settings import DEFAULT_DATABASE_URL, Settings
 
 APP_LABEL = "models"
@@ -131,7 +132,9 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     config: dict[str, Any] = generate_config(
         connection_url(database_url), app_modules={APP_LABEL: MODEL_MODULES}
     )
-    if urlsplit(database_url).scheme != "sqlite":
+    if urlsplit(database_url).scheme == "sqlite":
+        config["connections"]["default"]["engine"] = sqlite.__name__
+    else:
         credentials = config["connections"]["default"]["credentials"]
         credentials["connection_class"] = PooledConnection
         credentials["reset"] = reset_pooled
@@ -259,6 +262,24 @@ async def fetch_values(sql: str, *params: object) -> list[Sequence[Any]]:
     passes that read tens of thousands of rows, where a dict per row costs."""
     _, rows = await connection().execute_query(placeholders(sql), list(params))
     return list(cast(Sequence[Sequence[Any]], rows))
+
+
+async def read(sql: str, *params: object) -> list[dict[str, Any]]:
+    """`fetch` for a statement that only reads: outside a transaction on
+    SQLite, on one of the read connections (`server.sqlite`), so that reads
+    run beside each other and beside the writer; anywhere else as `fetch`."""
+    client = connection()
+    if isinstance(client, sqlite.ReadingSqliteClient):
+        return [dict(row) for row in await client.read_rows(sql, list(params))]
+    return await fetch(sql, *params)
+
+
+async def read_values(sql: str, *params: object) -> list[Sequence[Any]]:
+    """`fetch_values` for a statement that only reads, where `read` runs it."""
+    client = connection()
+    if isinstance(client, sqlite.ReadingSqliteClient):
+        return list(await client.read_rows(sql, list(params)))
+    return await fetch_values(sql, *params)
 
 
 async def execute(sql: str, *params: object) -> int:

@@ -12,7 +12,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 T = TypeVar("T")
 
@@ -152,6 +152,9 @@ def _database_url(raw: str) -> str:
         scheme not in {"sqlite", "postgres", "postgresql", "asyncpg"}
         or "://" not in raw
     ):
+        raise ValueError(raw)
+    readers = parse_qs(urlsplit(raw).query).get("read_connections", ["0"])[-1]
+    if scheme == "sqlite" and not readers.isdigit():  # `server.sqlite`
         raise ValueError(raw)
     return raw
 

@@ -32,6 +32,8 @@ from tests.helpers import TEST_SECRET, Api
 
 PG_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# SQLite in a file: the backend of the tests marked ``read_connections``.
+SQLITE_FILE = "sqlite_file"
 
 
 def _backends() -> list[str]:
@@ -45,7 +47,10 @@ def _backends() -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         only = [m.args[0] for m in metafunc.definition.iter_markers("only_backend")]
-        names = [b for b in _backends() if not only or b in only]
+        backends = _backends()
+        if metafunc.definition.get_closest_marker("read_connections"):
+            backends.insert(1, SQLITE_FILE)
+        names = [b for b in backends if not only or b in only]
         if not names:
             names = only  # a PostgreSQL-only test with no PostgreSQL: skipped below
         metafunc.parametrize("backend", names, scope="session")
@@ -61,6 +66,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "only_backend(name): run on one backend only")
+    config.addinivalue_line(
+        "markers",
+        "read_connections: also run on a SQLite file, where `db.read` runs on "
+        "the read connections (in memory it cannot)",
+    )
 
 
 async def _create_database(admin_url: str, name: str) -> None:
@@ -126,6 +136,8 @@ def settings(backend: str, request: pytest.FixtureRequest) -> Settings:
     url = "sqlite://:memory:"
     if backend == "postgres":
         url = request.getfixturevalue("postgres_url")
+    if backend == SQLITE_FILE:
+        url = f"sqlite://{request.getfixturevalue('tmp_path')}/accord.db"
     # Tests call the sweeper themselves, at the instants they set: the app's own
     # would run whenever a test happens to pass its 15 seconds.
     # Credentials are checked on every request here: tests write users and
@@ -150,7 +162,7 @@ async def database(settings: Settings, backend: str) -> AsyncIterator[TortoiseCo
     ctx = TortoiseContext()
     async with ctx:
         await ctx.init(config=db.tortoise_config(settings.database_url))
-        if backend == "sqlite":
+        if backend != "postgres":
             await ctx.generate_schemas(safe=False)
         else:
             await _truncate_all()

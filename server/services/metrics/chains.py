@@ -8,7 +8,7 @@ as handoffs but neither as delivered nor as owing a first touch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -45,10 +45,14 @@ class Chains:
 
 
 @dataclass(frozen=True)
-class FirstTouch:
+class TouchTimes:
     median_hours: Decimal | None
     p90_hours: Decimal | None
     median_business_hours: Decimal | None
+
+
+@dataclass(frozen=True)
+class FirstTouch(TouchTimes):
     untouched: int
 
 
@@ -67,7 +71,7 @@ async def chain_counts(scope: Scope) -> Chains:
     """One statement."""
     where, params = conditions(scope)
     auto = ", ".join("?" for _ in AUTOMATIC)
-    rows = await db.fetch(
+    rows = await db.read(
         "SELECT COUNT(*) AS handoffs, "
         "COUNT(DISTINCT CASE WHEN c.withdrawn_at IS NULL AND c.qualified_by "
         f"IN ({auto}) THEN c.lead_id END) AS delivered, "
@@ -100,7 +104,7 @@ async def chain_counts(scope: Scope) -> Chains:
 async def rejection_reasons(scope: Scope) -> dict[str, int]:
     """Rejected chains per reason (a chain is decided once). One statement."""
     where, params = conditions(scope)
-    rows = await db.fetch(
+    rows = await db.read(
         "SELECT h.rejection_reason AS reason, COUNT(*) AS n FROM handoff h "
         "JOIN handoff_chain c ON c.id = h.chain_id "
         f"WHERE h.status = 'REJECTED' AND {where} GROUP BY h.rejection_reason",
@@ -123,7 +127,11 @@ _WANTED = (
 )
 
 
-async def first_touch(scope: Scope, chains: Chains) -> FirstTouch:
+def first_touch(times: TouchTimes, chains: Chains) -> FirstTouch:
+    return FirstTouch(**asdict(times), untouched=chains.untouched)
+
+
+async def touch_times(scope: Scope) -> TouchTimes:
     """Median and 90th percentile of the hours from handoff to first touch, and
     the median in business hours (stored at the touch, on the chain's SLA
     calendar), over touched chains; the database ranks them and returns only
@@ -133,7 +141,7 @@ async def first_touch(scope: Scope, chains: Chains) -> FirstTouch:
     business = "c.first_touch_business_hours"
     if db.dialect() == "sqlite":  # decimals are stored as text there
         business = f"CAST({business} AS REAL)"
-    rows = await db.fetch(
+    rows = await db.read(
         "SELECT * FROM (SELECT c.started_at, c.first_touch_at, "
         "c.first_touch_business_hours AS bh, "
         f"ROW_NUMBER() OVER (ORDER BY {took}, c.id) - 1 AS r, "
@@ -151,11 +159,10 @@ async def first_touch(scope: Scope, chains: Chains) -> FirstTouch:
     }
     stored = {number(r["rb"]): decimal(r["bh"]) for r in rows}
     n = number(rows[0]["n"]) if rows else 0
-    return FirstTouch(
+    return TouchTimes(
         median_hours=_hours_at(elapsed, n, MEDIAN),
         p90_hours=_hours_at(elapsed, n, P90),
         median_business_hours=_at(stored, n, MEDIAN),
-        untouched=chains.untouched,
     )
 
 

@@ -91,7 +91,7 @@ def _last_moves() -> str:
 async def funnel_at_end(scope: Scope) -> dict[str, int]:
     """Leads per stage at the period's end, every stage listed. One statement."""
     persona, params = scope.persona("l.persona_id")
-    rows = await db.fetch(
+    rows = await db.read(
         f"SELECT t.to_stage AS stage, COUNT(*) AS n FROM ({_last_moves()}) t "
         f"{_leads(scope, 't')} WHERE {persona} GROUP BY t.to_stage",
         scope.closes,
@@ -118,7 +118,7 @@ async def conversion(scope: Scope) -> list[Step]:
     its lead's later moves into the next stage."""
     persona, params = scope.persona("l.persona_id")
     stages = ", ".join("?" for _ in NEXT)
-    rows = await db.fetch(
+    rows = await db.read(
         "SELECT e.to_stage AS stage, COUNT(DISTINCT e.lead_id) AS entered, "
         "COUNT(DISTINCT CASE WHEN n.id IS NOT NULL THEN e.lead_id END) AS advanced "
         f"FROM stage_change e {_leads(scope, 'e')} LEFT JOIN stage_change n "

@@ -83,7 +83,7 @@ def measure(
 
 
 async def goals_in_force() -> list[tuple[int, dict[str, Any]]]:
-    rows = await db.fetch(
+    rows = await db.read(
         "SELECT id, terms FROM agreement WHERE kind = ? AND status = ? ORDER BY id",
         AgreementKind.GOAL.value,
         AgreementStatus.ACTIVE.value,
@@ -143,7 +143,7 @@ async def measure_goals(
         sql, args = measure(str(terms["metric"]), goal_id, opens, closes)
         parts.append(f"SELECT CAST(? AS INTEGER) AS goal_id, ({sql}) AS value")
         params += [goal_id, *args]
-    rows = await db.fetch(" UNION ALL ".join(parts), *params)
+    rows = await db.read(" UNION ALL ".join(parts), *params)
     return {
         int(r["goal_id"]): _plain(_value(metric_of[int(r["goal_id"])], r["value"]))
         for r in rows

@@ -55,7 +55,7 @@ async def model_report(
     accepted, p1 = _chain(scope, "ACCEPTED")
     rejected, p2 = _chain(scope, "REJECTED")
     handed, p3 = _chain(scope, None)
-    rows = await db.fetch(
+    rows = await db.read(
         f"SELECT {band_case('l.score')} AS band, l.grade AS grade, "
         "COUNT(*) AS leads, "
         f"SUM(CASE WHEN {accepted} THEN 1 ELSE 0 END) AS accepted, "

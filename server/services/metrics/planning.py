@@ -64,7 +64,7 @@ class GoalPlan:
 async def observed(days: int, now: datetime | None = None) -> Observed:
     closes = now or clock.now()
     opens = closes - timedelta(days=days)
-    rows = await db.fetch(
+    rows = await db.read(
         "SELECT e.to_stage AS stage, COUNT(DISTINCT e.lead_id) AS entered, "
         "COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM stage_change n WHERE "
         f"n.lead_id = e.lead_id AND n.to_stage = {_TARGET} END AND (n.at > e.at "

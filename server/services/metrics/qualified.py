@@ -38,7 +38,7 @@ def conditions(scope: Scope, alias: str = "sc") -> tuple[str, list[object]]:
 async def qualified_leads(scope: Scope) -> Qualified:
     """One statement."""
     where, params = conditions(scope)
-    rows = await db.fetch(
+    rows = await db.read(
         "SELECT NULL AS by_, COUNT(DISTINCT sc.lead_id) AS n FROM stage_change sc "
         f"WHERE {where} UNION ALL "
         "SELECT sc.qualified_by AS by_, COUNT(DISTINCT sc.lead_id) AS n "

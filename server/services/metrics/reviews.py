@@ -45,7 +45,7 @@ class ReviewCadence:
 
 async def review_cadence(now: datetime) -> ReviewCadence:
     """Two statements (the SLA in force; the reader's own)."""
-    rows = await db.fetch(
+    rows = await db.read(
         "SELECT a.terms, MIN(r.activated_at) AS first_active FROM agreement a "
         "JOIN agreement_revision r ON r.agreement_id = a.id "
         "WHERE a.in_force_slot = ? GROUP BY a.id, a.terms",

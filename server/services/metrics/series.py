@@ -84,7 +84,7 @@ async def metric_series(
         where, params = chains.conditions(scope)
         table, column = "handoff_chain c", "c.started_at"
     case, ends = bucket_case(column, [b.closes for b in cuts])
-    rows = await db.fetch(
+    rows = await db.read(
         f"SELECT {case} AS bucket, {_COUNTS[metric]} AS n "
         f"FROM {table} WHERE {where} GROUP BY 1",
         *ends,

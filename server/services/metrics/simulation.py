@@ -13,13 +13,13 @@ and under the model in force:
 
 Reads only, in chunks of `CHUNK` leads by id, each one statement (two when
 some lead needs its tallies) outside any transaction, yielding between chunks:
-on SQLite the one connection is never held in a transaction (writers go on
-between chunks); nothing is written, not even engagement sums rebuilt for a
-draft's other half-lives (those are computed from the activities in memory and
-dropped). The statement gives each lead's engagement as the database estimates
-it (`server.services.metrics.estimates`): a verdict the estimate makes certain
-is `quick_score`'s without building the lead's state; only the leads near a
-line are scored by `quick_score` itself.
+on SQLite the chunks are read on a read connection (`server.sqlite`), beside
+the writer, which is never held; nothing is written, not even engagement sums
+rebuilt for a draft's other half-lives (those are computed from the activities
+in memory and dropped). The statement gives each lead's engagement as the
+database estimates it (`server.services.metrics.estimates`): a verdict the
+estimate makes certain is `quick_score`'s without building the lead's state;
+only the leads near a line are scored by `quick_score` itself.
 
 At most one simulation runs per user: a second is refused with LIMIT_EXCEEDED
 while the first runs (in this process by a set of user ids; across workers on
@@ -221,10 +221,11 @@ async def _run(draft: QualificationModel, terms: Mapping[str, Any]) -> Simulatio
 
     def chunk_after(after: int) -> asyncio.Future[list[Sequence[Any]]]:
         sql, params = estimates.statement(_LEAD_COLUMNS, after, CHUNK, now)
-        return asyncio.ensure_future(db.fetch_values(sql, *params))
+        return asyncio.ensure_future(db.read_values(sql, *params))
 
-    # The next chunk is read while this one is sorted (on PostgreSQL by
-    # another connection of the pool: the database and Python work at once).
+    # The next chunk is read while this one is sorted (by another connection
+    # of PostgreSQL's pool, or SQLite's read connection's own thread: the
+    # database and Python work at once).
     coming: asyncio.Future[list[Sequence[Any]]] | None = chunk_after(0)
     try:
         while coming is not None:

@@ -113,7 +113,7 @@ async def sales(scope: Scope) -> Sales:
     parts = [clock_conditions(scope, c) for c in ("accept", "touch", "attempts")]
     (accept, pa), (touch, pt), (attempts, pw) = parts
     attempts_kept, counts, pc = _attempts_kept(scope)
-    rows = await db.fetch(
+    rows = await db.read(
         f"SELECT SUM(CASE WHEN {accept} THEN 1 ELSE 0 END) AS accept_due, "
         f"SUM(CASE WHEN {accept} AND {ACCEPT_KEPT} THEN 1 ELSE 0 END) AS accept_kept, "
         f"SUM(CASE WHEN {touch} THEN 1 ELSE 0 END) AS touch_due, "
@@ -171,7 +171,7 @@ class SlaRevision:
 
 async def sla_revisions() -> list[SlaRevision]:
     """Every SLA revision ever in force (a handful). One statement."""
-    rows = await db.fetch(
+    rows = await db.read(
         "SELECT r.agreement_id, r.number, r.terms, r.activated_at, r.superseded_at, "
         "a.retired_at FROM agreement_revision r JOIN agreement a "
         "ON a.id = r.agreement_id WHERE a.kind = ? ORDER BY r.activated_at, r.id",

@@ -18,6 +18,8 @@ from server.services.people.auth import SESSION_COOKIE
 from tests.agreement_steps import PROPOSE, Table
 from tests.helpers import Api
 
+pytestmark = pytest.mark.read_connections
+
 APPLY = """
 mutation($input: ApplyGoalPlanInput!) {
   applyGoalPlan(input: $input) {

@@ -36,6 +36,8 @@ from tests.metrics_steps import (
     march_world,
 )
 
+pytestmark = pytest.mark.read_connections
+
 
 @pytest.fixture
 async def world(api: Api) -> World:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,8 @@ from tests.handoff_steps import ACCEPT, REASSIGN, REJECT, Floor, floor, user_id
 from tests.helpers import Api
 from tests.lead_steps import CLOSE, MOVE, UPDATE
 from tests.metrics_steps import DASHBOARD, drill_mismatches, figures
+
+pytestmark = pytest.mark.read_connections
 
 EPOCH = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # a Monday
 _months = itertools.count()

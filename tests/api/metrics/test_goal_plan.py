@@ -12,6 +12,8 @@ from server.domain.metrics.planner import Rates, plan
 from tests.helpers import Api
 from tests.metrics_steps import World, march_world
 
+pytestmark = pytest.mark.read_connections
+
 GOAL_PLAN = """
 query($input: GoalPlanInput!) {
   goalPlan(input: $input) {

@@ -4,9 +4,13 @@ together, in one statement), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
+
 from server import db
 from tests.agreement_steps import CREATE_GOAL, GOAL_INPUT, Table
 from tests.helpers import Api
+
+pytestmark = pytest.mark.read_connections
 
 METRICS = (
     "QUALIFIED_LEADS",

@@ -16,6 +16,8 @@ from tests.agreement_steps import CREATE_MODEL, model_input
 from tests.helpers import Api
 from tests.metrics_steps import LEAD_TOTAL, MARCH, World, march_world
 
+pytestmark = pytest.mark.read_connections
+
 ROW = """
   leads { count leads } accepted { count leads } rejected { count leads }
   won { count leads } acceptanceRate winRate

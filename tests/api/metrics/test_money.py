@@ -15,6 +15,8 @@ from server.wiring import wire
 from tests.helpers import Api
 from tests.metrics_steps import MARCH, World, march_world
 
+pytestmark = pytest.mark.read_connections
+
 MONEY = "{ amount currency }"
 READ = f"""
 query($email: String!, $period: PeriodInput!, $plan: GoalPlanInput!) {{

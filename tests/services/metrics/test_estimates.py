@@ -34,7 +34,7 @@ from server.services.leads import engagement_store
 from server.services.metrics import simulation
 from server.services.metrics.estimates import Estimates, line_of
 
-pytestmark = pytest.mark.usefixtures("database")
+pytestmark = [pytest.mark.usefixtures("database"), pytest.mark.read_connections]
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 K = ActivityKind

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,8 @@ from server.domain.leads.stages import LeadStage
 from server.models import Lead, StageChange
 from server.services.metrics import funnel
 from server.services.metrics.scope import Scope
+
+pytestmark = pytest.mark.read_connections
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 STAGES = [s.value for s in LeadStage]

@@ -61,3 +61,17 @@ def test_postgres_urls_and_limits_are_accepted() -> None:
     assert not settings.is_sqlite
     assert settings.limits.max_cost == 1000
     assert settings.public_url == "https://accord.example.com"
+
+
+def test_sqlite_read_connections_must_be_a_count() -> None:
+    url = "sqlite://data/accord.db?read_connections="
+    for bad in ("-1", "two", "1.5"):
+        with pytest.raises(SettingsError, match="ACCORD_DATABASE_URL"):
+            load_settings(
+                {"ACCORD_SECRET_KEY": SECRET, "ACCORD_DATABASE_URL": url + bad}
+            )
+    for good in ("0", "4"):
+        settings = load_settings(
+            {"ACCORD_SECRET_KEY": SECRET, "ACCORD_DATABASE_URL": url + good}
+        )
+        assert settings.database_url == url + good
