@@ -7,14 +7,20 @@ does and sends each operation's samples through httpx's ASGI transport,
 measuring `time.process_time` over N requests with the compiled reads
 (`schema.core.compiled`) and N with every request left to graphql-core, in
 alternating blocks of 50.
-The client's share (httpx) is in both figures alike.
+The client's share (httpx) is in both figures alike. ``--profile FILE`` also
+writes where each operation's time goes on the compiled path (cProfile, by
+each function's own time).
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import io
+import pstats
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -96,18 +102,49 @@ async def measure(
                     {f"{m}_compiled_share": answered[m] / sent for m in spent}
                 )
                 executor.compiled = plans
+                if PROFILES is not None:
+                    PROFILES[op.name] = await _profile(client, op, samples, requests)
     finally:
         await db.close_database(ctx)
     return found
 
 
+# op name -> its profile, when asked for (`--profile FILE`)
+PROFILES: dict[str, str] | None = None
+PROFILE_LINES = 30
+
+
+async def _profile(
+    client: httpx.AsyncClient, op: Operation, samples: list[Sample], requests: int
+) -> str:
+    """Where a request's time goes on the compiled path: cProfile over
+    ``requests`` requests, the functions by their own time (the ASGI test
+    client's share included, as in the figures)."""
+    profile = cProfile.Profile()
+    profile.enable()
+    for n in range(requests):
+        await _send(client, op, samples[n % len(samples)])
+    profile.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.strip_dirs().sort_stats("tottime").print_stats(PROFILE_LINES)
+    return out.getvalue()
+
+
 def main(argv: list[str] | None = None) -> int:
+    global PROFILES
     args = list(sys.argv[1:] if argv is None else argv)
     requests = 300
     if "--requests" in args:
         at = args.index("--requests")
         requests = int(args[at + 1])
         del args[at : at + 2]
+    profile_to: Path | None = None
+    if "--profile" in args:
+        at = args.index("--profile")
+        profile_to = Path(args[at + 1])
+        del args[at : at + 2]
+        PROFILES = {}
     options = parse([*SMALL, *args])
     p = plan(options)
     database.create(p.target)
@@ -117,6 +154,11 @@ def main(argv: list[str] | None = None) -> int:
         found = asyncio.run(measure(p, requests))
     finally:
         database.drop(p.target)
+    if profile_to is not None and PROFILES is not None:
+        profile_to.write_text(
+            "".join(f"## {name}\n{text}\n" for name, text in PROFILES.items())
+        )
+        print(f"profiles written to {profile_to}")
     print(f"CPU ms per request ({p.target.kind}, {requests} requests, in-process):")
     for name, figures in found.items():
         print(

@@ -73,3 +73,24 @@ async def test_a_transaction_left_open_is_rolled_back() -> None:
 )
 def test_which_statements_leave_session_state(query: str, leaves: bool) -> None:
     assert db._leaves_session_state(query) is leaves
+
+
+async def test_sessions_run_statements_without_parallel_workers_even_after_a_reset() -> (
+    None
+):
+    """Accord runs a request's statements side by side itself: its sessions
+    ask PostgreSQL for no parallel workers (`server.db.PARALLEL`), and a reset
+    connection keeps that default."""
+    async with db.connection().acquire_connection() as conn:
+        assert await conn.fetchval("SHOW max_parallel_workers_per_gather") == "0"
+        await conn.execute("SET max_parallel_workers_per_gather = 2")
+    for _ in range(3):
+        async with db.connection().acquire_connection() as conn:
+            assert await conn.fetchval("SHOW max_parallel_workers_per_gather") == "0"
+
+
+def test_the_database_url_may_ask_for_parallel_workers() -> None:
+    url = "postgres://u@127.0.0.1:5432/x?max_parallel_workers_per_gather=2"
+    credentials = db.tortoise_config(url)["connections"]["default"]["credentials"]
+    assert credentials["server_settings"] == {db.PARALLEL: "2"}
+    assert db.PARALLEL not in {k for k in credentials if k != "server_settings"}
