@@ -75,9 +75,7 @@ def test_which_statements_leave_session_state(query: str, leaves: bool) -> None:
     assert db._leaves_session_state(query) is leaves
 
 
-async def test_sessions_run_statements_without_parallel_workers_even_after_a_reset() -> (
-    None
-):
+async def test_sessions_run_without_parallel_workers_even_after_a_reset() -> None:
     """Accord runs a request's statements side by side itself: its sessions
     ask PostgreSQL for no parallel workers (`server.db.PARALLEL`), and a reset
     connection keeps that default."""
