@@ -8,6 +8,7 @@ after it. In CI (CI=true) PostgreSQL is required: a missing server fails the run
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
@@ -94,18 +95,27 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+@contextlib.contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database named after ``prefix`` (the test is
+    skipped without ACCORD_TEST_POSTGRES_URL); dropped afterwards."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured (ACCORD_TEST_POSTGRES_URL)")
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = PG_URL.replace("postgres://", "postgresql://", 1)
+    asyncio.run(_create_database(admin, name))
+    try:
+        yield _with_database(PG_URL, name)
+    finally:
+        asyncio.run(_drop_database(admin, name))
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, with the schema migrated."""
-    if not PG_URL:
-        pytest.skip("PostgreSQL not configured (ACCORD_TEST_POSTGRES_URL)")
-    name = f"accord_test_{secrets.token_hex(4)}"
-    admin = PG_URL.replace("postgres://", "postgresql://", 1)
-    asyncio.run(_create_database(admin, name))
-    url = _with_database(PG_URL, name)
-    asyncio.run(_migrate(url))
-    yield url
-    asyncio.run(_drop_database(admin, name))
+    with scratch_database("accord_test") as url:
+        asyncio.run(_migrate(url))
+        yield url
 
 
 async def _migrate(url: str) -> None:

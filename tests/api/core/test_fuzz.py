@@ -4,14 +4,12 @@ on SQLite and on PostgreSQL, with no 5xx and no INTERNAL_SERVER_ERROR."""
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.conftest import PG_URL, _create_database, _drop_database, _with_database
+from tests.conftest import scratch_database
 from tests.fuzzing import EXAMPLES, SUMMARY, Caller, fuzz
 from tests.network import PASSWORD, running_server
 
@@ -32,15 +30,8 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "sqlite":
         yield None
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL not configured (ACCORD_TEST_POSTGRES_URL)")
-    name = f"accord_fuzz_{secrets.token_hex(4)}"
-    admin = PG_URL.replace("postgres://", "postgresql://", 1)
-    asyncio.run(_create_database(admin, name))
-    try:
-        yield _with_database(PG_URL, name)
-    finally:
-        asyncio.run(_drop_database(admin, name))
+    with scratch_database("accord_fuzz") as url:
+        yield url
 
 
 def signed_in(base: str, email: str) -> dict[str, str]:

@@ -9,11 +9,9 @@ among exactly one process's file descriptors."""
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -26,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_URL, _create_database, _drop_database, _with_database
+from tests.conftest import scratch_database
 from tests.network import ROOT, free_port, server_process
 
 pytestmark = pytest.mark.skipif(
@@ -38,15 +36,8 @@ TYPENAME = json.dumps({"query": "{ __typename }"}).encode()
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    if not PG_URL:
-        pytest.skip("needs ACCORD_TEST_POSTGRES_URL")
-    name = f"accord_serve_{secrets.token_hex(4)}"
-    admin = PG_URL.replace("postgres://", "postgresql://", 1)
-    asyncio.run(_create_database(admin, name))
-    try:
-        yield _with_database(PG_URL, name)
-    finally:
-        asyncio.run(_drop_database(admin, name))
+    with scratch_database("accord_serve") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
