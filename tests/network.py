@@ -147,3 +147,18 @@ def in_force(
     for signer in (marketing, sales):
         call(signer, SIGN, {"agreementId": agreement_id, "contentHash": content_hash})
     return agreement_id
+
+
+RESCORING = "{ rescoring { finishedAt } }"
+
+
+def rescored(client: httpx.Client, timeout: float = 30.0) -> None:
+    """Wait until the latest rescoring (a model or persona coming into force starts
+    one in the background) has finished, so it cannot rescore what comes next."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = query(client, RESCORING)["rescoring"]
+        if found is None or found["finishedAt"] is not None:
+            return
+        time.sleep(0.05)
+    pytest.fail("the rescoring did not finish")
