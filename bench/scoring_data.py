@@ -41,7 +41,7 @@ from server.domain.leads.persona_match import (
 from server.domain.leads.qualification import Trigger, apply_score, qualify_manually
 from server.domain.leads.qualification_model import QualificationModel, read_model
 from server.domain.leads.scoring import score_state
-from server.domain.leads.stages import LeadStage, Via
+from server.domain.leads.stages import NEXT_ON_SPINE, LeadStage, Via
 from server.services.leads import activity_store
 from server.services.leads import store as lead_store
 from server.services.leads.scoring import attributes, cycle_of, write_score
@@ -408,7 +408,17 @@ def engagement_rows(sizes: Sizes) -> Iterator[Row]:
             next_id += 1
 
 
-STAGE_COLUMNS = ("id", "lead_id", "from_stage", "to_stage", "at", "via", "reason")
+STAGE_COLUMNS = (
+    "id",
+    "lead_id",
+    "from_stage",
+    "to_stage",
+    "at",
+    "via",
+    "reason",
+    "left_at",
+    "advanced",
+)
 _stage_totals: dict[Sizes, Counter[str]] = {}
 
 
@@ -419,25 +429,38 @@ def stage_rows(sizes: Sizes) -> Iterator[Row]:
     next_id = 1
     for lead_id in lead_ids(sizes):
         lead = seeded_lead(sizes, lead_id)
+        moves: list[tuple[Any, ...]] = []
         created = lead.row["created_at"]
-        yield (next_id, lead_id, None, "NEW", created, Via.CREATED.value, None)
-        next_id += 1
+        moves.append((None, "NEW", created, Via.CREATED.value, None))
         at = lead.row["qualified_at"]
         if lead.by_hand:
             via, reason = Via.MANUAL_QUALIFICATION.value, "qualified by hand"
-            yield (next_id, lead_id, "NEW", "MQL", at, via, reason)
-            next_id += 1
+            moves.append(("NEW", "MQL", at, via, reason))
         elif lead.promoted:
             reason = f"score {lead.row['score']} reached the threshold"
             if lead.row["score"] < world().model.mql_threshold:
                 reason = "hand-raise: DEMO_REQUEST"
-            yield (next_id, lead_id, "NEW", "MQL", at, "QUALIFICATION", reason)
-            next_id += 1
-        for change in _chain_changes(lead.plan):
-            yield (next_id, lead_id, *change)
-            next_id += 1
+            moves.append(("NEW", "MQL", at, "QUALIFICATION", reason))
+        moves.extend(_chain_changes(lead.plan))
+        numbered = [(next_id + n, *move) for n, move in enumerate(moves)]
+        next_id += len(moves)
+        for row in settled(numbered):
+            yield (row[0], lead_id, *row[1:])
         totals[lead.row["stage"]] += 1
     _stage_totals[sizes] = totals
+
+
+def settled(moves: list[tuple[Any, ...]]) -> Iterator[Row]:
+    """One lead's moves (id, from, to, at, via, reason) with what the service
+    keeps beside each (`lead_store.settle_stage_history`): the instant of the
+    next move by instant then id (None for the last), and whether a later move
+    went to the spine's next stage."""
+    for move in moves:
+        key = (move[3], move[0])
+        later = [m for m in moves if (m[3], m[0]) > key]
+        left_at = min((m[3] for m in later), default=None)
+        following = NEXT_ON_SPINE.get(move[2])
+        yield (*move, left_at, any(m[2] == following for m in later))
 
 
 def _chain_changes(plan: ChainPlan | None) -> Iterator[Row]:

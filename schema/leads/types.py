@@ -32,6 +32,7 @@ from server.domain.leads.erasure import is_erased_email
 from server.domain.leads.fit import Grade as DomainGrade
 from server.domain.leads.qualification import QualifiedBy as DomainQualifiedBy
 from server.domain.leads.scoring import BreakdownKind as DomainBreakdownKind
+from server.domain.leads.stages import NEXT_ON_SPINE
 from server.domain.leads.stages import LeadStage as DomainLeadStage
 from server.domain.leads.stages import Via as DomainVia
 from server.services.agreements import reads as agreement_reads
@@ -479,9 +480,6 @@ class LeadFilter:
     )
 
 
-_SPINE = ("MQL", "SAL", "SQL", "OPPORTUNITY")
-
-
 def _filter(f: LeadFilter) -> lead_reads.LeadFilter:
     if f.search is not None and len(f.search) > MAX_SEARCH:
         raise InvalidArguments(f"search for at most {MAX_SEARCH} characters")
@@ -501,7 +499,7 @@ def _filter(f: LeadFilter) -> lead_reads.LeadFilter:
         if moment is not None and moment.utcoffset() is None:
             raise InvalidArguments("give instants with their UTC offset")
     entered = f.entered_stage.value if f.entered_stage is not None else None
-    if f.advanced is not None and entered not in _SPINE:
+    if f.advanced is not None and entered not in NEXT_ON_SPINE:
         raise InvalidArguments(
             "advanced needs enteredStage MQL, SAL, SQL or OPPORTUNITY"
         )

@@ -169,6 +169,13 @@ class StageChange(Model):
     # `qualifiedBy`: the metrics count qualifications by both (SPEC §2.6).
     persona_id = fields.IntField(null=True)
     qualified_by = fields.CharField(max_length=16, null=True)
+    # What the moves after this one say, kept by
+    # `lead_store.settle_stage_history` whenever a history gains a move: the
+    # instant of the lead's next move (NULL while this is its last), and
+    # whether a later move took the lead to the spine's next stage. The funnel
+    # at an instant and conversion read them instead of the histories.
+    left_at = fields.DatetimeField(null=True)
+    advanced = fields.BooleanField(default=False, db_default=False)
 
     if TYPE_CHECKING:
         lead_id: int
@@ -179,7 +186,9 @@ class StageChange(Model):
         indexes = (
             # Each lead's history in order, with its stages; and the moves into
             # a stage in a period with what the dashboard counts them by: both
-            # read from the index alone (migration 0018).
+            # read from the index alone (migrations 0018, 0020). Partial
+            # indexes of the moves standing and those left (migration 0020)
+            # serve the funnel at an instant.
             Index(
                 fields=("lead_id", "at", "id", "to_stage"), name="stage_change_history"
             ),
@@ -191,6 +200,7 @@ class StageChange(Model):
                     "via",
                     "qualified_by",
                     "persona_id",
+                    "advanced",
                 ),
                 name="stage_change_entries",
             ),

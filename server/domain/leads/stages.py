@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
+from itertools import pairwise
 
 from server.domain.core.errors import ErrorCode, UserErrors, refuse
 from server.domain.core.roles import Role, Team
@@ -53,6 +54,18 @@ class LeadStage(StrEnum):
     LOST = "LOST"
     RECYCLED = "RECYCLED"
     DISQUALIFIED = "DISQUALIFIED"
+
+
+# The waterfall's spine, in order: conversion measures each step along it
+# (SPEC §2.6); each stage of it but the last, with the one that follows.
+SPINE = (
+    LeadStage.MQL,
+    LeadStage.SAL,
+    LeadStage.SQL,
+    LeadStage.OPPORTUNITY,
+    LeadStage.WON,
+)
+NEXT_ON_SPINE = {a.value: b.value for a, b in pairwise(SPINE)}
 
 
 class Via(StrEnum):

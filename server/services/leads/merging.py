@@ -231,7 +231,10 @@ async def _engagement(merging: Merging) -> None:
 
 
 async def _stage_changes(merging: Merging) -> None:
+    """The duplicate's moves join the survivor's history, which is settled
+    again (what each move's successors say changes as they interleave)."""
     await move_rows(merging, "stage_change")
+    await lead_store.settle_stage_history([merging.survivor["id"]])
 
 
 async def _aliases(merging: Merging) -> None:

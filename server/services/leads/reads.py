@@ -333,7 +333,6 @@ def _conditions(f: LeadFilter) -> tuple[list[str], list[Any]]:
 Condition = tuple[str, list[Any]]
 QUALIFYING = ("QUALIFICATION", "MANUAL_QUALIFICATION")  # `Via` of a qualification
 AUTOMATIC = ("ACTIVITY", "MODEL_CHANGE")
-SPINE = ("MQL", "SAL", "SQL", "OPPORTUNITY", "WON")
 
 
 def _in(column: str, values: tuple[Any, ...]) -> Condition:
@@ -353,17 +352,16 @@ def _range(column: str, low: datetime | None, high: datetime | None) -> Conditio
 
 def _stage_at(f: LeadFilter) -> Condition:
     """The lead's last stage change before ``stage_at`` went to one of
-    ``stages`` (any stage when none is named: the lead existed then)."""
+    ``stages`` (any stage when none is named: the lead existed then): the move
+    made before it and left at or after it, or never (``left_at``)."""
     if f.stage_at is None:
         return "", []
     stages, p = _in("sc.to_stage", f.stages)
     at = as_utc(f.stage_at)
     return (
         "EXISTS (SELECT 1 FROM stage_change sc WHERE sc.lead_id = l.id "
-        f"AND sc.at < ?{stages} AND NOT EXISTS (SELECT 1 FROM stage_change s2 "
-        "WHERE s2.lead_id = l.id AND s2.at < ? AND (s2.at > sc.at OR "
-        "(s2.at = sc.at AND s2.id > sc.id))))",
-        [at, *p, at],
+        f"AND sc.at < ? AND (sc.left_at IS NULL OR sc.left_at >= ?){stages})",
+        [at, at, *p],
     )
 
 
@@ -383,7 +381,8 @@ def _qualified(f: LeadFilter) -> Condition:
 
 def _entered(f: LeadFilter) -> Condition:
     """Entered ``entered_stage`` in the range; with ``advanced``, one such
-    entry was (or none was) later followed by the spine's next stage."""
+    entry was (or none was) later followed by the spine's next stage (the
+    move's ``advanced``, as conversion counts it)."""
     if f.entered_stage is None:
         return "", []
     period, p1 = _range("e.at", f.entered_from, f.entered_to)
@@ -393,17 +392,11 @@ def _entered(f: LeadFilter) -> Condition:
     )
     if f.advanced is None:
         return f"{entered})", [f.entered_stage, *p1]
-    follows = (
-        " AND EXISTS (SELECT 1 FROM stage_change n WHERE n.lead_id = e.lead_id "
-        "AND n.to_stage = ? AND (n.at > e.at OR (n.at = e.at AND n.id > e.id)))"
-    )
-    following = SPINE[SPINE.index(f.entered_stage) + 1]
-    advanced = f"{entered}{follows})", [f.entered_stage, *p1, following]
     if f.advanced:
-        return advanced
+        return f"{entered} AND e.advanced)", [f.entered_stage, *p1]
     return (
-        f"{entered}) AND NOT {advanced[0]}",
-        [f.entered_stage, *p1, *advanced[1]],
+        f"{entered}) AND NOT {entered} AND e.advanced)",
+        [f.entered_stage, *p1, f.entered_stage, *p1],
     )
 
 

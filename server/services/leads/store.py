@@ -16,6 +16,7 @@ from typing import Any, TypedDict, cast
 
 from server import db
 from server.domain.core.errors import ErrorCode, refuse
+from server.domain.leads.stages import NEXT_ON_SPINE, Via
 from server.models.leads import Lead
 from server.services.core import bulk, fetched, ids
 
@@ -361,7 +362,9 @@ StageChangeRow = tuple[
 
 async def record_stage_changes(changes: Sequence[StageChangeRow]) -> None:
     """One `StageChangeRow` per move, with the funnel's deltas
-    (`server.services.leads.funnel`) in the same transaction."""
+    (`server.services.leads.funnel`) in the same transaction; the histories
+    that gained a move settled (`settle_stage_history`: one more statement,
+    none when only new leads' first rows are written)."""
     await bulk.insert(
         "stage_change",
         (
@@ -388,8 +391,44 @@ async def record_stage_changes(changes: Sequence[StageChangeRow]) -> None:
             "varchar",
         ),
     )
+    await settle_stage_history(
+        {row[0] for row in changes if row[1] is not None or row[5] != Via.CREATED}
+    )
     deltas = [(to, 1) for _, _, to, *_ in changes]
     deltas += [(before, -1) for _, before, *_ in changes if before is not None]
     await bulk.insert(
         "stage_count_delta", ("stage", "delta"), deltas, types=("varchar", "integer")
+    )
+
+
+# A lead's moves in order: by instant, then id. ``n`` comes after ``stage_change``.
+_LATER = (
+    "n.lead_id = stage_change.lead_id AND (n.at > stage_change.at "
+    "OR (n.at = stage_change.at AND n.id > stage_change.id))"
+)
+_NEXT_ON_SPINE = (
+    "CASE stage_change.to_stage "
+    + " ".join(f"WHEN '{a}' THEN '{b}'" for a, b in NEXT_ON_SPINE.items())
+    + " END"
+)
+
+
+async def settle_stage_history(lead_ids: Collection[int]) -> None:
+    """Work out again what each move of these leads' histories says about the
+    moves after it (migration 0020), for the metrics to read without walking
+    the histories: ``left_at``, the instant of the lead's next move (NULL
+    while it is the last), and ``advanced``, whether a later move took the
+    lead to the next stage of the spine (`NEXT_ON_SPINE`). Every move of the
+    leads, whatever order they were written in (a backfill writes older moves
+    after newer ones; a merge brings the duplicate's), so the answer is the
+    definitions' whatever came before. One statement; none for no lead."""
+    if not lead_ids:
+        return
+    leads, params = bulk.any_of("lead_id", sorted(lead_ids), "bigint")
+    await db.execute(
+        "UPDATE stage_change SET "
+        f"left_at = (SELECT MIN(n.at) FROM stage_change n WHERE {_LATER}), "
+        "advanced = EXISTS (SELECT 1 FROM stage_change n "
+        f"WHERE {_LATER} AND n.to_stage = {_NEXT_ON_SPINE}) WHERE {leads}",
+        *params,
     )

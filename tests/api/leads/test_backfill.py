@@ -26,9 +26,10 @@ ROUNDS = 10
 AT_ONCE = 4
 # An import call's statements, whatever the number of leads: the upsert's, plus
 # owners and earlier imported histories read, activities, engagement and the
-# imported moves with their funnel deltas written in bulk (the upsert's include
-# the lookup of merged-away keys, `aliases`, for keys no lead holds).
-BACKFILL_STATEMENTS = 25
+# imported moves with their settling and funnel deltas written in bulk (the
+# upsert's include the lookup of merged-away keys, `aliases`, for keys no lead
+# holds).
+BACKFILL_STATEMENTS = 26
 HISTORY = [
     {"stage": "NEW", "at": "2026-03-02T09:00:00Z"},
     {"stage": "MQL", "at": "2026-03-03T09:00:00Z"},

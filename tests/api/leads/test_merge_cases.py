@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from server import db
+from server.domain.leads.stages import NEXT_ON_SPINE
 from server.models.events import Notification
 from server.models.feedback import LeadFeedback
-from server.models.leads import LeadEngagement
+from server.models.leads import LeadEngagement, StageChange
 from server.models.waterfall import FollowUp, Handoff, HandoffChain
 from tests.api.leads.test_hygiene import (
     CANDIDATES,
@@ -24,7 +25,7 @@ from tests.handoff_steps import user_id
 from tests.helpers import Api, settle_outbox
 from tests.lead_steps import MOVE, key_of
 
-MERGING = 36
+MERGING = 37
 ACCEPT = """mutation($input: AcceptHandoffInput!) {
   acceptHandoff(input: $input) { userErrors { code } } }"""
 FEEDBACK = """mutation($input: SubmitLeadFeedbackInput!) {
@@ -66,6 +67,20 @@ async def test_sales_work_moves_and_one_rating_per_rep_is_kept(
     assert [r[0] for r in ratings] == [5]  # the rep's later rating wins
     assert await Notification.filter(subject_type="Lead", subject_id=gone).count() == 0
     assert await Notification.filter(subject_type="Lead").count() == notices
+    # the two histories, interleaved, say again what follows each move
+    await assert_settled(survivor)
+
+
+async def assert_settled(lead_id: int) -> None:
+    """Each of the lead's moves carries the instant of the next and whether a
+    later move reached the spine's next stage (`settle_stage_history`)."""
+    moves = await StageChange.filter(lead_id=lead_id).order_by("at", "id")
+    assert len(moves) >= 6
+    for n, move in enumerate(moves):
+        later = moves[n + 1 :]
+        assert move.left_at == (later[0].at if later else None), move.id
+        following = NEXT_ON_SPINE.get(move.to_stage)
+        assert move.advanced == any(m.to_stage == following for m in later), move.id
 
 
 async def test_customers_combine_and_the_winning_stage_brings_its_cycle(
@@ -142,7 +157,8 @@ async def test_merge_and_candidates_cost_the_same_statements_whatever_moves(
         assert done["userErrors"] == [], done
         counts.append(len(statements))
     # locking both, every registered table's step (a few set statements each,
-    # none per row), the aliases, the rebuild and rescoring, audit and events
+    # none per row; the moved stage history settled), the aliases, the rebuild
+    # and rescoring, audit and events
     assert counts == [MERGING, MERGING]
 
     pages = []

@@ -32,8 +32,9 @@ CREATING = SHARED + 11
 UPDATING = SHARED + 7
 # … leads, engagement, insert activities, upsert engagement, save
 RECORDING = SHARED + 5
-# … and for qualifications: stage history, funnel deltas, event sequences, events
-QUALIFYING = RECORDING + 4
+# … and for qualifications: stage history, its settling (`settle_stage_history`),
+# funnel deltas, event sequences, events
+QUALIFYING = RECORDING + 5
 
 
 async def ready(api: Api) -> Desk:

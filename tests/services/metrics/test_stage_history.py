@@ -1,9 +1,10 @@
 """The funnel at a period's end and conversion, as the database computes them
-(`server.services.metrics.funnel`: DISTINCT ON on PostgreSQL, a bare column
-beside MAX on SQLite, a join for the later moves), against the definitions
-worked out in Python over random stage histories: moves sharing an instant
+(`server.services.metrics.funnel`, from what `lead_store.settle_stage_history`
+keeps beside each move), against the definitions worked out in Python over
+random stage histories written in random batches: moves sharing an instant
 (ties broken by id), moves recorded out of order (a backfill writes older
-moves after newer ones) and moves after the period. The persona filters are
+moves after newer ones; a merge brings a duplicate's) and moves after the
+period. The persona filters are
 the drill-down tests' (`tests/api/metrics/test_drill_down.py`)."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from server.domain.core.periods import Period
 from server.domain.leads.stages import LeadStage
 from server.models import Lead, StageChange
+from server.services.leads import store as lead_store
 from server.services.metrics import funnel
 from server.services.metrics.scope import Scope
 
@@ -70,7 +72,9 @@ def expected_conversion(
     return found
 
 
-async def _world(history: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
+async def _world(
+    history: list[tuple[int, int, str]], batch: int = 1
+) -> list[dict[str, Any]]:
     await StageChange.all().delete()
     await Lead.all().delete()
     instants = ("stage_entered_at", "cycle_started_at", "created_at", "updated_at")
@@ -80,13 +84,20 @@ async def _world(history: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
         )
         for n in range(4)
     ]
-    rows = []
-    for lead, hour, stage in history:
-        made = await StageChange.create(
-            lead_id=leads[lead].id, to_stage=stage, at=_at(hour), via="MOVE"
+    # written as the services write them: in batches (`record_stage_changes`,
+    # which settles each history that gained a move), in the drawn order
+    by_id = {lead.id: n for n, lead in enumerate(leads)}
+    for start in range(0, len(history), batch):
+        await lead_store.record_stage_changes(
+            [
+                (leads[lead].id, None, stage, _at(hour), None, "MOVE", None, None, None)
+                for lead, hour, stage in history[start : start + batch]
+            ]
         )
-        rows.append({"lead": lead, "id": made.id, "at": _at(hour), "stage": stage})
-    return rows
+    return [
+        {"lead": by_id[r.lead_id], "id": r.id, "at": r.at, "stage": r.to_stage}
+        for r in await StageChange.all().order_by("id")
+    ]
 
 
 @settings(
@@ -94,11 +105,18 @@ async def _world(history: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(history=moves, bounds=st.tuples(st.integers(0, 5), st.integers(1, 5)))
+@given(
+    history=moves,
+    bounds=st.tuples(st.integers(0, 5), st.integers(1, 5)),
+    batch=st.integers(1, 8),
+)
 async def test_funnel_and_conversion_follow_their_definitions(
-    database: Any, history: list[tuple[int, int, str]], bounds: tuple[int, int]
+    database: Any,
+    history: list[tuple[int, int, str]],
+    bounds: tuple[int, int],
+    batch: int,
 ) -> None:
-    rows = await _world(history)
+    rows = await _world(history, batch)
     opens = _at(bounds[0])
     closes = opens + timedelta(hours=bounds[1])
     scope = Scope(Period(opens, closes), None, ZoneInfo("UTC"), _at(30))
