@@ -30,8 +30,11 @@ run: $(STAMP)
 	ACCORD_DEMO=1 $(BIN)/accord demo-data --if-empty $(DEMO_ARGS)
 	ACCORD_DEMO=1 $(BIN)/accord serve --host $(HOST) --port $(PORT)
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), a test file per process
+# at a time: module fixtures (a served process, a seeded world) are set up once.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(AXE)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The fuzz stage of `make test`, longer: FUZZ_EXAMPLES documents per operation and caller.
 FUZZ_EXAMPLES ?= 25
