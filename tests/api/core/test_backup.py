@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.conftest import PG_URL, _create_database, _drop_database, _with_database
+from tests.conftest import scratch_database
 from tests.helpers import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -45,15 +44,11 @@ def databases(backend: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     if backend == "sqlite":
         yield f"sqlite://{tmp_path / 'live.db'}", f"sqlite://{tmp_path / 'new.db'}"
         return
-    admin = PG_URL.replace("postgres://", "postgresql://", 1)
-    names = [f"accord_backup_{secrets.token_hex(4)}" for _ in range(2)]
-    for name in names:
-        asyncio.run(_create_database(admin, name))
-    try:
-        yield _with_database(PG_URL, names[0]), _with_database(PG_URL, names[1])
-    finally:
-        for name in names:
-            asyncio.run(_drop_database(admin, name))
+    with (
+        scratch_database("accord_backup") as live,
+        scratch_database("accord_backup") as new,
+    ):
+        yield live, new
 
 
 class Writer(threading.Thread):

@@ -7,7 +7,6 @@ revoked token's socket is closed by the sweep."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +15,7 @@ import httpx
 import pytest
 
 from tests.agreement_steps import CREATE_MODEL, CREATE_SLA, model_input, sla_input
-from tests.conftest import PG_URL, _create_database, _drop_database, _with_database
+from tests.conftest import PG_URL, scratch_database
 from tests.events_steps import EVENTS, Socket
 from tests.handoff_steps import HAND_OFF
 from tests.lead_steps import RECORD, UPSERT, well_fitting
@@ -44,30 +43,26 @@ METRICS = {"authorization": "Bearer metrics-secret"}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    assert PG_URL
-    name = f"accord_workers_{secrets.token_hex(4)}"
-    admin = PG_URL.replace("postgres://", "postgresql://", 1)
-    asyncio.run(_create_database(admin, name))
-    try:
-        with running_server(
+    with (
+        scratch_database("accord_workers") as url,
+        running_server(
             tmp_path_factory,
             PEOPLE,
-            ACCORD_DATABASE_URL=_with_database(PG_URL, name),
+            ACCORD_DATABASE_URL=url,
             workers=2,
             ACCORD_SWEEP_SECONDS="1",
             ACCORD_METRICS_TOKEN="metrics-secret",
-        ) as base:
-            with (
-                httpx.Client(base_url=base) as mara,
-                httpx.Client(base_url=base) as mia,
-            ):
-                sign_in(mara, PEOPLE[MARA][0])
-                sign_in(mia, PEOPLE[MIA][0])
-                in_force(mara, mia, CREATE_MODEL, "qualificationModel", model_input())
-                in_force(mara, mia, CREATE_SLA, "serviceLevelAgreement", sla_input())
-            yield base
-    finally:
-        asyncio.run(_drop_database(admin, name))
+        ) as base,
+    ):
+        with (
+            httpx.Client(base_url=base) as mara,
+            httpx.Client(base_url=base) as mia,
+        ):
+            sign_in(mara, PEOPLE[MARA][0])
+            sign_in(mia, PEOPLE[MIA][0])
+            in_force(mara, mia, CREATE_MODEL, "qualificationModel", model_input())
+            in_force(mara, mia, CREATE_SLA, "serviceLevelAgreement", sla_input())
+        yield base
 
 
 def rey_token(base: str) -> tuple[str, str]:
