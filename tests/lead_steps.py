@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from server.clock import clock
+from server.domain.leads.stages import NEXT_ON_SPINE
 from server.models.core import OutboxEvent
 from server.models.leads import (
     Lead,
@@ -197,3 +198,15 @@ async def refused(
     """Assert the call is refused with exactly ``code``, left every lead table
     as it was, and was audited; its errors."""
     return await refused_by(lead_snapshot, desk, who, document, input, code, field)
+
+
+async def assert_settled(lead_id: int, moves: int) -> None:
+    """Each of the lead's moves carries the instant of the next and whether a
+    later move reached the spine's next stage (`settle_stage_history`)."""
+    found = await StageChange.filter(lead_id=lead_id).order_by("at", "id")
+    assert len(found) == moves
+    for n, move in enumerate(found):
+        later = found[n + 1 :]
+        assert move.left_at == (later[0].at if later else None), move.id
+        following = NEXT_ON_SPINE.get(move.to_stage)
+        assert move.advanced == any(m.to_stage == following for m in later), move.id

@@ -232,9 +232,12 @@ async def _engagement(merging: Merging) -> None:
 
 async def _stage_changes(merging: Merging) -> None:
     """The duplicate's moves join the survivor's history, which is settled
-    again (what each move's successors say changes as they interleave)."""
+    again (what each move's successors say changes as they interleave) —
+    here, or by `record_stage_changes` when the survivor takes the
+    duplicate's stage and the merge's own move is recorded after this step."""
     await move_rows(merging, "stage_change")
-    await lead_store.settle_stage_history([merging.survivor["id"]])
+    if not merging.duplicate_stage_wins:
+        await lead_store.settle_stage_history([merging.survivor["id"]])
 
 
 async def _aliases(merging: Merging) -> None:

@@ -18,7 +18,15 @@ from server.services.core import ids
 from server.services.leads import aliases
 from tests.handoff_steps import Floor, berlin, floor, user_id
 from tests.helpers import Api, settle_outbox
-from tests.lead_steps import BY_EMAIL, NODE, UPSERT, key_of, payload, well_fitting
+from tests.lead_steps import (
+    BY_EMAIL,
+    NODE,
+    UPSERT,
+    assert_settled,
+    key_of,
+    payload,
+    well_fitting,
+)
 from tests.metrics_steps import DASHBOARD
 
 ERRORS = "userErrors { code field message }"
@@ -159,6 +167,7 @@ async def test_the_further_stage_wins_and_the_move_is_recorded(
     assert merged["stage"] == "MQL" and merged["qualified"] is True
     assert merged["stageHistory"][-1]["via"] == "MERGE"
     assert merged["stageHistory"][-1]["from"] == "NEW"
+    await assert_settled(key_of(keep), moves=4)  # both creations, MQL, the merge
     # the live funnel counts one lead, in MQL
     funnel = await room.query("marketing", "{ leadFunnel { stage count } }")
     counts = {r["stage"]: r["count"] for r in funnel["leadFunnel"]}

@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from server import db
-from server.domain.leads.stages import NEXT_ON_SPINE
 from server.models.events import Notification
 from server.models.feedback import LeadFeedback
-from server.models.leads import LeadEngagement, StageChange
+from server.models.leads import LeadEngagement
 from server.models.waterfall import FollowUp, Handoff, HandoffChain
 from tests.api.leads.test_hygiene import (
     CANDIDATES,
@@ -23,7 +22,7 @@ from tests.api.leads.test_hygiene import (
 )
 from tests.handoff_steps import user_id
 from tests.helpers import Api, settle_outbox
-from tests.lead_steps import MOVE, key_of
+from tests.lead_steps import MOVE, assert_settled, key_of
 
 MERGING = 37
 ACCEPT = """mutation($input: AcceptHandoffInput!) {
@@ -68,19 +67,7 @@ async def test_sales_work_moves_and_one_rating_per_rep_is_kept(
     assert await Notification.filter(subject_type="Lead", subject_id=gone).count() == 0
     assert await Notification.filter(subject_type="Lead").count() == notices
     # the two histories, interleaved, say again what follows each move
-    await assert_settled(survivor)
-
-
-async def assert_settled(lead_id: int) -> None:
-    """Each of the lead's moves carries the instant of the next and whether a
-    later move reached the spine's next stage (`settle_stage_history`)."""
-    moves = await StageChange.filter(lead_id=lead_id).order_by("at", "id")
-    assert len(moves) >= 6
-    for n, move in enumerate(moves):
-        later = moves[n + 1 :]
-        assert move.left_at == (later[0].at if later else None), move.id
-        following = NEXT_ON_SPINE.get(move.to_stage)
-        assert move.advanced == any(m.to_stage == following for m in later), move.id
+    await assert_settled(survivor, moves=6)
 
 
 async def test_customers_combine_and_the_winning_stage_brings_its_cycle(
